@@ -1,0 +1,1 @@
+"""Reading the progress report and building the RDF graph."""

@@ -1,0 +1,1 @@
+"""Collaboration networks, metrics, maps and charts."""

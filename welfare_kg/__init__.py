@@ -1,0 +1,1 @@
+"""welfare-kg: knowledge graph of a Japanese community welfare plan."""
