@@ -1,0 +1,71 @@
+"""The ontology: parses, labels and defines every term in both languages, matches WK."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
+from welfare_kg.graph.namespaces import ONTOLOGY_IRI, WK, WK_NAMESPACE
+
+from welfare_kg.paths import ONTOLOGY_DIR
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(ONTOLOGY_DIR / "welfare.ttl")
+
+
+def _terms(G: Graph) -> set[URIRef]:
+    return {s for s in G.subjects() if isinstance(s, URIRef) and str(s).startswith(WK_NAMESPACE)}
+
+
+def test_namespace_lists_exactly_the_turtle_terms(ontology: Graph) -> None:
+    in_turtle = {str(t)[len(WK_NAMESPACE):] for t in _terms(ontology)}
+    in_python = {name for name in WK.__annotations__ if not name.startswith("_")}
+    assert in_turtle - in_python == set(), "terms missing from graph/namespaces.py"
+    assert in_python - in_turtle == set(), "terms in graph/namespaces.py not in the ontology"
+
+
+def test_misspelt_term_raises() -> None:
+    with pytest.raises(AttributeError):
+        WK.PlanRwo  # noqa: B018
+
+
+def test_every_term_has_labels_and_definitions_in_japanese_and_english(ontology: Graph) -> None:
+    for term in sorted(_terms(ontology) | {ONTOLOGY_IRI}):
+        labels = {lit.language for lit in ontology.objects(term, RDFS.label)}
+        definitions = {lit.language for lit in ontology.objects(term, SKOS.definition)}
+        assert labels == {"ja", "en"}, term
+        assert definitions == {"ja", "en"}, term
+
+
+def test_ontology_has_version_and_license(ontology: Graph) -> None:
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
+    assert ontology.value(ONTOLOGY_IRI, OWL.versionInfo) is not None
+    assert ontology.value(ONTOLOGY_IRI, URIRef("http://purl.org/dc/terms/license")) is not None
+
+
+def test_every_term_is_declared(ontology: Graph) -> None:
+    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.Concept, SKOS.ConceptScheme}
+    for term in _terms(ontology):
+        assert set(ontology.objects(term, RDF.type)) & kinds, term
+
+
+def test_outline_classes_are_skos_concepts(ontology: Graph) -> None:
+    for cls in (WK.Pillar, WK.ActionPlan, WK.Initiative, WK.Status, WK.Role):
+        assert (cls, RDFS.subClassOf, SKOS.Concept) in ontology
+
+
+def test_reuses_imi_core_vocabulary(ontology: Graph) -> None:
+    ic = "http://imi.go.jp/ns/core/rdf#"
+    assert (WK.Body, RDFS.subClassOf, URIRef(ic + "組織型")) in ontology
+    assert (WK.PlanRow, RDFS.subClassOf, URIRef(ic + "活動型")) in ontology
+    assert (WK.Participation, RDFS.subClassOf, URIRef(ic + "関与型")) in ontology
+
+
+def test_controlled_lists_have_notations(ontology: Graph) -> None:
+    in_scheme = ontology.subjects(SKOS.inScheme, WK.StatusScheme)
+    statuses = {str(ontology.value(c, SKOS.notation)) for c in in_scheme}
+    assert statuses == {"implemented", "partial", "cancelled", "postponed", "ongoing"}
+    for body_type in ontology.subjects(SKOS.inScheme, WK.BodyTypeScheme):
+        assert (body_type, RDF.type, OWL.Class) in ontology
+        assert ontology.value(body_type, SKOS.notation) is not None
