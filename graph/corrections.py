@@ -1,0 +1,131 @@
+"""Curated corrections: what the general method still gets wrong, fixed by hand with a reason.
+
+A corrections file (`data/corrections/*.yaml`) names the exact source it was written for by
+SHA-256. It applies only to that source: a different or edited report gets no corrections,
+and a warning says so. Each entry finds its row by content (the start of the first plan item),
+with the printed line only as a tie-breaker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from welfare_kg.errors import VocabularyError
+from welfare_kg.graph.records import Row
+from welfare_kg.graph.vocabulary import load_yaml, normalize
+from welfare_kg.paths import DATA_DIR
+
+__all__ = ["Correction", "CorrectionSet", "find_corrections", "apply_corrections"]
+
+CORRECTIONS_DIR = DATA_DIR / "corrections"
+_FIELDS = {"initiative", "bodies", "merge_into_previous", "action_plan"}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One fix to one row."""
+
+    item: str  # the start of the row's first plan item, as printed
+    line: int | None
+    reason: str
+    changes: dict[str, Any]
+    where: str  # file:index, for messages
+
+
+@dataclass
+class CorrectionSet:
+    """The corrections written for one source file."""
+
+    path: Path
+    sha256: str
+    corrections: list[Correction] = field(default_factory=list)
+
+
+def _load(path: Path) -> CorrectionSet:
+    data = load_yaml(path) or {}
+    try:
+        sha = str(data["source"]["sha256"]).lower()
+        entries = data.get("corrections") or []
+    except (KeyError, TypeError) as exc:
+        raise VocabularyError(f"{path}: needs source.sha256 and a corrections list") from exc
+    out = CorrectionSet(path, sha)
+    for i, entry in enumerate(entries, start=1):
+        where = f"{path}#{i}"
+        if not isinstance(entry, dict) or "row" not in entry or not entry.get("reason"):
+            raise VocabularyError(f"{where}: each correction needs `row` and a `reason`")
+        changes = {k: v for k, v in entry.items() if k in _FIELDS}
+        unknown = set(entry) - _FIELDS - {"row", "reason"}
+        if unknown or not changes:
+            raise VocabularyError(f"{where}: unknown or missing fields {sorted(unknown)}")
+        row = entry["row"]
+        if not isinstance(row, dict) or not row.get("item"):
+            raise VocabularyError(f"{where}: `row` needs `item` (start of the first plan item)")
+        out.corrections.append(
+            Correction(str(row["item"]), row.get("line"), str(entry["reason"]), changes, where)
+        )
+    return out
+
+
+def find_corrections(
+    sha256: str, source_name: str, directory: Path = CORRECTIONS_DIR
+) -> tuple[CorrectionSet | None, list[str]]:
+    """The corrections for the source with this hash, and warnings about near misses."""
+    warnings: list[str] = []
+    if not directory.is_dir():
+        return None, warnings
+    for path in sorted(directory.glob("*.yaml")):
+        cset = _load(path)
+        if cset.sha256 == sha256.lower():
+            return cset, warnings
+        if Path(source_name).stem == path.stem:
+            warnings.append(
+                f"{path.name} was written for another version of {Path(source_name).name} "
+                f"(sha256 {cset.sha256[:12]}…, this file {sha256[:12]}…): not applied"
+            )
+    return None, warnings
+
+
+def _find_row(rows: list[Row], c: Correction) -> Row | None:
+    key = normalize(c.item)
+    hits = [r for r in rows if r.items and normalize(r.items[0]).startswith(key)]
+    if len(hits) > 1 and c.line is not None:
+        hits.sort(key=lambda r: abs(r.line - int(c.line)))
+        return hits[0]
+    return hits[0] if len(hits) == 1 else None
+
+
+def apply_corrections(rows: list[Row], cset: CorrectionSet) -> tuple[list[Row], list[str]]:
+    """Apply a correction set; returns the rows and a note per correction (applied or not)."""
+    notes: list[str] = []
+    for c in cset.corrections:
+        row = _find_row(rows, c)
+        if row is None:
+            notes.append(f"{c.where}: no row starts with {c.item!r}: not applied")
+            continue
+        if c.changes.get("merge_into_previous"):
+            i = rows.index(row)
+            if i == 0:
+                notes.append(f"{c.where}: {c.item!r} is the first row: cannot merge")
+                continue
+            target = rows[i - 1] if c.changes["merge_into_previous"] is True else next(
+                (r for r in rows if r.items and normalize(r.items[0]).startswith(
+                    normalize(str(c.changes["merge_into_previous"])))), rows[i - 1])
+            target.items.extend(row.items)
+            if row.result:
+                target.result += row.result
+            target.corrections.append(f"merged row at line {row.line}: {c.reason}")
+            rows.remove(row)
+            notes.append(f"line {row.line}: merged into row at line {target.line} ({c.reason})")
+            continue
+        for key in ("initiative", "bodies", "action_plan"):
+            if key in c.changes:
+                setattr(row, key, c.changes[key])
+                if key == "bodies":
+                    row.body_source = "correction"
+                if key == "initiative":
+                    row.confidence = 1.0
+        row.corrections.append(c.reason)
+        notes.append(f"line {row.line}: {', '.join(sorted(c.changes))} ({c.reason})")
+    return rows, notes

@@ -1,0 +1,227 @@
+"""Extraction: from a report's text to typed records (rows with initiative, bodies, status …).
+
+    text ─► layout (pages, blocks) ─► segment (initiatives, headings, merged bodies)
+         ─► outcomes (status, quantities, partners) ─► corrections ─► Extraction
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+from welfare_kg.errors import ReportFormatError
+from welfare_kg.fileio import write_text
+from welfare_kg.graph.corrections import apply_corrections, find_corrections
+from welfare_kg.graph.layout import (
+    HeadingBlock,
+    InitiativeBlock,
+    NoteBlock,
+    PageLayout,
+    parse_report,
+    read_source,
+)
+from welfare_kg.graph.outcomes import find_partners, find_quantities, judge_status
+from welfare_kg.graph.outline import load_outline, pillar_of_groups
+from welfare_kg.graph.records import ActionPlan, Extraction, Initiative, Page, Row
+from welfare_kg.graph.segment import assign_headings, assign_initiatives, assign_merged_bodies
+from welfare_kg.graph.similarity import Similarity
+from welfare_kg.graph.vocabulary import load_bodies, load_layout, load_partners
+from welfare_kg.paths import DATA_DIR
+
+__all__ = ["extract_report", "write_json", "write_csv", "extraction_report", "CSV_COLUMNS"]
+
+LOW_CONFIDENCE = 0.6
+
+
+def extract_report(
+    path: str | Path, *, corrections: bool = True, outline: Path | None = None
+) -> Extraction:
+    """Read a progress report and recover its rows as records.
+
+    Raises `InputError`/`ReportFormatError` (naming file and line) for input it cannot read.
+    """
+    source = read_source(path)
+    layout, bodies = load_layout(), load_bodies()
+    pages = parse_report(source, layout, bodies)
+    name = str(path)
+    if not any(p.rows for p in pages):
+        raise ReportFormatError(name, None, "no plan rows (lines starting with ・) found")
+    pillars = pillar_of_groups(pages, load_outline(outline or DATA_DIR / "outline.yaml"), name)
+    sim = Similarity(_corpus(pages))
+    warnings: list[str] = []
+    rows: list[Row] = []
+    page_records: list[Page] = []
+    current: HeadingBlock | None = None
+    for page in pages:
+        page_records.append(_page_record(page, pillars))
+        if not page.rows:
+            current = _last_heading(page) or current
+            continue
+        initiatives = assign_initiatives(page, sim)
+        headings = assign_headings(page, initiatives, sim)
+        merged = assign_merged_bodies(page, initiatives)
+        for i, block in enumerate(page.rows):
+            heading = headings[i] or current
+            if heading is None:
+                raise ReportFormatError(
+                    name, block.line, "rows before any action-plan heading (truncated page?)"
+                )
+            own = list(block.bodies)
+            cell = merged.get(i)
+            row = Row(
+                page=page.number,
+                line=block.line,
+                end_line=block.end_line,
+                items=list(block.items),
+                result=block.result,
+                bodies=own or (list(cell.bodies) if cell else []),
+                initiative=initiatives[i].initiative.text if initiatives[i].initiative else None,
+                action_plan=heading.title,
+                action_plan_number=heading.number,
+                pillar=pillars.get(heading.line),
+                confidence=initiatives[i].confidence,
+                body_source="own" if own else ("merged" if cell else "none"),
+            )
+            rows.append(row)
+        current = _last_heading(page) or current
+        warnings += [
+            f"{name}:{line}: unknown body name {text!r} (not in data/bodies.csv)"
+            for line, text in page.unknown_bodies
+        ]
+        warnings += [
+            f"{name}:{b.line}: text not placed in any cell: {b.text[:40]!r}"
+            for b in page.blocks if isinstance(b, NoteBlock) and b.kind == "text"
+        ]
+    _check_truncation(name, pages, rows)
+    sha = hashlib.sha256(source.data).hexdigest()
+    applied: list[str] = []
+    if corrections:
+        cset, notes = find_corrections(sha, name)
+        warnings += notes
+        if cset is not None:
+            rows, applied = apply_corrections(rows, cset)
+    _judge(rows)
+    warnings += [
+        f"{name}:{r.line}: row has no implementing body" for r in rows if not r.bodies
+    ]
+    if source.encoding == "cp932":
+        warnings.insert(0, f"{name}: decoded as Shift_JIS (CP932), not UTF-8")
+    return Extraction(name, sha, page_records, rows, warnings, applied)
+
+
+def _corpus(pages: list[PageLayout]) -> list[str]:
+    texts = []
+    for page in pages:
+        texts += ["".join(r.items) + r.result for r in page.rows]
+        texts += [b.text for b in page.blocks if isinstance(b, InitiativeBlock)]
+    return texts
+
+
+def _last_heading(page: PageLayout) -> HeadingBlock | None:
+    headings = [b for b in page.blocks if isinstance(b, HeadingBlock)]
+    return max(headings, key=lambda h: (h.number, h.line)) if headings else None
+
+
+def _page_record(page: PageLayout, pillars: dict[int, int]) -> Page:
+    headings = sorted((b for b in page.blocks if isinstance(b, HeadingBlock)),
+                      key=lambda h: (h.number, h.line))
+    return Page(
+        number=page.number,
+        first_line=page.first_line,
+        last_line=page.last_line,
+        action_plans=[
+            ActionPlan(h.number, h.title, page.number, h.line, 0, pillars.get(h.line))
+            for h in headings
+        ],
+        initiatives=[
+            Initiative(b.text, page.number, b.line, b.end_line)
+            for b in page.blocks if isinstance(b, InitiativeBlock)
+        ],
+    )
+
+
+def _check_truncation(name: str, pages: list[PageLayout], rows: list[Row]) -> None:
+    last = rows[-1]
+    if not last.result and not last.bodies and last.line == max(r.line for r in rows):
+        page = pages[-1]
+        if not any(isinstance(b, HeadingBlock | InitiativeBlock) for b in page.blocks):
+            raise ReportFormatError(
+                name, last.line,
+                "the report ends in the middle of a row (a plan bullet with no result, bodies, "
+                "initiatives or heading after it): truncated file?",
+            )
+
+
+def _judge(rows: list[Row]) -> None:
+    partners, bodies = load_partners(), load_bodies()
+    for row in rows:
+        row.status = judge_status(row.result)
+        row.quantities = find_quantities(row.result)
+        row.partners = find_partners(row.result, row.bodies, partners, bodies)
+
+
+# ------------------------------------------------------------------------------- outputs
+
+CSV_COLUMNS = ("page", "line", "end_line", "pillar", "action_plan_number", "action_plan",
+               "initiative", "items", "result", "bodies", "status", "quantities", "partners",
+               "confidence", "body_source", "corrections")
+
+
+def write_json(extraction: Extraction, path: str | Path) -> None:
+    """Write the records as JSON (UTF-8, Japanese as printed, stable key order)."""
+    text = json.dumps(extraction.to_json(), ensure_ascii=False, indent=2, sort_keys=False)
+    write_text(path, text + "\n")
+
+
+def _csv_value(row: Row, column: str) -> str:
+    value = getattr(row, column)
+    if column in ("items", "bodies", "partners", "corrections"):
+        return " | ".join(value)
+    if column == "quantities":
+        return " | ".join(f"{q.counted or ''} {q.value:g}{q.unit}".strip() for q in value)
+    return "" if value is None else str(value)
+
+
+def write_csv(extraction: Extraction, path: str | Path) -> None:
+    """The rows as CSV for spreadsheet users (UTF-8 with BOM so Excel reads Japanese)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in extraction.rows:
+        writer.writerow([_csv_value(row, c) for c in CSV_COLUMNS])
+    write_text(path, "\ufeff" + buf.getvalue())
+
+
+def extraction_report(extraction: Extraction) -> str:
+    """A readable account of the extraction: what to check by eye."""
+    rows = extraction.rows
+    lines = [f"Extraction report for {extraction.source}", f"sha256 {extraction.sha256}", ""]
+    per_page = Counter(r.page for r in rows)
+    lines.append(f"rows: {len(rows)} on {len(extraction.pages)} pages")
+    lines += [f"  page {p.number:>2} (lines {p.first_line}-{p.last_line}): {per_page[p.number]} rows"
+              for p in extraction.pages]
+    statuses = Counter(r.status for r in rows)
+    lines += ["", "status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))]
+    no_bodies = [r for r in rows if not r.bodies]
+    lines += ["", f"rows without bodies: {len(no_bodies)}"]
+    lines += [f"  line {r.line}: {r.items[0][:30]}" for r in no_bodies]
+    merged = [r for r in rows if r.body_source == "merged"]
+    lines += ["", f"rows given a merged body cell: {len(merged)}"]
+    unknown = [w for w in extraction.warnings if "unknown body name" in w]
+    lines += ["", f"unknown body names: {len(unknown)}", *[f"  {w}" for w in unknown]]
+    no_init = [r for r in rows if r.initiative is None]
+    lines += ["", f"rows without an initiative: {len(no_init)}"]
+    lines += [f"  line {r.line}: {r.items[0][:30]}" for r in no_init]
+    low = [r for r in rows if r.initiative is not None and r.confidence < LOW_CONFIDENCE]
+    lines += ["", f"low-confidence initiative assignments (< {LOW_CONFIDENCE}): {len(low)}"]
+    lines += [f"  line {r.line} ({r.confidence:.2f}): {r.items[0][:24]} -> {r.initiative[:24]}"
+              for r in low if r.initiative]
+    lines += ["", f"corrections applied: {len(extraction.corrections_applied)}"]
+    lines += [f"  {c}" for c in extraction.corrections_applied]
+    other = [w for w in extraction.warnings if "unknown body name" not in w]
+    lines += ["", f"warnings: {len(other)}", *[f"  {w}" for w in other]]
+    return "\n".join(lines) + "\n"

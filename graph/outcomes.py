@@ -1,0 +1,181 @@
+"""What a row's result text reports (its outcome): status, quantities, and the partners it names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from welfare_kg.errors import VocabularyError
+from welfare_kg.graph.records import STATUSES, Quantity
+from welfare_kg.graph.vocabulary import (
+    BodyVocabulary,
+    PartnerVocabulary,
+    load_yaml,
+    normalize,
+)
+from welfare_kg.paths import DATA_DIR
+
+__all__ = ["StatusRules", "load_status_rules", "judge_status", "Units", "load_units",
+           "find_quantities", "find_partners"]
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """Word patterns that mark a result as cancelled, postponed, reduced, done or ongoing."""
+
+    patterns: dict[str, tuple[re.Pattern[str], ...]]
+    labels: dict[str, dict[str, str]]
+
+
+@cache
+def load_status_rules(path: Path = DATA_DIR / "status.yaml") -> StatusRules:
+    """The status vocabulary (data/status.yaml)."""
+    data = load_yaml(path)
+    try:
+        patterns = {k: tuple(re.compile(p) for p in v) for k, v in data["patterns"].items()}
+        labels = data["statuses"]
+    except (KeyError, TypeError, AttributeError, re.error) as exc:
+        raise VocabularyError(f"{path}: malformed status vocabulary: {exc!r}") from exc
+    missing = {"cancelled", "postponed", "reduced", "done", "ongoing"} - patterns.keys()
+    if missing or set(labels) != set(STATUSES):
+        raise VocabularyError(f"{path}: needs patterns {sorted(missing)} and statuses {STATUSES}")
+    return StatusRules(patterns, labels)
+
+
+def judge_status(result: str, rules: StatusRules | None = None) -> str:
+    """The row's status from its result (decision order documented in data/status.yaml).
+
+    >>> judge_status("新型コロナウイルス感染症の影響により、中止。")
+    'cancelled'
+    >>> judge_status("講演会は中止したが、チラシを配布した。")
+    'partial'
+    >>> judge_status("年24回実施し317人が参加。")
+    'implemented'
+    """
+    rules = rules or load_status_rules()
+    text = normalize(result)
+
+    def has(kind: str) -> bool:
+        return any(p.search(text) for p in rules.patterns[kind])
+
+    cancelled, postponed, done = has("cancelled"), has("postponed"), has("done")
+    if cancelled:
+        return "partial" if done else "cancelled"
+    if postponed:
+        return "partial" if done else "postponed"
+    if has("reduced") and done:
+        return "partial"
+    if done:
+        return "implemented"
+    return "ongoing"
+
+
+@dataclass(frozen=True)
+class Units:
+    """Units of count and money, and the words that qualify a number."""
+
+    names: tuple[str, ...]
+    english: dict[str, str]
+    codes: dict[str, str]
+    modifiers: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+
+@cache
+def load_units(path: Path = DATA_DIR / "units.yaml") -> Units:
+    """The unit vocabulary (data/units.yaml)."""
+    data = load_yaml(path)
+    try:
+        entries = data["units"]
+        names = tuple(sorted((normalize(u["ja"]) for u in entries), key=len, reverse=True))
+        english = {normalize(u["ja"]): u["en"] for u in entries}
+        codes = {normalize(u["ja"]): u["code"] for u in entries}
+        modifiers = tuple(sorted(data.get("modifiers", []), key=len, reverse=True))
+    except (KeyError, TypeError) as exc:
+        raise VocabularyError(f"{path}: malformed unit vocabulary: {exc!r}") from exc
+    number = r"(?<![\d.,/])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    unit = "|".join(re.escape(u) for u in names)
+    pattern = re.compile(number + r"\s*(" + unit + r")")
+    return Units(names, english, codes, modifiers, pattern)
+
+
+_BEFORE = re.compile(r"([^\s、。，,()（）「」【】:：・/]{1,14})[:：]?\s*$")
+_AFTER = re.compile(r"^(?:が|に|を|の|で)?([^\s、。，,()（）「」【】:：0-9]{1,8}?)(?:し|した|する|。|、|$)")
+_NOT_A_COUNT = re.compile(r"^(月|日|年度|年|歳|時|分|層|第)")
+
+
+def _counted(before: str, after: str, units: Units) -> str | None:
+    """What a number counts: the noun before it, else the verb after it (参加, 配布 …)."""
+    m = _BEFORE.search(before)
+    if m:
+        word = m.group(1)
+        for mod in units.modifiers:
+            if word.endswith(mod):
+                word = word[: -len(mod)]
+                break
+        word = re.sub(r"^(令和|平成)?\d*年度", "", word)
+        if len(word) >= 2:
+            return word
+    m = _AFTER.match(after)
+    if m and len(m.group(1)) >= 2:
+        return m.group(1)
+    return None
+
+
+def find_quantities(result: str, units: Units | None = None) -> list[Quantity]:
+    """Numbers with a unit in a result, with what was counted where the text says it.
+
+    >>> [(q.value, q.unit, q.counted) for q in find_quantities("年24回実施し317人が参加。")]
+    [(24.0, '回', '実施'), (317.0, '人', '参加')]
+    """
+    units = units or load_units()
+    text = normalize(result)
+    out = []
+    for m in units.pattern.finditer(text):
+        tail = text[m.end() :]
+        if m.group(2) in ("人", "名") and _NOT_A_COUNT.match(tail):
+            continue
+        if text[m.start() - 1 : m.start()] in ("第", "令", "和") and m.group(2) == "回":
+            continue
+        value = float(m.group(1).replace(",", ""))
+        counted = _counted(text[max(0, m.start() - 20) : m.start()], tail, units)
+        out.append(Quantity(value=value, unit=m.group(2), counted=counted, text=m.group(0)))
+    return out
+
+
+def find_partners(
+    result: str, own_bodies: list[str], partners: PartnerVocabulary, bodies: BodyVocabulary
+) -> list[str]:
+    """Organizations named in the result that are not among the row's bodies.
+
+    Known partners and known bodies are both looked for; the longest name wins at each place
+    (地区社会福祉協議会 is a partner, not the body 区社会福祉協議会). Canonical Japanese names,
+    in order of first mention.
+    """
+    own = {b.id for name in own_bodies if (b := bodies.lookup(name))}
+    names: list[tuple[str, str, str | None]] = []  # (pattern, canonical, body id)
+    for p in partners.partners:
+        link = getattr(p, "body", "") or None
+        names += [(pat, p.name_ja, link) for pat in p.patterns]
+    for b in bodies.bodies:
+        names += [(normalize(n), b.name_ja, b.id) for n in (b.name_ja, *b.aliases)]
+    names.sort(key=lambda x: len(x[0]), reverse=True)
+    text = normalize(result)
+    taken = [False] * len(text)
+    found: list[tuple[int, str]] = []
+    for pattern, canonical, body_id in names:
+        start = text.find(pattern)
+        while start != -1:
+            end = start + len(pattern)
+            if not any(taken[start:end]):
+                for k in range(start, end):
+                    taken[k] = True
+                if body_id not in own:
+                    found.append((start, canonical))
+            start = text.find(pattern, end)
+    seen: dict[str, None] = {}
+    for _, canonical in sorted(found):
+        seen.setdefault(canonical, None)
+    return list(seen)

@@ -1,0 +1,107 @@
+"""The plan outline: pillars, and which action-plan heading groups belong to each pillar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from welfare_kg.errors import ReportFormatError, VocabularyError
+from welfare_kg.graph.layout import HeadingBlock, NoteBlock, PageLayout
+from welfare_kg.graph.vocabulary import load_yaml, normalize
+from welfare_kg.paths import DATA_DIR
+
+__all__ = ["Pillar", "Outline", "load_outline", "heading_groups", "pillar_of_groups"]
+
+
+@dataclass(frozen=True)
+class Pillar:
+    """A pillar (推進の柱) and the heading groups that fall under it."""
+
+    number: int
+    name_ja: str
+    name_en: str
+    groups: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The plan and its pillars, as declared in data/outline.yaml."""
+
+    plan: dict[str, Any]
+    pillars: tuple[Pillar, ...]
+    path: str
+
+    def pillar_for_group(self, group: int) -> int | None:
+        return next((p.number for p in self.pillars if group in p.groups), None)
+
+
+@cache
+def load_outline(path: Path = DATA_DIR / "outline.yaml") -> Outline:
+    """Read an outline file."""
+    data = load_yaml(path)
+    try:
+        pillars = tuple(
+            Pillar(int(p["number"]), p["name_ja"], p["name_en"], tuple(int(g) for g in p["groups"]))
+            for p in data["pillars"]
+        )
+        plan = dict(data.get("plan") or {})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VocabularyError(f"{path}: malformed outline: {exc!r}") from exc
+    groups = [g for p in pillars for g in p.groups]
+    if len(groups) != len(set(groups)):
+        raise VocabularyError(f"{path}: a heading group is listed under two pillars")
+    return Outline(plan, pillars, str(path))
+
+
+def heading_groups(pages: list[PageLayout]) -> dict[int, int]:
+    """Group number of each heading (by its line): groups restart when numbering restarts.
+
+    Headings of one page are read in number order (a page can print its second heading
+    first). A heading with the same number and title as the previous one continues it.
+    """
+    group = 0
+    previous: tuple[int, str] | None = None
+    out: dict[int, int] = {}
+    for page in pages:
+        headings = sorted(
+            (b for b in page.blocks if isinstance(b, HeadingBlock)), key=lambda h: (h.number, h.line)
+        )
+        for h in headings:
+            key = (h.number, normalize(h.title))
+            if previous is None:
+                group = 1
+            elif key == previous:
+                pass
+            elif h.number <= previous[0]:
+                group += 1
+            previous = key
+            out[h.line] = group
+    return out
+
+
+def pillar_of_groups(pages: list[PageLayout], outline: Outline, path: str) -> dict[int, int]:
+    """Pillar of each heading (by line); checks printed pillar markers against the outline."""
+    groups = heading_groups(pages)
+    pillars: dict[int, int] = {}
+    for line, group in groups.items():
+        number = outline.pillar_for_group(group)
+        if number is None:
+            raise ReportFormatError(
+                path, line, f"heading group {group} is in no pillar of the outline {outline.path}"
+            )
+        pillars[line] = number
+    for page in pages:
+        markers = [b for b in page.blocks if isinstance(b, NoteBlock) and b.kind == "pillar"]
+        page_headings = [b for b in page.blocks if isinstance(b, HeadingBlock)]
+        for marker in markers:
+            for h in page_headings:
+                if pillars[h.line] != marker.value:
+                    raise ReportFormatError(
+                        path, marker.line,
+                        f"the report prints pillar {marker.value} here but the outline "
+                        f"{outline.path} puts heading group {groups[h.line]} under pillar "
+                        f"{pillars[h.line]}; fix the outline for this report",
+                    )
+    return pillars

@@ -1,0 +1,86 @@
+"""How much a row's text resembles an initiative sentence: word TF-IDF plus character bigrams.
+
+Words come from Janome (a pure-Python Japanese tokenizer, so no dictionary download): content
+nouns, verbs and adjectives in base form. IDF is computed over the texts of one report, so a
+word every row uses (実施, 支援) counts for little and a rare shared word (虐待, 防災) for much.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+
+from welfare_kg.graph.vocabulary import normalize
+
+__all__ = ["words", "bigrams", "Similarity"]
+
+_PUNCT = re.compile(r"[、。・，,.()（）「」『』【】:：;；!！?？~～\-ー/／\s0-9]+")
+_CONTENT_POS = ("名詞", "動詞", "形容詞")
+_SKIP_POS2 = ("数", "非自立", "代名詞", "接尾", "副詞可能")
+
+
+@cache
+def _tokenizer():  # Janome builds its dictionary once, lazily
+    from janome.tokenizer import Tokenizer
+
+    return Tokenizer()
+
+
+@cache
+def words(text: str) -> tuple[str, ...]:
+    """Content words of `text` in base form.
+
+    >>> "虐待" in words("高齢者虐待防止事業")
+    True
+    """
+    out = []
+    for token in _tokenizer().tokenize(normalize(text)):
+        pos = token.part_of_speech.split(",")
+        if pos[0] not in _CONTENT_POS or pos[1] in _SKIP_POS2:
+            continue
+        base = token.base_form if token.base_form != "*" else token.surface
+        if len(base) > 1 or pos[0] == "名詞":
+            out.append(base)
+    return tuple(out)
+
+
+def bigrams(text: str) -> Counter[str]:
+    """Character bigrams of the text without punctuation and digits."""
+    flat = _PUNCT.sub("", normalize(text))
+    return Counter(flat[i : i + 2] for i in range(len(flat) - 1))
+
+
+def _dice(a: Counter[str], b: Counter[str]) -> float:
+    total = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / total if total else 0.0
+
+
+class Similarity:
+    """Scores rows against initiatives, with IDF learned from all texts of a report."""
+
+    def __init__(self, corpus: Iterable[str]) -> None:
+        docs = [set(words(t)) for t in corpus]
+        self.n = max(len(docs), 1)
+        self.df: Counter[str] = Counter(w for d in docs for w in d)
+
+    def idf(self, word: str) -> float:
+        return math.log((1 + self.n) / (1 + self.df[word])) + 1.0
+
+    def vector(self, text: str) -> dict[str, float]:
+        counts = Counter(words(text))
+        vec = {w: (1 + math.log(c)) * self.idf(w) for w, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {w: v / norm for w, v in vec.items()}
+
+    def cosine(self, a: str, b: str) -> float:
+        va, vb = self.vector(a), self.vector(b)
+        return sum(v * vb.get(w, 0.0) for w, v in va.items())
+
+    def score(self, items: str, result: str, initiative: str) -> float:
+        """Resemblance of a row (plan items and result) to an initiative, about 0..1."""
+        word = 0.65 * self.cosine(items, initiative) + 0.35 * self.cosine(result, initiative)
+        char = _dice(bigrams(items), bigrams(initiative))
+        return word + 0.5 * char
