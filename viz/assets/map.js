@@ -1,0 +1,336 @@
+// Collaboration map page: filters, focus, figures, URL state, PNG export.
+// Every text from the data reaches the DOM through textContent, never innerHTML.
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("map-data").textContent);
+  var ALL_PILLARS = DATA.pillars.map(function (p) { return p.key; });
+  var ALL_TYPES = DATA.types.map(function (t) { return t.key; });
+  var TYPE = {};
+  DATA.types.forEach(function (t) { TYPE[t.key] = t; });
+  var NODE = {};
+  DATA.nodes.forEach(function (n) { NODE[n.id] = n; });
+  var state = { focus: "", depth: 1, types: ALL_TYPES.slice(), pillars: ALL_PILLARS.slice(), lang: "ja" };
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function name(n) { return state.lang === "en" && n.name_en ? n.name_en : n.label; }
+  function both(n) { return n.name_en ? n.label + " / " + n.name_en : n.label; }
+  function rowsIn(rows) {
+    return rows.filter(function (r) { return state.pillars.indexOf(DATA.rows[r].pillar) >= 0 || !DATA.rows[r].pillar; });
+  }
+
+  document.getElementById("title").textContent =
+    "協働ネットワーク — " + DATA.title.ja + " / Collaboration network — " + DATA.title.en;
+
+  // ---- the vis-network ----
+  var nodes = new vis.DataSet(DATA.nodes.map(function (n) {
+    return { id: n.id, label: n.label, x: n.x, y: n.y, value: n.value,
+             color: { background: n.color, border: "#333", highlight: { background: n.color, border: "#000" } } };
+  }));
+  var edges = new vis.DataSet(DATA.edges.map(function (e) {
+    return { id: e.id, from: e.from, to: e.to, value: e.value };
+  }));
+  var options = {
+    autoResize: true,
+    layout: { randomSeed: DATA.seed, improvedLayout: false },
+    nodes: { shape: "dot", scaling: { min: 8, max: 42, label: { enabled: false } },
+             font: { size: 15, face: "IPAPGothic, IPAGothic, Noto Sans CJK JP, sans-serif", strokeWidth: 3, strokeColor: "#fff" },
+             borderWidth: 1 },
+    edges: { color: { color: "#9aa5b1", highlight: "#333", opacity: 0.8 },
+             scaling: { min: 1, max: 12 }, smooth: false },
+    interaction: { hover: true, tooltipDelay: 150, navigationButtons: false, keyboard: false },
+    physics: { enabled: true, solver: "forceAtlas2Based",
+               forceAtlas2Based: { gravitationalConstant: -60, springLength: 120, avoidOverlap: 0.6 },
+               stabilization: { enabled: true, iterations: 400, fit: true } }
+  };
+  var network = new vis.Network(document.getElementById("map"), { nodes: nodes, edges: edges }, options);
+  var settled = false;
+  network.once("stabilizationIterationsDone", function () {
+    network.setOptions({ physics: { enabled: false } });
+    settled = true;
+    network.fit();
+    document.body.setAttribute("data-settled", "true");
+  });
+
+  // ---- what is visible under the current state ----
+  function compute() {
+    var visNodes = {}, visEdges = [], adj = {};
+    DATA.nodes.forEach(function (n) {
+      if (state.types.indexOf(n.type) >= 0 && rowsIn(n.rows).length) visNodes[n.id] = true;
+    });
+    DATA.edges.forEach(function (e) {
+      var w = rowsIn(e.rows).length;
+      if (w && visNodes[e.from] && visNodes[e.to]) {
+        visEdges.push({ e: e, w: w });
+        (adj[e.from] = adj[e.from] || []).push(e.to);
+        (adj[e.to] = adj[e.to] || []).push(e.from);
+      }
+    });
+    if (state.focus && visNodes[state.focus]) {
+      var keep = {}, frontier = [state.focus];
+      keep[state.focus] = true;
+      for (var d = 0; d < state.depth; d++) {
+        var next = [];
+        frontier.forEach(function (v) {
+          (adj[v] || []).forEach(function (u) { if (!keep[u]) { keep[u] = true; next.push(u); } });
+        });
+        frontier = next;
+      }
+      visNodes = keep;
+      visEdges = visEdges.filter(function (x) { return keep[x.e.from] && keep[x.e.to]; });
+    }
+    return { nodes: visNodes, edges: visEdges };
+  }
+
+  function figures(view) {
+    var ids = Object.keys(view.nodes), n = ids.length, m = view.edges.length;
+    var deg = {}, parent = {};
+    ids.forEach(function (v) { deg[v] = 0; parent[v] = v; });
+    function find(v) { while (parent[v] !== v) { parent[v] = parent[parent[v]]; v = parent[v]; } return v; }
+    view.edges.forEach(function (x) {
+      deg[x.e.from]++; deg[x.e.to]++;
+      parent[find(x.e.from)] = find(x.e.to);
+    });
+    var comps = {}, maxd = 0, isolates = 0;
+    ids.forEach(function (v) { comps[find(v)] = true; maxd = Math.max(maxd, deg[v]); if (!deg[v]) isolates++; });
+    var cent = 0;
+    if (n >= 3) {
+      ids.forEach(function (v) { cent += maxd - deg[v]; });
+      cent = cent / ((n - 1) * (n - 2));
+    }
+    return { bodies: n, links: m, density: n > 1 ? 2 * m / (n * (n - 1)) : 0,
+             centralization: cent, components: Object.keys(comps).length, isolates: isolates };
+  }
+
+  function showFigures(f) {
+    var t = document.getElementById("figures");
+    t.textContent = "";
+    [["実施主体 / Bodies", f.bodies], ["つながり / Links", f.links],
+     ["密度 / Density", f.density.toFixed(3)], ["集中度 / Degree centralization", f.centralization.toFixed(3)],
+     ["連結成分 / Components", f.components], ["孤立 / Isolates (work alone)", f.isolates]
+    ].forEach(function (r) {
+      var tr = el("tr"); tr.appendChild(el("th", r[0])); tr.appendChild(el("td", r[1])); t.appendChild(tr);
+    });
+    t.setAttribute("data-bodies", f.bodies);
+    t.setAttribute("data-links", f.links);
+  }
+
+  function rowList(rows, limit) {
+    var ol = el("ol");
+    rows.slice(0, limit).forEach(function (r) {
+      var li = el("li", DATA.rows[r].text);
+      if (DATA.rows[r].initiative) { li.appendChild(el("div", "取組: " + DATA.rows[r].initiative, "initiative")); }
+      ol.appendChild(li);
+    });
+    if (rows.length > limit) ol.appendChild(el("li", "… +" + (rows.length - limit)));
+    return ol;
+  }
+
+  function nodeTip(n, view) {
+    var box = el("div", null, "tip");
+    box.appendChild(el("strong", n.label));
+    if (n.name_en) box.appendChild(el("span", n.name_en, "en"));
+    var t = TYPE[n.type];
+    box.appendChild(el("div", "種類 / Type: " + (t ? t.ja + " / " + t.en : n.type)));
+    box.appendChild(el("div", "実施する行 / Rows: " + rowsIn(n.rows).length));
+    var partners = view.edges.filter(function (x) { return x.e.from === n.id || x.e.to === n.id; })
+      .map(function (x) { return { other: NODE[x.e.from === n.id ? x.e.to : x.e.from], w: x.w }; })
+      .sort(function (a, b) { return b.w - a.w || (a.other.label < b.other.label ? -1 : 1); });
+    box.appendChild(el("div", "共同の相手 / Partners: " + partners.length));
+    if (partners.length) {
+      var ol = el("ol");
+      partners.slice(0, 5).forEach(function (p) { ol.appendChild(el("li", both(p.other) + " (" + p.w + ")")); });
+      box.appendChild(ol);
+    }
+    return box;
+  }
+
+  function edgeTip(e, w) {
+    var box = el("div", null, "tip");
+    box.appendChild(el("strong", NODE[e.from].label + " — " + NODE[e.to].label));
+    box.appendChild(el("span", (NODE[e.from].name_en || "") + " — " + (NODE[e.to].name_en || ""), "en"));
+    box.appendChild(el("div", "共同で実施した行 / Shared rows: " + w));
+    box.appendChild(rowList(rowsIn(e.rows), 8));
+    return box;
+  }
+
+  // ---- apply the state to the network and the page ----
+  var currentView = null;
+  function apply(push) {
+    var view = compute();
+    currentView = view;
+    var wOf = {};
+    view.edges.forEach(function (x) { wOf[x.e.id] = x.w; });
+    var strength = {};
+    view.edges.forEach(function (x) {
+      strength[x.e.from] = (strength[x.e.from] || 0) + x.w;
+      strength[x.e.to] = (strength[x.e.to] || 0) + x.w;
+    });
+    nodes.update(DATA.nodes.map(function (n) {
+      var on = !!view.nodes[n.id];
+      return { id: n.id, hidden: !on, label: name(n), value: strength[n.id] || 0,
+               title: on ? nodeTip(n, view) : undefined,
+               borderWidth: n.id === state.focus ? 4 : 1 };
+    }));
+    edges.update(DATA.edges.map(function (e) {
+      var w = wOf[e.id];
+      return { id: e.id, hidden: !w, value: w || 0, title: w ? edgeTip(e, w) : undefined };
+    }));
+    showFigures(figures(view));
+    // controls reflect the state
+    document.getElementById("focus").value = state.focus;
+    document.getElementById("depth").value = String(state.depth);
+    document.getElementById("lang").value = state.lang;
+    Array.prototype.forEach.call(document.querySelectorAll("#legend button"), function (b) {
+      b.setAttribute("aria-pressed", state.types.indexOf(b.getAttribute("data-type")) >= 0 ? "true" : "false");
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("#pillars input"), function (c) {
+      c.checked = state.pillars.indexOf(c.value) >= 0;
+    });
+    var hash = encodeState();
+    if (push !== false && location.hash.slice(1) !== hash) {
+      history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+    }
+    document.getElementById("link").href = "#" + hash;
+    if (state.focus && view.nodes[state.focus]) {
+      network.selectNodes([state.focus]);
+      if (settled) network.fit({ nodes: Object.keys(view.nodes), animation: false });
+    } else {
+      network.unselectAll();
+    }
+  }
+
+  // ---- URL state: #focus=ref&depth=2&types=a,b&pillars=1,3&lang=en (defaults omitted) ----
+  function encodeState() {
+    var parts = [];
+    if (state.focus) parts.push("focus=" + encodeURIComponent(state.focus));
+    if (state.focus && state.depth !== 1) parts.push("depth=" + state.depth);
+    if (state.types.length !== ALL_TYPES.length) parts.push("types=" + state.types.map(encodeURIComponent).join(","));
+    if (state.pillars.length !== ALL_PILLARS.length) parts.push("pillars=" + state.pillars.map(encodeURIComponent).join(","));
+    if (state.lang !== "ja") parts.push("lang=" + state.lang);
+    return parts.join("&");
+  }
+  function decodeState(hash) {
+    var s = { focus: "", depth: 1, types: ALL_TYPES.slice(), pillars: ALL_PILLARS.slice(), lang: "ja" };
+    hash.replace(/^#/, "").split("&").forEach(function (kv) {
+      var i = kv.indexOf("="); if (i < 0) return;
+      var k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
+      var list = v === "" ? [] : v.split(",");
+      if (k === "focus" && NODE[v]) s.focus = v;
+      else if (k === "depth") s.depth = v === "2" ? 2 : 1;
+      else if (k === "types") s.types = ALL_TYPES.filter(function (t) { return list.indexOf(t) >= 0; });
+      else if (k === "pillars") s.pillars = ALL_PILLARS.filter(function (p) { return list.indexOf(p) >= 0; });
+      else if (k === "lang") s.lang = v === "en" ? "en" : "ja";
+    });
+    return s;
+  }
+
+  // ---- controls ----
+  var focusSel = document.getElementById("focus");
+  focusSel.appendChild(el("option", "— 焦点なし / no focus —")).value = "";
+  var dl = document.getElementById("body-list");
+  DATA.nodes.slice().sort(function (a, b) {
+    return ALL_TYPES.indexOf(a.type) - ALL_TYPES.indexOf(b.type) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+  }).forEach(function (n) {
+    focusSel.appendChild(el("option", both(n))).value = n.id;
+    dl.appendChild(el("option")).value = both(n);
+  });
+  focusSel.addEventListener("change", function () { state.focus = focusSel.value; apply(); });
+  document.getElementById("depth").addEventListener("change", function (ev) {
+    state.depth = ev.target.value === "2" ? 2 : 1; apply();
+  });
+  document.getElementById("lang").addEventListener("change", function (ev) {
+    state.lang = ev.target.value === "en" ? "en" : "ja"; apply();
+  });
+  var search = document.getElementById("search");
+  function doSearch() {
+    var q = search.value.trim().toLowerCase();
+    if (!q) return;
+    var hit = DATA.nodes.filter(function (n) { return both(n).toLowerCase() === q; })[0] ||
+      DATA.nodes.filter(function (n) { return both(n).toLowerCase().indexOf(q) >= 0; })[0];
+    if (hit) { state.focus = hit.id; apply(); }
+  }
+  search.addEventListener("change", doSearch);
+  search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") doSearch(); });
+  document.getElementById("clear").addEventListener("click", function () {
+    state = decodeState(""); search.value = ""; apply(); network.fit();
+  });
+
+  var legend = document.getElementById("legend");
+  DATA.types.forEach(function (t) {
+    var b = el("button"); b.type = "button"; b.setAttribute("data-type", t.key);
+    var sw = el("span", null, "swatch"); sw.style.background = t.color;
+    b.appendChild(sw);
+    b.appendChild(el("span", t.ja + " / " + t.en));
+    b.appendChild(el("span", DATA.nodes.filter(function (n) { return n.type === t.key; }).length, "count"));
+    b.title = "クリックで表示・非表示 / Click to show or hide";
+    b.addEventListener("click", function () {
+      var i = state.types.indexOf(t.key);
+      if (i >= 0) state.types.splice(i, 1); else state.types = ALL_TYPES.filter(function (k) { return k === t.key || state.types.indexOf(k) >= 0; });
+      apply();
+    });
+    legend.appendChild(el("li")).appendChild(b);
+  });
+
+  var pl = document.getElementById("pillars");
+  DATA.pillars.forEach(function (p) {
+    var label = el("label"), box = el("input");
+    box.type = "checkbox"; box.value = p.key; box.checked = true;
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + p.key + " " + p.ja + (p.en ? " / " + p.en : "")));
+    box.addEventListener("change", function () {
+      state.pillars = ALL_PILLARS.filter(function (k) {
+        return k === p.key ? box.checked : state.pillars.indexOf(k) >= 0;
+      });
+      apply();
+    });
+    pl.appendChild(el("li")).appendChild(label);
+  });
+  if (DATA.pillars.length < 2) document.getElementById("pillar-section").hidden = true;
+
+  // ---- selection details (click) ----
+  var details = document.getElementById("details");
+  network.on("click", function (params) {
+    details.textContent = "";
+    if (params.nodes.length) {
+      details.appendChild(nodeTip(NODE[params.nodes[0]], currentView));
+      var own = rowsIn(NODE[params.nodes[0]].rows);
+      details.appendChild(el("div", "行 / Rows:"));
+      details.appendChild(rowList(own, 50));
+    } else if (params.edges.length) {
+      var e = DATA.edges.filter(function (x) { return x.id === params.edges[0]; })[0];
+      details.appendChild(edgeTip(e, rowsIn(e.rows).length));
+    } else {
+      details.appendChild(el("p", "ノードか線をクリック / Click a node or a link", "hint"));
+    }
+  });
+  network.on("doubleClick", function (params) {
+    if (params.nodes.length) { state.focus = params.nodes[0]; apply(); }
+  });
+
+  // ---- PNG export of the current view, on a white background ----
+  document.getElementById("export").addEventListener("click", function () {
+    var src = document.querySelector("#map canvas");
+    var c = document.createElement("canvas");
+    c.width = src.width; c.height = src.height;
+    var ctx = c.getContext("2d");
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, c.width, c.height);
+    ctx.drawImage(src, 0, 0);
+    var a = document.createElement("a");
+    a.href = c.toDataURL("image/png");
+    a.download = DATA.scope + (state.focus ? "-" + state.focus : "") + ".png";
+    document.body.appendChild(a); a.click(); a.remove();
+  });
+
+  window.addEventListener("hashchange", function () { state = decodeState(location.hash); apply(false); });
+  state = decodeState(location.hash);
+  apply(false);
+
+  // for tests and for anyone scripting the page
+  window.welfareMap = { network: network, nodes: nodes, edges: edges, data: DATA,
+    view: function () { return currentView; }, figures: function () { return figures(compute()); } };
+})();
