@@ -1,0 +1,500 @@
+"""Build the RDF dataset from extracted records: one named graph per report.
+
+IRIs are readable and stable (the same entity gets the same IRI on every build and from
+every report), all under a base IRI (default ``https://w3id.org/welfare-kg/id/``)::
+
+    body/{id}                     implementing body (id from data/bodies.csv)
+    organization/{id}             parent organisation (data/organizations.csv)
+    partner/{id}                  partner named in results (data/partners.csv)
+    plan/{plan}                   the plan (a SKOS concept scheme)
+    plan/{plan}/pillar/{n}        pillar n
+    plan/{plan}/action-plan/{n}-{h}       action plan numbered n; h hashes its title
+    plan/{plan}/initiative/{h}    initiative; h hashes its action plan and sentence
+    report/{slug}                 the source report (wk:Report)
+    report/{slug}/row/{line}      a plan row, by the line of its first bullet
+    report/{slug}/row/{line}/body/{id}, …/partner/{id}   participations
+    report/{slug}/row/{line}/quantity/{i}                a reported quantity
+    report/{slug}/lines/{start}-{end}                    a span of source lines
+    graph/{slug}                  the report's named graph
+    dataset/{slug}                the report's dcat:Dataset (see graph/catalog.py)
+
+Each report's named graph is self-contained: it repeats the descriptions of the bodies,
+organisations and outline concepts it uses, so that replacing one graph in a store never
+leaves dangling links; the union (the default distribution) merges them. Types are
+materialised along the ontology's ``rdfs:subClassOf`` chains so ``?x a wk:Body`` works
+without a reasoner. There are no blank nodes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV
+from welfare_kg.graph.metadata import (
+    ReportInfo,
+    load_metadata,
+    load_pillar_names,
+    plan_info,
+    report_info,
+)
+from welfare_kg.graph.namespaces import IC, SCHEMA, WK
+from welfare_kg.graph.records import Extraction, Row
+from welfare_kg.graph.vocabulary import (
+    Body,
+    Organization,
+    Partner,
+    load_bodies,
+    load_organizations,
+    load_partners,
+    normalize,
+)
+
+from welfare_kg.errors import InputError, VocabularyError
+from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "Vocabulary",
+    "build_dataset",
+    "load_ontology",
+    "load_vocabulary",
+    "report_graph_iri",
+    "union_graph",
+]
+
+DEFAULT_BASE_IRI = "https://w3id.org/welfare-kg/id/"
+
+PREFIXES: dict[str, str] = {
+    "wk": str(WK._NS),
+    "ic": str(IC),
+    "schema": str(SCHEMA),
+    "skos": str(SKOS),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+}
+
+
+@cache
+def load_ontology(path: Path = ONTOLOGY_DIR / "welfare.ttl") -> Graph:
+    """The ontology graph (cached; do not modify it)."""
+    return Graph().parse(path, format="turtle")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The curated lists the build reads: bodies, their parents and partners."""
+
+    bodies: tuple[Body, ...]
+    organizations: tuple[Organization, ...]
+    partners: tuple[Partner, ...]
+
+    def body(self, printed: str) -> Body | None:
+        """The body printed as `printed` (NFKC, spaces ignored, aliases allowed)."""
+        key = normalize(printed)
+        for body in self.bodies:
+            if key in {normalize(n) for n in (body.name_ja, *body.aliases)}:
+                return body
+        return None
+
+    def partner(self, name: str) -> Partner | None:
+        """The partner whose canonical name or alias is `name`."""
+        key = normalize(name)
+        for partner in self.partners:
+            if key == normalize(partner.name_ja) or key in partner.patterns:
+                return partner
+        return None
+
+
+def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
+    """Bodies, organisations and partners from `data_dir`; partners.csv is optional."""
+    partners_path = data_dir / "partners.csv"
+    partners = load_partners(partners_path).partners if partners_path.exists() else []
+    return Vocabulary(
+        bodies=tuple(load_bodies(data_dir / "bodies.csv").bodies),
+        organizations=tuple(load_organizations(data_dir / "organizations.csv")),
+        partners=tuple(partners),
+    )
+
+
+def report_graph_iri(base_iri: str, slug: str) -> URIRef:
+    """The IRI of the named graph of report `slug`."""
+    return URIRef(f"{base_iri}graph/{slug}")
+
+
+def _digest(*parts: str, length: int = 8) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def _superclasses(ontology: Graph, cls: URIRef) -> list[URIRef]:
+    """`cls` and every named class above it, in a stable order."""
+    seen: list[URIRef] = []
+    todo = [cls]
+    while todo:
+        current = todo.pop()
+        if current in seen or not isinstance(current, URIRef) or current == OWL.Thing:
+            continue
+        seen.append(current)
+        todo.extend(o for o in ontology.objects(current, RDFS.subClassOf) if isinstance(o, URIRef))
+    return sorted(seen)
+
+
+def _concept_by_notation(ontology: Graph, scheme: URIRef, notation: str) -> URIRef | None:
+    for concept in ontology.subjects(SKOS.inScheme, scheme):
+        if str(ontology.value(concept, SKOS.notation)) == notation:
+            return concept  # type: ignore[return-value]
+    return None
+
+
+class _Builder:
+    """Adds one report's triples to its named graph; knows the IRI scheme."""
+
+    def __init__(
+        self,
+        G: Graph,
+        base: str,
+        info: ReportInfo,
+        meta: dict[str, Any],
+        vocab: Vocabulary,
+        ontology: Graph,
+        pillar_names: dict[int, tuple[str, str]],
+    ) -> None:
+        self.G = G
+        self.base = Namespace(base)
+        self.info = info
+        self.meta = meta
+        self.vocab = vocab
+        self.ontology = ontology
+        self.pillar_names = pillar_names
+        self.plan = plan_info(meta, info.plan)
+        self.plan_iri = self.base[f"plan/{self.plan.id}"]
+        self.report_iri = self.base[f"report/{info.slug}"]
+        self.source = info.file
+
+    # -- helpers -------------------------------------------------------------------------
+    def typed(self, node: URIRef, cls: URIRef) -> None:
+        for c in _superclasses(self.ontology, cls):
+            self.G.add((node, RDF.type, c))
+
+    def label(self, node: URIRef, ja: str, en: str | None = None, *, pref: bool = False) -> None:
+        preds = (RDFS.label, SKOS.prefLabel) if pref else (RDFS.label,)
+        for p in preds:
+            self.G.add((node, p, Literal(ja, lang="ja")))
+            if en:
+                self.G.add((node, p, Literal(en, lang="en")))
+
+    def span(self, page: int, start: int, end: int) -> URIRef:
+        node = self.base[f"report/{self.info.slug}/lines/{start}-{end}"]
+        self.typed(node, WK.SourceSpan)
+        self.G.add((node, WK.report, self.report_iri))
+        self.G.add((node, WK.page, Literal(page)))
+        self.G.add((node, WK.startLine, Literal(start)))
+        self.G.add((node, WK.endLine, Literal(end)))
+        self.G.add((node, RDFS.label, Literal(f"{self.source}:{start}-{end}")))
+        return node
+
+    # -- organisations -------------------------------------------------------------------
+    def organization(self, org_id: str, *, where: str) -> URIRef:
+        for body in self.vocab.bodies:
+            if body.id == org_id:
+                return self.body(body)
+        for org in self.vocab.organizations:
+            if org.id == org_id:
+                node = self.base[f"organization/{org.id}"]
+                # org:FormalOrganization is below org:Organization in ORG, which the
+                # ontology does not import: assert the chain here.
+                for cls in (ORG.FormalOrganization, ORG.Organization, IC["組織型"]):
+                    self.G.add((node, RDF.type, cls))
+                self.label(node, org.name_ja, org.name_en)
+                if org.parent:
+                    parent = self.organization(org.parent, where=f"organization {org.id}")
+                    self.G.add((node, ORG.subOrganizationOf, parent))
+                return node
+        raise VocabularyError(
+            f"{where}: unknown organisation id {org_id!r}; add it to data/organizations.csv"
+        )
+
+    def body(self, body: Body) -> URIRef:
+        node = self.base[f"body/{body.id}"]
+        type_cls = WK._NS[body.type]
+        if WK.Body not in _superclasses(self.ontology, type_cls) or type_cls == WK.Body:
+            raise VocabularyError(
+                f"data/bodies.csv: body {body.id!r} has unknown type {body.type!r}; "
+                "use a body-type class of ontology/welfare.ttl"
+            )
+        most_specific = _concept_by_notation(self.ontology, WK.BodyTypeScheme, body.kind)
+        if most_specific is None or type_cls not in _superclasses(self.ontology, most_specific):
+            most_specific = type_cls
+        self.typed(node, most_specific)
+        self.G.add((node, WK.bodyType, most_specific))
+        self.G.add((node, WK.kind, Literal(body.kind)))
+        self.label(node, body.name_ja, body.name_en)
+        for alias in body.aliases:
+            self.G.add((node, SKOS.altLabel, Literal(alias, lang="ja")))
+        if body.parent:
+            parent = self.organization(body.parent, where=f"body {body.id}")
+            self.G.add((node, ORG.subOrganizationOf, parent))
+        return node
+
+    def partner(self, name: str) -> URIRef:
+        partner = self.vocab.partner(name)
+        if partner is None:  # a partner the vocabulary does not list: keep it, by its name
+            node = self.base[f"partner/p-{_digest(normalize(name))}"]
+            self.typed(node, WK.Partner)
+            self.label(node, name)
+            return node
+        node = self.base[f"partner/{partner.id}"]
+        self.typed(node, WK.Partner)
+        self.G.add((node, WK.kind, Literal(partner.kind)))
+        self.label(node, partner.name_ja, partner.name_en)
+        return node
+
+    # -- the plan outline ----------------------------------------------------------------
+    def plan_node(self) -> URIRef:
+        node = self.plan_iri
+        self.typed(node, WK.Plan)
+        self.label(node, self.plan.title_ja, self.plan.title_en, pref=True)
+        if self.plan.description_ja:
+            self.G.add((node, DCTERMS.description, Literal(self.plan.description_ja, lang="ja")))
+        if self.plan.description_en:
+            self.G.add((node, DCTERMS.description, Literal(self.plan.description_en, lang="en")))
+        if self.plan.start and self.plan.end:
+            period = self.base[f"plan/{self.plan.id}/period"]
+            self.G.add((node, DCTERMS.temporal, period))
+            self.G.add((period, RDF.type, DCTERMS.PeriodOfTime))
+            dcat_start = URIRef("http://www.w3.org/ns/dcat#startDate")
+            dcat_end = URIRef("http://www.w3.org/ns/dcat#endDate")
+            self.G.add((period, dcat_start, Literal(self.plan.start, datatype=XSD.date)))
+            self.G.add((period, dcat_end, Literal(self.plan.end, datatype=XSD.date)))
+        for pub in self.plan.publishers:
+            self.G.add((node, DCTERMS.publisher, self.organization(pub, where="dataset.yaml")))
+        return node
+
+    def pillar(self, number: int) -> URIRef:
+        node = self.base[f"plan/{self.plan.id}/pillar/{number}"]
+        self.typed(node, WK.Pillar)
+        ja, en = self.pillar_names.get(number, (f"推進の柱{number}", f"Pillar {number}"))
+        self.label(node, ja, en, pref=True)
+        self.G.add((node, WK.number, Literal(number)))
+        self.G.add((node, SKOS.notation, Literal(str(number))))
+        self.G.add((node, SKOS.inScheme, self.plan_iri))
+        self.G.add((node, SKOS.topConceptOf, self.plan_iri))
+        self.G.add((self.plan_iri, SKOS.hasTopConcept, node))
+        return node
+
+    def action_plan(self, pillar: int | None, number: int | None, title: str) -> URIRef:
+        # Keyed by what is printed (number and title), not by the inferred pillar.
+        key = f"{number or 0}-{_digest(normalize(title))}"
+        node = self.base[f"plan/{self.plan.id}/action-plan/{key}"]
+        self.typed(node, WK.ActionPlan)
+        self.label(node, title, pref=True)
+        self.G.add((node, SKOS.inScheme, self.plan_iri))
+        if number is not None:
+            self.G.add((node, WK.number, Literal(number)))
+            self.G.add((node, SKOS.notation, Literal(str(number))))
+        if pillar is not None:
+            p = self.pillar(pillar)
+            self.G.add((node, WK.pillar, p))
+            self.G.add((node, SKOS.broader, p))
+            self.G.add((p, SKOS.narrower, node))
+        return node
+
+    def initiative(self, text: str, action_plan: URIRef | None) -> URIRef:
+        node = self.base[
+            f"plan/{self.plan.id}/initiative/{_digest(str(action_plan or ''), normalize(text))}"
+        ]
+        self.typed(node, WK.Initiative)
+        self.label(node, text, pref=True)
+        self.G.add((node, SKOS.inScheme, self.plan_iri))
+        if action_plan is not None:
+            self.G.add((node, WK.actionPlan, action_plan))
+            self.G.add((node, SKOS.broader, action_plan))
+            self.G.add((action_plan, SKOS.narrower, node))
+        return node
+
+    # -- the report and its rows ---------------------------------------------------------
+    def report(self, extraction: Extraction) -> None:
+        node = self.report_iri
+        self.typed(node, WK.Report)
+        self.label(node, self.info.title_ja, self.info.title_en)
+        self.G.add((node, DCTERMS.title, Literal(self.info.title_ja, lang="ja")))
+        self.G.add((node, DCTERMS.title, Literal(self.info.title_en, lang="en")))
+        self.G.add((node, DCTERMS.identifier, Literal(self.info.file)))
+        self.G.add((node, WK.sha256, Literal(extraction.sha256)))
+        if self.info.fiscal_year:
+            year = Literal(str(self.info.fiscal_year), datatype=XSD.gYear)
+            self.G.add((node, WK.fiscalYear, year))
+        self.G.add((node, DCTERMS.isPartOf, self.plan_node()))
+
+    def row(self, row: Row, headings: dict[str, tuple[int, int, int]]) -> None:
+        where = f"{self.source}:{row.line}"
+        node = self.base[f"report/{self.info.slug}/row/{row.line}"]
+        self.typed(node, WK.PlanRow)
+        if row.items:
+            self.label(node, row.items[0])
+        for item in row.items:
+            self.G.add((node, WK.planItem, Literal(item, lang="ja")))
+        self.G.add((node, WK.planText, Literal("\n".join(row.items), lang="ja")))
+        if row.result:
+            self.G.add((node, WK.resultText, Literal(row.result, lang="ja")))
+        if self.info.fiscal_year:
+            year = Literal(str(self.info.fiscal_year), datatype=XSD.gYear)
+            self.G.add((node, WK.fiscalYear, year))
+        status = _concept_by_notation(self.ontology, WK.StatusScheme, row.status)
+        if status is None:
+            raise VocabularyError(f"{where}: unknown status {row.status!r}")
+        self.G.add((node, WK.status, status))
+        conf = Decimal(str(round(float(row.confidence), 3)))
+        self.G.add((node, WK.confidence, Literal(conf, datatype=XSD.decimal)))
+        self.G.add((node, WK.bodySource, Literal(row.body_source)))
+        for note in row.corrections:
+            self.G.add((node, WK.correction, Literal(note)))
+
+        span = self.span(row.page, row.line, max(row.end_line, row.line))
+        self.G.add((node, WK.sourceSpan, span))
+        self.G.add((node, PROV.hadPrimarySource, self.report_iri))
+
+        ap = None
+        if row.pillar is not None:
+            self.G.add((node, WK.pillar, self.pillar(row.pillar)))
+        if row.action_plan:
+            ap = self.action_plan(row.pillar, row.action_plan_number, row.action_plan)
+            self.G.add((node, WK.actionPlan, ap))
+            heading = headings.get(normalize(row.action_plan))
+            if heading:
+                self.G.add((ap, WK.sourceSpan, self.span(heading[0], heading[1], heading[2])))
+        if row.initiative:
+            ini = self.initiative(row.initiative, ap)
+            self.G.add((node, WK.initiative, ini))
+            printed = headings.get("initiative:" + normalize(row.initiative))
+            if printed:
+                self.G.add((ini, WK.sourceSpan, self.span(printed[0], printed[1], printed[2])))
+
+        for printed_name in row.bodies:
+            body = self.vocab.body(printed_name)
+            if body is None:
+                raise VocabularyError(
+                    f"{where}: unknown body name {printed_name!r}; add it (or an alias) "
+                    "to data/bodies.csv"
+                )
+            self.participation(node, self.body(body), body.id, "body", WK.ImplementingBodyRole)
+            self.G.add((node, WK.implementedBy, self.base[f"body/{body.id}"]))
+        for name in row.partners:
+            partner = self.partner(name)
+            pid = str(partner).rsplit("/", 1)[-1]
+            self.participation(node, partner, pid, "partner", WK.NamedPartnerRole)
+            self.G.add((node, WK.namesPartner, partner))
+        for i, q in enumerate(row.quantities, start=1):
+            qn = self.base[f"report/{self.info.slug}/row/{row.line}/quantity/{i}"]
+            self.typed(qn, WK.Quantity)
+            self.G.add((node, WK.quantity, qn))
+            value = Decimal(str(q.value)).normalize()
+            if value == value.to_integral_value():
+                value = value.quantize(Decimal(1))
+            self.G.add((qn, SCHEMA.value, Literal(value, datatype=XSD.decimal)))
+            self.G.add((qn, SCHEMA.unitText, Literal(q.unit)))
+            if q.counted:
+                self.G.add((qn, WK.counted, Literal(q.counted)))
+            if q.text:
+                self.G.add((qn, WK.sourceText, Literal(q.text)))
+
+    def participation(
+        self, row: URIRef, who: URIRef, who_id: str, kind: str, role: URIRef
+    ) -> None:
+        node = URIRef(f"{row}/{kind}/{who_id}")
+        self.typed(node, WK.Participation)
+        self.G.add((row, WK.participation, node))
+        self.G.add((node, WK.participant, who))
+        self.G.add((node, WK.role, role))
+
+
+def _printed_headings(extraction: Extraction) -> dict[str, tuple[int, int, int]]:
+    """Where action-plan headings and initiative sentences were printed (first occurrence)."""
+    found: dict[str, tuple[int, int, int]] = {}
+    for page in extraction.pages:
+        for ap in page.action_plans:
+            found.setdefault(normalize(ap.title), (page.number, ap.line, ap.line))
+        for ini in page.initiatives:
+            key = "initiative:" + normalize(ini.text)
+            found.setdefault(key, (page.number, ini.line, max(ini.end_line, ini.line)))
+    return found
+
+
+def build_dataset(
+    extractions: Sequence[Extraction],
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    vocabulary: Vocabulary | None = None,
+    metadata: dict[str, Any] | None = None,
+    pillar_names: dict[int, tuple[str, str]] | None = None,
+) -> Dataset:
+    """Build an rdflib Dataset with one named graph per report.
+
+    Parameters
+    ----------
+    extractions : the reports' records, in any order (graphs are keyed by report slug).
+    base_iri : IRIs of the data are minted under it; must end with ``/`` or ``#``.
+    vocabulary, metadata, pillar_names : the curated data (default: the files in ``data/``).
+
+    Returns
+    -------
+    Dataset whose default graph is empty and whose named graphs are ``{base}graph/{slug}``.
+    """
+    if not base_iri or base_iri[-1] not in "/#":
+        raise InputError(f"base IRI must end with '/' or '#': {base_iri!r}")
+    vocab = vocabulary if vocabulary is not None else load_vocabulary()
+    meta = metadata if metadata is not None else load_metadata()
+    names = pillar_names if pillar_names is not None else load_pillar_names()
+    ontology = load_ontology()
+
+    ds = Dataset()
+    seen: dict[str, str] = {}
+    for extraction in extractions:
+        info = report_info(meta, extraction)
+        if info.slug in seen:
+            raise InputError(
+                f"{extraction.source}: report slug {info.slug!r} is already used by "
+                f"{seen[info.slug]}; give the reports distinct file names"
+            )
+        seen[info.slug] = extraction.source
+        G = ds.graph(report_graph_iri(base_iri, info.slug))
+        builder = _Builder(G, base_iri, info, meta, vocab, ontology, names)
+        builder.report(extraction)
+        headings = _printed_headings(extraction)
+        for row in extraction.rows:
+            builder.row(row, headings)
+        # Headings without rows are still part of the outline; rows know the pillar best.
+        pillars = {normalize(r.action_plan): r.pillar for r in extraction.rows if r.action_plan}
+        for page in extraction.pages:
+            for ap in page.action_plans:
+                pillar = pillars.get(normalize(ap.title), ap.pillar)
+                builder.action_plan(pillar, ap.number, ap.title)
+    _bind(ds, base_iri)
+    return ds
+
+
+def _bind(ds: Dataset, base_iri: str) -> None:
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True, replace=True)
+    for prefix, path in (("wkb", "body/"), ("wko", "organization/"), ("wkp", "partner/")):
+        ds.bind(prefix, base_iri + path, override=True, replace=True)
+
+
+def union_graph(ds: Dataset) -> Graph:
+    """All triples of all named graphs in one Graph (prefixes kept)."""
+    G = Graph()
+    for prefix, ns in ds.namespaces():
+        G.bind(prefix, ns, override=True, replace=True)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        G.add((s, p, o))
+    return G
+

@@ -1,0 +1,171 @@
+"""Dataset metadata (data/dataset.yaml) and what is known about each plan and report."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from welfare_kg.graph.records import Extraction
+from welfare_kg.graph.vocabulary import load_yaml
+
+from welfare_kg.errors import InputError, VocabularyError
+from welfare_kg.paths import DATA_DIR
+
+__all__ = [
+    "DEFAULT_METADATA",
+    "DEFAULT_OUTLINE",
+    "PlanInfo",
+    "ReportInfo",
+    "load_metadata",
+    "load_pillar_names",
+    "plan_info",
+    "report_info",
+    "slugify",
+]
+
+DEFAULT_METADATA = DATA_DIR / "dataset.yaml"
+DEFAULT_OUTLINE = DATA_DIR / "outline.yaml"
+
+# 令和 N 年 = 2018 + N; the table header names the fiscal year of the plan column.
+_REIWA_HEADER = re.compile(r"令和\s*(\d+|元)\s*年度\s*実施計画")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """A plan: its id (used in IRIs), titles, period and publishers."""
+
+    id: str
+    title_ja: str
+    title_en: str
+    description_ja: str = ""
+    description_en: str = ""
+    start: str | None = None
+    end: str | None = None
+    publishers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """A report: its slug (used in IRIs), file name, plan, fiscal year and titles."""
+
+    slug: str
+    file: str
+    plan: str
+    fiscal_year: int | None
+    title_ja: str
+    title_en: str
+    source_title: str = ""
+
+
+def slugify(text: str) -> str:
+    """A lower-case ASCII slug for IRIs.
+
+    >>> slugify("Izumi_Wakuwaku FY2021-report.txt")
+    'izumi-wakuwaku-fy2021-report-txt'
+    """
+    ascii_text = unicodedata.normalize("NFKC", text).lower()
+    return _SLUG_UNSAFE.sub("-", ascii_text).strip("-")
+
+
+@cache
+def load_metadata(path: Path = DEFAULT_METADATA) -> dict[str, Any]:
+    """The dataset metadata file, checked for the keys the build needs."""
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise VocabularyError(f"{path}: expected a mapping at the top level")
+    for key in ("plans", "default_plan", "catalog", "issued"):
+        if key not in data:
+            raise VocabularyError(f"{path}: missing key {key!r}")
+    if data["default_plan"] not in data["plans"]:
+        raise VocabularyError(f"{path}: default_plan {data['default_plan']!r} is not in plans")
+    return data
+
+
+def plan_info(meta: dict[str, Any], plan_id: str) -> PlanInfo:
+    """The plan `plan_id` of the metadata."""
+    try:
+        plan = meta["plans"][plan_id]
+        return PlanInfo(
+            id=plan_id,
+            title_ja=plan["title"]["ja"],
+            title_en=plan["title"]["en"],
+            description_ja=plan.get("description", {}).get("ja", ""),
+            description_en=plan.get("description", {}).get("en", ""),
+            start=str(plan["start"]) if plan.get("start") else None,
+            end=str(plan["end"]) if plan.get("end") else None,
+            publishers=tuple(plan.get("publishers", ())),
+        )
+    except (KeyError, TypeError) as exc:
+        raise VocabularyError(f"dataset metadata: plan {plan_id!r} is incomplete: {exc!r}") from exc
+
+
+def _fiscal_year_from_text(path: Path) -> int | None:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    except OSError:
+        return None
+    match = _REIWA_HEADER.search(unicodedata.normalize("NFKC", head))
+    if not match:
+        return None
+    year = 1 if match.group(1) == "元" else int(match.group(1))
+    return 2018 + year
+
+
+def report_info(meta: dict[str, Any], extraction: Extraction) -> ReportInfo:
+    """What the metadata says about the report of `extraction`, or what its file tells."""
+    name = Path(extraction.source).name
+    for entry in meta.get("reports") or ():
+        if entry.get("sha256", extraction.sha256) == extraction.sha256 and entry.get("file") in (
+            name,
+            None,
+        ):
+            title = entry.get("title") or {}
+            return ReportInfo(
+                slug=str(entry.get("slug") or slugify(Path(name).stem)),
+                file=name,
+                plan=str(entry.get("plan") or meta["default_plan"]),
+                fiscal_year=int(entry["fiscal_year"]) if entry.get("fiscal_year") else None,
+                title_ja=title.get("ja") or name,
+                title_en=title.get("en") or name,
+                source_title=entry.get("source_title", ""),
+            )
+    slug = slugify(Path(name).stem)
+    if not slug:
+        raise InputError(f"{extraction.source}: cannot make an IRI slug from the file name")
+    year = _fiscal_year_from_text(Path(extraction.source))
+    return ReportInfo(
+        slug=slug,
+        file=name,
+        plan=str(meta["default_plan"]),
+        fiscal_year=year,
+        title_ja=f"{name}（{year}年度）" if year else name,
+        title_en=f"{name} (FY{year})" if year else name,
+    )
+
+
+def load_pillar_names(path: Path = DEFAULT_OUTLINE) -> dict[int, tuple[str, str]]:
+    """Pillar number -> (Japanese name, English name) from the plan outline, if there is one.
+
+    The outline file is optional here: without it pillars are labelled by number.
+    """
+    if not path.exists():
+        return {}
+    data = load_yaml(path)
+    pillars = data.get("pillars") if isinstance(data, dict) else data
+    names: dict[int, tuple[str, str]] = {}
+    if isinstance(pillars, dict):  # {1: {name_ja: …}, …}
+        pillars = [{"number": k, **v} for k, v in pillars.items() if isinstance(v, dict)]
+    for entry in pillars or ():
+        if not isinstance(entry, dict):
+            continue
+        number = entry.get("number", entry.get("pillar"))
+        name_ja = entry.get("name_ja") or (entry.get("name") or {}).get("ja")
+        name_en = entry.get("name_en") or (entry.get("name") or {}).get("en")
+        if number is not None and name_ja:
+            names[int(number)] = (str(name_ja), str(name_en or name_ja))
+    return names
