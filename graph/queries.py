@@ -1,0 +1,273 @@
+"""The SPARQL query library: `queries/*.rq` files, their headers, and typed parameters.
+
+Each library query starts with a comment header::
+
+    # title@ja: 実施主体ごとの行数と取組数（推進の柱別）
+    # title@en: Bodies ranked by rows and initiatives, per pillar
+    # description: For each pillar, the implementing bodies ranked by the number of
+    #   rows and initiatives they carry out.
+    # param: body (iri, required) — the body, e.g. wkb:ward-social-welfare-council
+    # param: pillar (integer, optional) — only this pillar (1–3)
+
+A parameter is a variable of the query (``?body``). Its value enters the query as a typed
+RDF term (pyoxigraph ``substitutions`` embedded, a ``VALUES`` block for a remote endpoint),
+never as text, so a value holding quotes or braces cannot change the query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode
+
+from welfare_kg.errors import QueryError
+from welfare_kg.paths import QUERIES_DIR
+
+__all__ = [
+    "Param",
+    "QuerySpec",
+    "PARAM_TYPES",
+    "list_queries",
+    "load_query",
+    "parse_query_text",
+    "bind_params",
+    "parse_param_args",
+]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("string", "iri", "integer", "decimal", "boolean", "date")
+
+_HEADER_KEY = re.compile(r"^#\s*(title@ja|title@en|title|description|param)\s*:\s*(.*)$")
+_PARAM = re.compile(
+    r"^\??(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?P<type>\w+)\s*"
+    r"(?:,\s*(?P<mode>required|optional|default\s+(?P<default>[^)]*?)))?\s*\)"
+    r"\s*(?:[—–-]+\s*(?P<doc>.*))?$"
+)
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: the query variable it binds, its RDF type, and its default."""
+
+    name: str
+    type: str = "string"
+    required: bool = True
+    default: str | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """One query: its text, where it came from, and what its header says."""
+
+    name: str
+    text: str
+    path: Path | None = None
+    title_ja: str = ""
+    title_en: str = ""
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """Both titles, Japanese first, as `--list` prints them."""
+        return " / ".join(t for t in (self.title_ja, self.title_en) if t)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def parse_query_text(text: str, name: str = "<query>", path: Path | None = None) -> QuerySpec:
+    """Read the header comment of a query.
+
+    >>> q = parse_query_text('# title@en: Hello\\n# param: w (string, default x) — a word\\n'
+    ...                      'SELECT ?w WHERE { BIND(1 AS ?one) }')
+    >>> q.title_en, q.params[0].name, q.params[0].required, q.params[0].default
+    ('Hello', 'w', False, 'x')
+    """
+    fields: dict[str, str] = {}
+    params: list[Param] = []
+    last: str | None = None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            break
+        m = _HEADER_KEY.match(line)
+        if m:
+            key, value = m.group(1), m.group(2).strip()
+            if key == "param":
+                params.append(_parse_param(value, f"{path or name}:{lineno}"))
+                last = None
+            else:
+                fields[key] = value
+                last = key
+        elif last and line.startswith("#  "):  # indented continuation of the previous field
+            fields[last] += " " + line[1:].strip()
+        else:
+            last = None
+    prefixes = {p or "": iri for p, iri in _PREFIX.findall(text)}
+    return QuerySpec(
+        name=name,
+        text=text,
+        path=path,
+        title_ja=fields.get("title@ja", ""),
+        title_en=fields.get("title@en", fields.get("title", "")),
+        description=fields.get("description", ""),
+        params=tuple(params),
+        prefixes=prefixes,
+    )
+
+
+def _parse_param(value: str, where: str) -> Param:
+    m = _PARAM.match(value)
+    if not m:
+        raise QueryError(
+            f"{where}: cannot read the parameter declaration {value!r}; "
+            "write it as 'param: NAME (TYPE, required|optional|default VALUE) — what it is'"
+        )
+    ptype = m.group("type")
+    if ptype not in PARAM_TYPES:
+        raise QueryError(f"{where}: unknown parameter type {ptype!r}; use one of {PARAM_TYPES}")
+    mode = m.group("mode") or "required"
+    default = m.group("default")
+    return Param(
+        name=m.group("name"),
+        type=ptype,
+        required=mode == "required",
+        default=default.strip() if default is not None else None,
+        doc=(m.group("doc") or "").strip(),
+    )
+
+
+def list_queries(queries_dir: Path = QUERIES_DIR) -> list[QuerySpec]:
+    """Every library query, sorted by name."""
+    return [load_query(p) for p in sorted(Path(queries_dir).glob("*.rq"))]
+
+
+def load_query(name_or_path: str | Path, queries_dir: Path = QUERIES_DIR) -> QuerySpec:
+    """A library query by name (`body-portfolio`) or any `.rq` file by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".rq" and candidate.is_file():
+        path = candidate
+    else:
+        path = Path(queries_dir) / f"{name_or_path}.rq"
+        if not path.is_file():
+            if candidate.suffix == ".rq" or "/" in str(name_or_path):
+                raise QueryError(f"no such query file: {name_or_path}")
+            known = ", ".join(p.stem for p in sorted(Path(queries_dir).glob("*.rq")))
+            raise QueryError(
+                f"no query named {str(name_or_path)!r} in {queries_dir}; "
+                f"run 'welfare-kg query --list' (known: {known})"
+            )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"cannot read {path}: {exc}") from exc
+    return parse_query_text(text, name=path.stem, path=path)
+
+
+def parse_param_args(pairs: Iterable[str]) -> dict[str, str]:
+    """`['body=x', 'pillar=2']` as a dict; `=` inside the value is kept."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().lstrip("?")
+        if not sep or not key:
+            raise QueryError(f"bad --param {pair!r}: write it as NAME=VALUE")
+        out[key] = value
+    return out
+
+
+def bind_params(spec: QuerySpec, values: Mapping[str, str]) -> dict[str, NamedNode | Literal]:
+    """Turn raw parameter strings into typed RDF terms, keyed by variable name.
+
+    Declared defaults fill in missing values; a missing required parameter, an undeclared
+    one, or a value that is not of the declared type raises `QueryError`. A query that
+    declares no parameters accepts any of its variables, as a string (or an IRI written
+    `<…>`).
+
+    >>> q = parse_query_text('# param: n (integer, required)\\nSELECT * WHERE { ?s ?p ?n }')
+    >>> bind_params(q, {'n': '07'})
+    {'n': <Literal value=7 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>}
+    """
+    bound: dict[str, NamedNode | Literal] = {}
+    declared = {p.name: p for p in spec.params}
+    for key, raw in values.items():
+        param = declared.get(key)
+        if param is None:
+            if declared:
+                names = ", ".join(declared)
+                raise QueryError(f"query {spec.name!r} has no parameter {key!r} (it takes: {names})")
+            if not re.search(rf"[?$]{re.escape(key)}\b", spec.text):
+                raise QueryError(f"query {spec.name!r} has no variable ?{key} to bind")
+            is_iri = raw.startswith("<") and raw.endswith(">")
+            param = Param(key, "iri" if is_iri else "string")
+        bound[key] = to_term(param, raw, spec)
+    for param in spec.params:
+        if param.name in bound:
+            continue
+        if param.default is not None:
+            bound[param.name] = to_term(param, param.default, spec)
+        elif param.required:
+            raise QueryError(
+                f"query {spec.name!r} needs --param {param.name}=… ({param.type}"
+                + (f": {param.doc}" if param.doc else "")
+                + ")"
+            )
+    return bound
+
+
+def to_term(param: Param, raw: str, spec: QuerySpec | None = None) -> NamedNode | Literal:
+    """One raw value as the RDF term its parameter type asks for."""
+    value = raw.strip() if param.type != "string" else raw
+    try:
+        if param.type == "string":
+            return Literal(value)
+        if param.type == "iri":
+            return NamedNode(_expand_iri(value, spec.prefixes if spec else {}))
+        if param.type == "integer":
+            return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
+        if param.type == "decimal":
+            number = Decimal(value)
+            if not number.is_finite():
+                raise ValueError(value)
+            return Literal(str(number), datatype=NamedNode(XSD + "decimal"))
+        if param.type == "boolean":
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(value)
+            return Literal(
+                "true" if value.lower() in ("true", "1") else "false",
+                datatype=NamedNode(XSD + "boolean"),
+            )
+        if param.type == "date":
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(value)
+            return Literal(value, datatype=NamedNode(XSD + "date"))
+    except (ValueError, InvalidOperation) as exc:
+        raise QueryError(
+            f"parameter {param.name!r} must be {_article(param.type)} {param.type}, got {raw!r}"
+        ) from exc
+    raise QueryError(f"parameter {param.name!r} has unknown type {param.type!r}")
+
+
+def _expand_iri(value: str, prefixes: Mapping[str, str]) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in prefixes and not local.startswith("//"):
+        return prefixes[prefix] + local
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+        raise ValueError(value)
+    return value
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

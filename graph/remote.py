@@ -1,0 +1,163 @@
+"""Queries on a remote SPARQL 1.1 endpoint (SPARQLWrapper), parameters sent as a VALUES block.
+
+A remote endpoint cannot take pyoxigraph substitutions, so a parameter travels as a
+``VALUES`` block placed first in the query's outermost ``WHERE`` group, its terms written in
+N-Triples syntax by pyoxigraph (quotes, backslashes and newlines escaped), so a value is only
+ever data: ``VALUES ?word { "x\\" } DROP ALL #" }``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse
+
+from welfare_kg.errors import EndpointError, QueryError
+from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
+from welfare_kg.graph.results import Results, from_json
+
+__all__ = ["inject_values", "values_block", "run_remote", "execute_remote"]
+
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def values_block(bindings: Mapping[str, NamedNode | Literal]) -> str:
+    """A one-row VALUES block of properly serialised terms.
+
+    >>> from pyoxigraph import Literal
+    >>> values_block({"word": Literal('a" } DROP ALL #')})
+    'VALUES (?word) { ("a\\\\" } DROP ALL #") }'
+    """
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = []
+    for name, term in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"bad parameter name {name!r}")
+        if isinstance(term, BlankNode) or not isinstance(term, NamedNode | Literal):
+            raise QueryError(f"parameter {name!r} must be an IRI or a literal")
+        terms.append(str(term))  # pyoxigraph writes N-Triples syntax, escapes included
+    return f"VALUES ({names}) {{ ({' '.join(terms)}) }}"
+
+
+def _where_brace(text: str) -> int:
+    """Index of the `{` that opens the outermost WHERE group (comments, strings, IRIs skipped)."""
+    i, depth, n = 0, 0, len(text)
+    seen_where = False
+    first_group: int | None = None
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        if c == "{":
+            if depth == 0 and (seen_where or first_group is None):
+                if seen_where:
+                    return i
+                first_group = i
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and (m := _WORD.match(text, i)):
+            seen_where = seen_where or m.group(0).upper() == "WHERE"
+            i = m.end()
+            continue
+        i += 1
+    if first_group is not None and re.match(r"\s*(PREFIX|BASE|SELECT|ASK)\b",
+                                            _strip_comments(text), re.IGNORECASE):
+        return first_group  # `SELECT * { … }` or `ASK { … }` without the WHERE keyword
+    raise QueryError("cannot bind parameters: the query has no WHERE group")
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def inject_values(text: str, bindings: Mapping[str, NamedNode | Literal]) -> str:
+    """The query with the bindings as a VALUES block first in its outermost WHERE group.
+
+    >>> inject_values("SELECT ?w WHERE { ?s ?p ?w }", {"w": Literal("x")})
+    'SELECT ?w WHERE { VALUES (?w) { ("x") }\\n ?s ?p ?w }'
+    """
+    if not bindings:
+        return text
+    at = _where_brace(text) + 1
+    return f"{text[:at]} {values_block(bindings)}\n{text[at:]}"
+
+
+def run_remote(endpoint: str, query: str | Path | QuerySpec,
+               params: Mapping[str, str] | None = None, *,
+               default_graphs: Sequence[str] = (), timeout: float = 60) -> Results:
+    """Run a library query (by name), a `.rq` file or a QuerySpec on a SPARQL endpoint."""
+    spec = query if isinstance(query, QuerySpec) else load_query(query)
+    return execute_remote(endpoint, spec.text, bind_params(spec, params or {}),
+                          default_graphs=default_graphs, timeout=timeout, name=spec.name)
+
+
+def execute_remote(endpoint: str, text: str,
+                   bindings: Mapping[str, NamedNode | Literal] | None = None, *,
+                   default_graphs: Sequence[str] = (), timeout: float = 60,
+                   name: str = "<query>") -> Results:
+    """Send SPARQL text with typed bindings to `endpoint` through SPARQLWrapper.
+
+    `default_graphs` become the protocol's `default-graph-uri` parameters; without them the
+    endpoint's own default graph is used (the union of all graphs in Virtuoso and in
+    `welfare-kg serve`).
+    """
+    from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper  # heavy: only for remote use
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setMethod(POST)  # long queries with Japanese text do not fit in a URL
+    sparql.setTimeout(int(timeout))
+    for graph in default_graphs:
+        sparql.addDefaultGraph(graph)
+    full = inject_values(text, bindings or {})
+    sparql.setQuery(full)
+    form = sparql.queryType
+    sparql.setReturnFormat(N3 if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        sparql.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+    try:
+        response = sparql.query()
+        raw = response.response.read()
+        content_type = response.response.headers.get("Content-Type", "")
+    except SPARQLWrapperException as exc:
+        raise EndpointError(f"{endpoint} rejected {name}: {_first_line(exc)}") from exc
+    except OSError as exc:  # URLError, timeouts, refused connections
+        reason = getattr(exc, "reason", exc)
+        raise EndpointError(f"cannot reach the SPARQL endpoint {endpoint}: {reason}") from exc
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        fmt = RdfFormat.N_TRIPLES if "n-triples" in content_type else RdfFormat.TURTLE
+        try:
+            return Results("graph", triples=tuple(q.triple for q in parse(raw, format=fmt)))
+        except (SyntaxError, ValueError) as exc:
+            raise EndpointError(f"{endpoint} sent an unreadable graph: {exc}") from exc
+    try:
+        return from_json(json.loads(raw))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EndpointError(
+            f"{endpoint} did not answer {name} with SPARQL JSON results "
+            f"(Content-Type {content_type or 'missing'}): {raw[:200]!r}"
+        ) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[:500]

@@ -1,0 +1,177 @@
+"""The embedded store: a pyoxigraph Store filled from the build in `out/`, and queries on it.
+
+The store answers with the union of all named graphs as its default graph (each report is
+a named graph; library queries do not name graphs), like Virtuoso does by default and
+`oxigraph serve --union-default-graph`.
+
+>>> from pathlib import Path
+>>> store = load_store([Path("tests/data/mini-graph.trig")])
+>>> run_query(store, "single-body-rows").values()[0]["bodyLabel"]
+'高齢・障害支援課'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pyoxigraph import (
+    QueryBoolean,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Variable,
+)
+
+from welfare_kg.errors import InputError, QueryError
+from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
+from welfare_kg.graph.results import Results
+from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
+
+__all__ = [
+    "BUILD_FILES",
+    "STORE_DIRNAME",
+    "find_build",
+    "ensure_build",
+    "load_store",
+    "open_store",
+    "run_query",
+    "execute",
+]
+
+# The build's dataset files, best first: N-Quads loads fastest and keeps the named graphs.
+BUILD_FILES = ("welfare-kg.nq", "welfare-kg.trig")
+STORE_DIRNAME = "store"
+_STAMP = "build-stamp.json"
+_FORMATS = {".nq": RdfFormat.N_QUADS, ".trig": RdfFormat.TRIG, ".ttl": RdfFormat.TURTLE,
+            ".nt": RdfFormat.N_TRIPLES}
+
+
+def find_build(out_dir: Path = OUT_DIR) -> Path | None:
+    """The dataset file of the build in `out_dir` (N-Quads or TriG), or None."""
+    out_dir = Path(out_dir)
+    for name in BUILD_FILES:
+        if (out_dir / name).is_file():
+            return out_dir / name
+    for pattern in ("*.nq", "*.trig"):
+        found = sorted(out_dir.glob(pattern))
+        if found:
+            return found[0]
+    return None
+
+
+def ensure_build(out_dir: Path = OUT_DIR, reports: Iterable[Path] | None = None) -> Path:
+    """The build's dataset file, building it from the bundled report first when there is none."""
+    found = find_build(out_dir)
+    if found is not None:
+        return found
+    from welfare_kg.graph.export import build_outputs  # the build is heavy: import on demand
+
+    build_outputs(list(reports or [DEFAULT_REPORT]), Path(out_dir))
+    found = find_build(out_dir)
+    if found is None:
+        raise InputError(f"the build wrote no N-Quads or TriG file in {out_dir}")
+    return found
+
+
+def load_store(paths: Iterable[Path], store: Store | None = None) -> Store:
+    """An in-memory store (or `store`) loaded with RDF files; the format comes from the suffix."""
+    store = Store() if store is None else store
+    for path in paths:
+        path = Path(path)
+        fmt = _FORMATS.get(path.suffix)
+        if fmt is None:
+            raise InputError(f"{path}: cannot load {path.suffix!r} files; use .nq, .trig, .ttl or .nt")
+        try:
+            store.bulk_load(path=str(path), format=fmt)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InputError(f"{path}: cannot load: {exc}") from exc
+    return store
+
+
+def _stamp_of(build: Path) -> dict[str, object]:
+    info = build.stat()
+    return {"file": build.name, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
+def store_is_current(store_dir: Path, build: Path) -> bool:
+    """Whether the on-disk store under `store_dir` was loaded from this very build file."""
+    try:
+        stamp = json.loads((store_dir / _STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stamp == _stamp_of(build)
+
+
+def refresh_store_dir(out_dir: Path = OUT_DIR) -> Path:
+    """Make `out_dir/store` an on-disk store of the current build; returns its directory.
+
+    The new store is loaded beside the old one and swapped in by renames, so a reader never
+    sees a half-loaded store.
+    """
+    out_dir = Path(out_dir)
+    build = ensure_build(out_dir)
+    store_dir = out_dir / STORE_DIRNAME
+    if store_is_current(store_dir, build):
+        return store_dir
+    tmp = out_dir / f".{STORE_DIRNAME}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = load_store([build], Store(str(tmp)))
+    store.flush()
+    del store  # closes RocksDB before the directory moves
+    (tmp / _STAMP).write_text(json.dumps(_stamp_of(build)), encoding="utf-8")
+    old = out_dir / f".{STORE_DIRNAME}.{os.getpid()}.old"
+    if store_dir.exists():
+        store_dir.rename(old)
+    tmp.rename(store_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return store_dir
+
+
+def open_store(out_dir: Path = OUT_DIR, *, persist: bool = True) -> Store:
+    """The store of the current build in `out_dir`, built from the bundled report if needed.
+
+    With `persist` (the default) the store lives under `out_dir/store` and is reloaded only
+    when the build changes; it is opened read-only, so it can be shared with a running
+    `welfare-kg serve`. Without it, the build is loaded into memory.
+    """
+    if not persist:
+        return load_store([ensure_build(out_dir)])
+    store_dir = refresh_store_dir(out_dir)
+    try:
+        return Store.read_only(str(store_dir))
+    except OSError as exc:
+        raise InputError(f"cannot open the store in {store_dir}: {exc}") from exc
+
+
+def run_query(store: Store, query: str | Path | QuerySpec,
+              params: Mapping[str, str] | None = None) -> Results:
+    """Run a library query (by name), a `.rq` file or a QuerySpec on `store`.
+
+    `params` are raw strings, typed by the query's declarations and bound as RDF terms.
+    """
+    spec = query if isinstance(query, QuerySpec) else load_query(query)
+    return execute(store, spec.text, bind_params(spec, params or {}), name=spec.name)
+
+
+def execute(store: Store, text: str, bindings: Mapping[str, object] | None = None,
+            *, name: str = "<query>") -> Results:
+    """Run SPARQL text on `store` with already typed bindings (variable name -> term)."""
+    substitutions = {Variable(k): v for k, v in (bindings or {}).items()}
+    try:
+        answer = store.query(text, use_default_graph_as_union=True,
+                             substitutions=substitutions or None)
+    except SyntaxError as exc:
+        raise QueryError(f"{name}: not valid SPARQL 1.1: {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"{name}: the store failed: {exc}") from exc
+    if isinstance(answer, QueryBoolean):
+        return Results("ask", boolean=bool(answer))
+    if isinstance(answer, QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows = tuple(tuple(solution[v] for v in variables) for solution in answer)
+        return Results("select", variables, rows)
+    return Results("graph", triples=tuple(answer))
