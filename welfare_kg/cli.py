@@ -20,6 +20,9 @@ __all__ = ["main", "COMMANDS"]
 # so `welfare-kg extract` does not pay for matplotlib or pyvis.
 COMMANDS: dict[str, str] = {
     "extract": "extract",
+    "maps": "maps",
+    "metrics": "metrics",
+    "charts": "charts",
 }
 
 
