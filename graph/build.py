@@ -27,6 +27,7 @@ without a reasoner. There are no blank nodes.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV
+from rdflib.namespace import DCTERMS, ORG, PROV, NamespaceManager
 from welfare_kg.graph.metadata import (
     ReportInfo,
     load_metadata,
@@ -65,6 +66,7 @@ __all__ = [
     "build_dataset",
     "load_ontology",
     "load_vocabulary",
+    "new_dataset",
     "report_graph_iri",
     "union_graph",
 ]
@@ -79,6 +81,7 @@ PREFIXES: dict[str, str] = {
     "org": str(ORG),
     "prov": str(PROV),
     "dcterms": str(DCTERMS),
+    "dcat": "http://www.w3.org/ns/dcat#",
     "owl": str(OWL),
     "xsd": str(XSD),
 }
@@ -87,7 +90,7 @@ PREFIXES: dict[str, str] = {
 @cache
 def load_ontology(path: Path = ONTOLOGY_DIR / "welfare.ttl") -> Graph:
     """The ontology graph (cached; do not modify it)."""
-    return Graph().parse(path, format="turtle")
+    return Graph(bind_namespaces="core").parse(path, format="turtle")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class Vocabulary:
     bodies: tuple[Body, ...]
     organizations: tuple[Organization, ...]
     partners: tuple[Partner, ...]
+    partner_bodies: tuple[tuple[str, str], ...] = ()  # (partner id, body id): same entity
 
     def body(self, printed: str) -> Body | None:
         """The body printed as `printed` (NFKC, spaces ignored, aliases allowed)."""
@@ -119,11 +123,23 @@ def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
     """Bodies, organisations and partners from `data_dir`; partners.csv is optional."""
     partners_path = data_dir / "partners.csv"
     partners = load_partners(partners_path).partners if partners_path.exists() else []
+    links: list[tuple[str, str]] = []
+    if partners_path.exists():  # the optional `body` column: a partner that is a known body
+        with partners_path.open(encoding="utf-8", newline="") as fh:
+            links = [(r["id"], r["body"]) for r in csv.DictReader(fh) if (r.get("body") or "")]
     return Vocabulary(
         bodies=tuple(load_bodies(data_dir / "bodies.csv").bodies),
         organizations=tuple(load_organizations(data_dir / "organizations.csv")),
         partners=tuple(partners),
+        partner_bodies=tuple(links),
     )
+
+
+def new_dataset() -> Dataset:
+    """An empty Dataset bound to the core prefixes only (rdflib binds dozens by default)."""
+    ds = Dataset()
+    ds.namespace_manager = NamespaceManager(ds, bind_namespaces="core")
+    return ds
 
 
 def report_graph_iri(base_iri: str, slug: str) -> URIRef:
@@ -246,7 +262,14 @@ class _Builder:
         return node
 
     def partner(self, name: str) -> URIRef:
+        """The organisation a result names: a known body, or a partner of the list."""
+        body = self.vocab.body(name)
         partner = self.vocab.partner(name)
+        if body is None and partner is not None:
+            body_id = dict(self.vocab.partner_bodies).get(partner.id)
+            body = next((b for b in self.vocab.bodies if b.id == body_id), None)
+        if body is not None:
+            return self.body(body)
         if partner is None:  # a partner the vocabulary does not list: keep it, by its name
             node = self.base[f"partner/p-{_digest(normalize(name))}"]
             self.typed(node, WK.Partner)
@@ -456,7 +479,7 @@ def build_dataset(
     names = pillar_names if pillar_names is not None else load_pillar_names()
     ontology = load_ontology()
 
-    ds = Dataset()
+    ds = new_dataset()
     seen: dict[str, str] = {}
     for extraction in extractions:
         info = report_info(meta, extraction)
@@ -485,13 +508,14 @@ def build_dataset(
 def _bind(ds: Dataset, base_iri: str) -> None:
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns, override=True, replace=True)
+    ds.bind("wkid", base_iri, override=True, replace=True)
     for prefix, path in (("wkb", "body/"), ("wko", "organization/"), ("wkp", "partner/")):
         ds.bind(prefix, base_iri + path, override=True, replace=True)
 
 
 def union_graph(ds: Dataset) -> Graph:
     """All triples of all named graphs in one Graph (prefixes kept)."""
-    G = Graph()
+    G = Graph(bind_namespaces="core")
     for prefix, ns in ds.namespaces():
         G.bind(prefix, ns, override=True, replace=True)
     for s, p, o, _ in ds.quads((None, None, None, None)):

@@ -20,9 +20,14 @@ __all__ = ["main", "COMMANDS"]
 # so `welfare-kg extract` does not pay for matplotlib or pyvis.
 COMMANDS: dict[str, str] = {
     "extract": "extract",
+    "query": "query",
+    "serve": "serve",
+    "publish": "publish",
     "maps": "maps",
     "metrics": "metrics",
     "charts": "charts",
+    "build": "build",
+    "validate": "validate",
 }
 
 

@@ -1,0 +1,316 @@
+"""Dataset metadata graphs: VoID statistics and a DCAT-AP 3 style catalogue.
+
+Everything a person reads (titles, descriptions, keywords, license text) comes from
+``data/dataset.yaml``; this module only arranges it. No blank nodes: every auxiliary node
+(period, checksum, partition) gets an IRI under the base, so outputs are byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV
+from welfare_kg.graph.build import union_graph
+from welfare_kg.graph.metadata import slugify
+from welfare_kg.graph.namespaces import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
+
+__all__ = ["ReportGraph", "catalog_graph", "report_graphs", "void_graph"]
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+DCAT3 = Namespace(str(DCAT))  # rdflib lacks DCAT 3 terms such as dcat:version
+IANA = "https://www.iana.org/assignments/media-types/"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+
+VOCABULARIES = (str(WK._NS), str(IC), str(SCHEMA), str(SKOS), "http://www.w3.org/ns/org#",
+                str(PROV), str(DCTERMS))
+
+
+@dataclass(frozen=True)
+class ReportGraph:
+    """One report's named graph and what the catalogue says about it."""
+
+    slug: str
+    graph: URIRef
+    report: URIRef
+    title_ja: str
+    title_en: str
+    fiscal_year: int | None
+    triples: int
+    rows: int
+    bodies: int
+
+
+def report_graphs(ds: Dataset, base_iri: str) -> list[ReportGraph]:
+    """The report graphs of `ds`, sorted by slug, read back from the graphs themselves."""
+    found = []
+    prefix = f"{base_iri}graph/"
+    for G in ds.graphs():
+        name = str(G.identifier)
+        if not name.startswith(prefix) or len(G) == 0:
+            continue
+        report = next(iter(sorted(G.subjects(RDF.type, WK.Report))), None)
+        if report is None:
+            continue
+        titles = {lit.language: str(lit) for lit in G.objects(report, DCTERMS.title)}
+        year = G.value(report, WK.fiscalYear)
+        found.append(
+            ReportGraph(
+                slug=name[len(prefix):],
+                graph=URIRef(name),
+                report=report,  # type: ignore[arg-type]
+                title_ja=titles.get("ja", name),
+                title_en=titles.get("en", titles.get("ja", name)),
+                fiscal_year=int(str(year)[:4]) if year is not None else None,
+                triples=len(G),
+                rows=len(set(G.subjects(RDF.type, WK.PlanRow))),
+                bodies=len(set(G.subjects(RDF.type, WK.Body))),
+            )
+        )
+    return sorted(found, key=lambda r: r.slug)
+
+
+def _slug_for(G: Graph, iri: URIRef) -> str:
+    """A readable, collision-free path segment for a class or property IRI."""
+    qname = G.namespace_manager.normalizeUri(iri)
+    if qname.isascii() and not qname.startswith("<"):
+        return slugify(qname.replace(":", "-"))
+    prefix = qname.split(":", 1)[0] if not qname.startswith("<") else "term"
+    return f"{slugify(prefix) or 'term'}-{hashlib.sha1(str(iri).encode()).hexdigest()[:8]}"
+
+
+def void_graph(ds: Dataset, *, base_iri: str, meta: dict[str, Any]) -> Graph:
+    """VoID description of the whole dataset and of each report graph (a void:subset)."""
+    base = Namespace(base_iri)
+    U = union_graph(ds)
+    V = Graph(bind_namespaces="core")
+    _bind(V, base_iri)
+    dataset = base["dataset"]
+    V.add((dataset, RDF.type, VOID.Dataset))
+    V.add((dataset, VOID.triples, Literal(len(U))))
+    subjects = {s for s in U.subjects() if isinstance(s, URIRef)}
+    entities = {s for s in subjects if str(s).startswith(base_iri)}
+    V.add((dataset, VOID.entities, Literal(len(entities))))
+    V.add((dataset, VOID.distinctSubjects, Literal(len(set(U.subjects())))))
+    V.add((dataset, VOID.distinctObjects, Literal(len(set(U.objects())))))
+    classes = Counter(o for _, o in U.subject_objects(RDF.type))
+    predicates = Counter(p for p in U.predicates())
+    V.add((dataset, VOID.classes, Literal(len(classes))))
+    V.add((dataset, VOID.properties, Literal(len(predicates))))
+    V.add((dataset, VOID.uriSpace, Literal(base_iri)))
+    if meta.get("sparql_endpoint"):
+        V.add((dataset, VOID.sparqlEndpoint, URIRef(meta["sparql_endpoint"])))
+    download = meta.get("download_url", base_iri)
+    for name in ("welfare-kg.ttl", "welfare-kg.nt"):
+        V.add((dataset, VOID.dataDump, URIRef(download + name)))
+    for vocab in VOCABULARIES:
+        V.add((dataset, VOID.vocabulary, URIRef(vocab)))
+    example = min((s for s in U.subjects(RDF.type, WK.PlanRow)), default=None)
+    if example is not None:
+        V.add((dataset, VOID.exampleResource, example))
+    for cls, count in sorted(classes.items()):
+        part = base[f"dataset/void/class/{_slug_for(U, cls)}"]
+        V.add((dataset, VOID.classPartition, part))
+        V.add((part, VOID["class"], cls))
+        V.add((part, VOID.entities, Literal(count)))
+    for prop, count in sorted(predicates.items()):
+        part = base[f"dataset/void/property/{_slug_for(U, prop)}"]
+        V.add((dataset, VOID.propertyPartition, part))
+        V.add((part, VOID.property, prop))
+        V.add((part, VOID.triples, Literal(count)))
+    for report in report_graphs(ds, base_iri):
+        subset = base[f"dataset/{report.slug}"]
+        V.add((dataset, VOID.subset, subset))
+        V.add((subset, RDF.type, VOID.Dataset))
+        V.add((subset, VOID.triples, Literal(report.triples)))
+        G = ds.graph(report.graph)
+        V.add((subset, VOID.entities, Literal(len({
+            s for s in G.subjects() if isinstance(s, URIRef) and str(s).startswith(base_iri)
+        }))))
+    return V
+
+
+def _bilingual(G: Graph, node: URIRef, pred: URIRef, texts: dict[str, str]) -> None:
+    for lang in ("ja", "en"):
+        if texts.get(lang):
+            G.add((node, pred, Literal(texts[lang], lang=lang)))
+
+
+def _fy_period(G: Graph, node: URIRef, start_year: int, end_year: int) -> None:
+    """A Japanese fiscal-year period: 1 April of the first year to 31 March after the last."""
+    G.add((node, RDF.type, DCTERMS.PeriodOfTime))
+    G.add((node, DCAT.startDate, Literal(f"{start_year}-04-01", datatype=XSD.date)))
+    G.add((node, DCAT.endDate, Literal(f"{end_year + 1}-03-31", datatype=XSD.date)))
+
+
+def catalog_graph(
+    ds: Dataset,
+    *,
+    base_iri: str,
+    meta: dict[str, Any],
+    files: dict[str, Path],
+) -> Graph:
+    """The DCAT catalogue: catalogue, whole dataset, one dataset per report, distributions
+    (with byte size and SHA-256 of each file in `files`, keyed by file name) and the SPARQL
+    endpoint as a dcat:DataService."""
+    base = Namespace(base_iri)
+    cat = meta["catalog"]
+    C = Graph(bind_namespaces="core")
+    _bind(C, base_iri)
+    catalog, dataset, service = base["catalog"], base["dataset"], base["service/sparql"]
+    issued = Literal(str(meta["issued"]), datatype=XSD.date)
+    license_iri = URIRef(cat["license"]["iri"])
+    publisher = base[f"agent/{cat['publisher']['id']}"]
+    rights = base["rights"]
+    reports = report_graphs(ds, base_iri)
+
+    # Agents, license, rights, place.
+    C.add((publisher, RDF.type, FOAF.Agent))
+    C.add((publisher, RDF.type, FOAF.Organization))
+    _bilingual(C, publisher, FOAF.name, cat["publisher"]["name"])
+    C.add((license_iri, RDF.type, DCTERMS.LicenseDocument))
+    _bilingual(C, license_iri, RDFS.label, cat["license"]["title"])
+    if cat["license"].get("compatible"):
+        C.add((license_iri, RDFS.seeAlso, URIRef(cat["license"]["compatible"])))
+    C.add((rights, RDF.type, DCTERMS.RightsStatement))
+    _bilingual(C, rights, RDFS.label, cat["rights"])
+    spatial = base[f"location/{cat['spatial']['id']}"]
+    C.add((spatial, RDF.type, DCTERMS.Location))
+    _bilingual(C, spatial, SKOS.prefLabel, cat["spatial"]["name"])
+    contact = base["contact"]
+    C.add((contact, RDF.type, VCARD.Organization))
+    C.add((contact, VCARD.fn, Literal(cat["contact"]["name"])))
+    if cat["contact"].get("url"):
+        C.add((contact, VCARD.hasURL, URIRef(cat["contact"]["url"])))
+
+    def common(node: URIRef) -> None:
+        C.add((node, DCTERMS.publisher, publisher))
+        C.add((node, DCTERMS.license, license_iri))
+        C.add((node, DCTERMS.rights, rights))
+        C.add((node, DCTERMS.issued, issued))
+        for lang in cat.get("language", ()):
+            C.add((node, DCTERMS.language, URIRef(lang)))
+
+    # The catalogue.
+    C.add((catalog, RDF.type, DCAT.Catalog))
+    _bilingual(C, catalog, DCTERMS.title, cat["title"])
+    _bilingual(C, catalog, DCTERMS.description, cat["description"])
+    common(catalog)
+    C.add((catalog, DCAT.dataset, dataset))
+    C.add((catalog, DCAT.service, service))
+
+    # The whole dataset.
+    C.add((dataset, RDF.type, DCAT.Dataset))
+    C.add((dataset, RDF.type, VOID.Dataset))
+    _bilingual(C, dataset, DCTERMS.title, cat["title"])
+    _bilingual(C, dataset, DCTERMS.description, cat["description"])
+    common(dataset)
+    C.add((dataset, DCAT.contactPoint, contact))
+    C.add((dataset, DCTERMS.spatial, spatial))
+    C.add((dataset, DCTERMS.conformsTo, ONTOLOGY_IRI))
+    C.add((dataset, DCAT3["version"], Literal(str(meta.get("version", "1.0.0")))))
+    C.add((dataset, OWL.versionInfo, Literal(str(meta.get("version", "1.0.0")))))
+    for lang in ("ja", "en"):
+        for word in cat["keywords"].get(lang, ()):
+            C.add((dataset, DCAT.keyword, Literal(word, lang=lang)))
+    for theme in cat.get("themes", ()):
+        C.add((dataset, DCAT.theme, URIRef(theme)))
+    years = [r.fiscal_year for r in reports if r.fiscal_year]
+    if years:
+        period = base["dataset/period"]
+        C.add((dataset, DCTERMS.temporal, period))
+        _fy_period(C, period, min(years), max(years))
+
+    # One dataset per report (one named graph each).
+    template = meta.get("report_dataset", {}).get("description", {})
+    for report in reports:
+        node = base[f"dataset/{report.slug}"]
+        C.add((catalog, DCAT.dataset, node))
+        C.add((dataset, DCTERMS.hasPart, node))
+        C.add((node, DCTERMS.isPartOf, dataset))
+        C.add((node, RDF.type, DCAT.Dataset))
+        C.add((node, RDF.type, VOID.Dataset))
+        C.add((node, DCTERMS.title, Literal(report.title_ja, lang="ja")))
+        C.add((node, DCTERMS.title, Literal(report.title_en, lang="en")))
+        for lang, title in (("ja", report.title_ja), ("en", report.title_en)):
+            if template.get(lang):
+                text = template[lang].format(title=title, rows=report.rows, bodies=report.bodies)
+                C.add((node, DCTERMS.description, Literal(text, lang=lang)))
+        common(node)
+        C.add((node, DCAT.contactPoint, contact))
+        C.add((node, DCTERMS.spatial, spatial))
+        C.add((node, DCTERMS.conformsTo, ONTOLOGY_IRI))
+        C.add((node, DCTERMS.identifier, Literal(str(report.graph))))
+        C.add((node, DCTERMS.source, report.report))
+        C.add((node, PROV.wasDerivedFrom, report.report))
+        for lang in ("ja", "en"):
+            for word in cat["keywords"].get(lang, ()):
+                C.add((node, DCAT.keyword, Literal(word, lang=lang)))
+        if report.fiscal_year:
+            period = base[f"dataset/{report.slug}/period"]
+            C.add((node, DCTERMS.temporal, period))
+            _fy_period(C, period, report.fiscal_year, report.fiscal_year)
+            C.add((node, WK.fiscalYear, Literal(str(report.fiscal_year), datatype=XSD.gYear)))
+        C.add((service, DCAT.servesDataset, node))
+
+    # Distributions of the whole dataset.
+    download = meta.get("download_url", base_iri)
+    for entry in meta.get("distributions", ()):
+        path = files.get(entry["file"])
+        if path is None:
+            continue
+        dist = base[f"distribution/{entry['id']}"]
+        C.add((dataset, DCAT.distribution, dist))
+        C.add((dist, RDF.type, DCAT.Distribution))
+        _bilingual(C, dist, DCTERMS.title, entry["title"])
+        C.add((dist, DCAT.accessURL, URIRef(download + entry["file"])))
+        C.add((dist, DCAT.downloadURL, URIRef(download + entry["file"])))
+        C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
+        C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
+        data = path.read_bytes()
+        C.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(f"{dist}/checksum")
+        C.add((dist, SPDX.checksum, checksum))
+        C.add((checksum, RDF.type, SPDX.Checksum))
+        C.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        C.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(),
+                                                     datatype=XSD.hexBinary)))
+        C.add((dist, DCTERMS.license, license_iri))
+        C.add((dist, DCTERMS.rights, rights))
+        C.add((dist, DCTERMS.issued, issued))
+        if entry["format"].startswith(("RDF_", "JSON_LD")) and entry["id"] not in (
+            "ontology", "shapes", "jsonld-context", "void"
+        ):
+            C.add((dist, DCTERMS.conformsTo, ONTOLOGY_IRI))
+
+    # The SPARQL endpoint.
+    C.add((service, RDF.type, DCAT.DataService))
+    _bilingual(C, service, DCTERMS.title, cat["service"]["title"])
+    common(service)
+    C.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    if meta.get("sparql_endpoint"):
+        C.add((service, DCAT.endpointURL, URIRef(meta["sparql_endpoint"])))
+    C.add((service, DCAT.servesDataset, dataset))
+    C.add((dataset, DCAT.distribution, base["distribution/sparql"]))
+    sparql_dist = base["distribution/sparql"]
+    C.add((sparql_dist, RDF.type, DCAT.Distribution))
+    _bilingual(C, sparql_dist, DCTERMS.title, cat["service"]["title"])
+    C.add((sparql_dist, DCAT.accessService, service))
+    C.add((sparql_dist, DCAT.accessURL, URIRef(meta.get("sparql_endpoint", base_iri))))
+    C.add((sparql_dist, DCTERMS.license, license_iri))
+    return C
+
+
+def _bind(G: Graph, base_iri: str) -> None:
+    for prefix, ns in (
+        ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("void", VOID),
+        ("spdx", SPDX), ("prov", PROV), ("skos", SKOS), ("wk", WK._NS), ("owl", OWL),
+        ("xsd", XSD), ("wkid", Namespace(base_iri)),
+    ):
+        G.bind(prefix, ns, override=True, replace=True)

@@ -1,0 +1,294 @@
+"""Write the open-data exports: RDF in five syntaxes, DCAT/VoID metadata and CSV tables.
+
+Every file is byte-identical for the same input: triples are sorted before serialising,
+N-Triples/N-Quads are sorted line by line, JSON-LD is written here from sorted triples, and
+there are no blank nodes and no timestamps.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import ORG, PROV
+from rdflib.term import Node
+from welfare_kg.graph.build import DEFAULT_BASE_IRI, build_dataset, new_dataset, union_graph
+from welfare_kg.graph.catalog import catalog_graph, void_graph
+from welfare_kg.graph.metadata import load_metadata
+from welfare_kg.graph.namespaces import SCHEMA, WK
+
+from welfare_kg.errors import WelfareKGError
+from welfare_kg.fileio import write_bytes
+from welfare_kg.paths import ONTOLOGY_DIR
+
+__all__ = [
+    "OUTPUT_FILES",
+    "build_outputs",
+    "export_dataset",
+    "jsonld_context",
+    "to_jsonld",
+    "to_nquads",
+    "to_ntriples",
+]
+
+# The files `export_dataset` writes, in writing order.
+OUTPUT_FILES = (
+    "welfare-kg.ttl",
+    "welfare-kg.nt",
+    "welfare-kg.jsonld",
+    "context.jsonld",
+    "welfare-kg.trig",
+    "welfare-kg.nq",
+    "rows.csv",
+    "bodies.csv",
+    "ontology.ttl",
+    "shapes.ttl",
+    "void.ttl",
+    "catalog.ttl",
+)
+
+
+def _key(triple: tuple[Node, ...]) -> tuple[str, ...]:
+    return tuple(term.n3() for term in triple)
+
+
+def _sorted_graph(G: Graph) -> Graph:
+    """A copy of `G` whose triples were inserted in sorted order (stable serialiser input)."""
+    out = Graph(bind_namespaces="core")
+    for prefix, ns in sorted(G.namespaces()):
+        out.bind(prefix, ns, override=True, replace=True)
+    for triple in sorted(G, key=_key):
+        out.add(triple)
+    return out
+
+
+def _sorted_dataset(ds: Dataset) -> Dataset:
+    out = new_dataset()
+    for prefix, ns in sorted(ds.namespaces()):
+        out.bind(prefix, ns, override=True, replace=True)
+    graphs = sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier))
+    for G in graphs:
+        target = out.graph(G.identifier)
+        for triple in sorted(G, key=_key):
+            target.add(triple)
+    return out
+
+
+def _sorted_lines(text: str) -> bytes:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def to_ntriples(G: Graph) -> bytes:
+    """N-Triples, one triple a line, lines sorted."""
+    return _sorted_lines(G.serialize(format="nt11"))
+
+
+def to_nquads(ds: Dataset) -> bytes:
+    """N-Quads of the named graphs (the empty default graph is left out), lines sorted."""
+    return _sorted_lines(_sorted_dataset(ds).serialize(format="nquads"))
+
+
+def jsonld_context(G: Graph) -> dict[str, Any]:
+    """The JSON-LD context published with the data: the graph's prefixes, sorted."""
+    return {
+        "@context": {
+            prefix: str(ns) for prefix, ns in sorted(G.namespaces()) if prefix and str(ns)
+        }
+    }
+
+
+def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
+    for prefix, ns in prefixes:  # longest namespace first
+        if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def to_jsonld(G: Graph, context: dict[str, Any]) -> bytes:
+    """Flattened JSON-LD: one node object per subject, sorted, with the context inline.
+
+    The context is inlined (and also published as ``context.jsonld``) so that parsers need
+    no network access.
+    """
+    prefixes = sorted(context["@context"].items(), key=lambda kv: -len(kv[1]))
+    nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in sorted(G, key=_key):
+        subject = _compact(str(s), prefixes)
+        if p == RDF.type and isinstance(o, URIRef):
+            nodes[subject]["@type"].append(_compact(str(o), prefixes))
+            continue
+        if isinstance(o, URIRef):
+            value: Any = {"@id": _compact(str(o), prefixes)}
+        elif isinstance(o, Literal) and o.language:
+            value = {"@value": str(o), "@language": o.language}
+        elif isinstance(o, Literal) and o.datatype and o.datatype != XSD.string:
+            value = {"@value": str(o), "@type": _compact(str(o.datatype), prefixes)}
+        else:
+            value = {"@value": str(o)}
+        nodes[subject][_compact(str(p), prefixes)].append(value)
+    graph = []
+    for subject in sorted(nodes):
+        node: dict[str, Any] = {"@id": subject}
+        for key in sorted(nodes[subject], key=lambda k: (k != "@type", k)):
+            node[key] = nodes[subject][key]
+        graph.append(node)
+    doc = {"@context": context["@context"], "@graph": graph}
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _label(G: Graph, node: Node | None, lang: str = "ja") -> str:
+    if node is None:
+        return ""
+    for label in sorted(G.objects(node, RDFS.label)):
+        if getattr(label, "language", None) == lang:
+            return str(label)
+    return ""
+
+
+def _local(iri: Node | None) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] if iri else ""
+
+
+def rows_csv(ds: Dataset, base_iri: str) -> bytes:
+    """One line per plan row, for spreadsheet users (report, then source line order)."""
+    header = [
+        "report", "row", "page", "line", "end_line", "fiscal_year", "pillar",
+        "action_plan_number", "action_plan", "initiative", "items", "result", "status",
+        "bodies", "body_ids", "partners", "quantities", "confidence",
+    ]
+    out = []
+    for G in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        report_slug = str(G.identifier).removeprefix(f"{base_iri}graph/")
+        for row in G.subjects(RDF.type, WK.PlanRow):
+            span = G.value(row, WK.sourceSpan)
+            ap = G.value(row, WK.actionPlan)
+            pillar = G.value(row, WK.pillar)
+            bodies = sorted(
+                (str(G.value(p, WK.participant)) for p in G.objects(row, WK.participation)
+                 if G.value(p, WK.role) == WK.ImplementingBodyRole),
+            )
+            partners = sorted(_label(G, o) for o in G.objects(row, WK.namesPartner))
+            quantities = []
+            for q in sorted(G.objects(row, WK.quantity), key=lambda n: int(_local(n))):
+                text = f"{G.value(q, SCHEMA.value)}{G.value(q, SCHEMA.unitText)}"
+                counted = G.value(q, WK.counted)
+                quantities.append(f"{text}({counted})" if counted else text)
+            out.append([
+                report_slug,
+                str(row),
+                G.value(span, WK.page) if span else "",
+                G.value(span, WK.startLine) if span else "",
+                G.value(span, WK.endLine) if span else "",
+                G.value(row, WK.fiscalYear) or "",
+                G.value(pillar, WK.number) if pillar else "",
+                G.value(ap, WK.number) if ap else "",
+                _label(G, ap),
+                _label(G, G.value(row, WK.initiative)),
+                G.value(row, WK.planText) or "",
+                G.value(row, WK.resultText) or "",
+                G.value(G.value(row, WK.status), SKOS.notation) or _local(G.value(row, WK.status)),
+                "|".join(_label(G, URIRef(b)) for b in bodies),
+                "|".join(_local(b) for b in bodies),
+                "|".join(partners),
+                "|".join(quantities),
+                G.value(row, WK.confidence) or "",
+            ])
+    out.sort(key=lambda r: (r[0], int(r[3] or 0), r[1]))
+    return _csv_bytes(header, [[str(v) for v in r] for r in out])
+
+
+def bodies_csv(ds: Dataset) -> bytes:
+    """One line per implementing body, with how many rows and reports it implements."""
+    U = union_graph(ds)
+    header = ["id", "iri", "name_ja", "name_en", "type", "kind", "parent", "parent_name_ja",
+              "rows", "reports"]
+    out = []
+    for body in set(U.subjects(RDF.type, WK.Body)):
+        rows = set(U.subjects(WK.implementedBy, body))
+        reports = {U.value(r, PROV.hadPrimarySource) for r in rows}
+        parent = U.value(body, ORG.subOrganizationOf)
+        out.append([
+            _local(body), str(body), _label(U, body, "ja"), _label(U, body, "en"),
+            _local(U.value(body, WK.bodyType)), U.value(body, WK.kind) or "",
+            _local(parent), _label(U, parent, "ja"), len(rows), len(reports),
+        ])
+    out.sort(key=lambda r: str(r[0]))
+    return _csv_bytes(header, [[str(v) for v in r] for r in out])
+
+
+def export_dataset(
+    ds: Dataset,
+    out_dir: Path,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    metadata: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Write every export of `ds` into `out_dir` (see OUTPUT_FILES); return the paths written.
+
+    Each file is written atomically; files of `out_dir` not in OUTPUT_FILES are left alone.
+    """
+    meta = metadata if metadata is not None else load_metadata()
+    out_dir = Path(out_dir)
+    U = _sorted_graph(union_graph(ds))
+    context = jsonld_context(U)
+    contents: dict[str, bytes] = {
+        "welfare-kg.ttl": U.serialize(format="turtle", encoding="utf-8"),
+        "welfare-kg.nt": to_ntriples(U),
+        "welfare-kg.jsonld": to_jsonld(U, context),
+        "context.jsonld": (json.dumps(context, ensure_ascii=False, indent=1) + "\n").encode(),
+        "welfare-kg.trig": _sorted_dataset(ds).serialize(format="trig", encoding="utf-8"),
+        "welfare-kg.nq": to_nquads(ds),
+        "rows.csv": rows_csv(ds, base_iri),
+        "bodies.csv": bodies_csv(ds),
+        "ontology.ttl": (ONTOLOGY_DIR / "welfare.ttl").read_bytes(),
+        "shapes.ttl": (ONTOLOGY_DIR / "shapes.ttl").read_bytes(),
+    }
+    written: dict[str, Path] = {}
+    for name, data in contents.items():
+        write_bytes(out_dir / name, data)
+        written[name] = out_dir / name
+    V = _sorted_graph(void_graph(ds, base_iri=base_iri, meta=meta))
+    write_bytes(out_dir / "void.ttl", V.serialize(format="turtle", encoding="utf-8"))
+    written["void.ttl"] = out_dir / "void.ttl"
+    C = catalog_graph(ds, base_iri=base_iri, meta=meta, files=written)
+    catalog = _sorted_graph(C + V)
+    for prefix, ns in C.namespaces():
+        catalog.bind(prefix, ns, override=True, replace=True)
+    write_bytes(out_dir / "catalog.ttl", catalog.serialize(format="turtle", encoding="utf-8"))
+    written["catalog.ttl"] = out_dir / "catalog.ttl"
+    return [written[name] for name in OUTPUT_FILES]
+
+
+def build_outputs(
+    report_paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
+    corrections: bool = True,
+) -> list[Path]:
+    """Extract each report, build the dataset and write every export into `out_dir`.
+
+    Returns the paths written, in OUTPUT_FILES order.
+    """
+    try:
+        from welfare_kg.graph.extract import extract_report
+    except ImportError as exc:  # the extractor module is another issue's work
+        raise WelfareKGError(f"the report extractor is not available: {exc}") from exc
+    extractions = [extract_report(Path(p), corrections=corrections) for p in report_paths]
+    ds = build_dataset(extractions, base_iri=base_iri)
+    return export_dataset(ds, out_dir, base_iri=base_iri)
