@@ -1,4 +1,4 @@
-"""A real SPARQL endpoint: the Oxigraph server process, and publishing over the Graph Store Protocol.
+"""A real SPARQL endpoint (the Oxigraph server process), and publishing by Graph Store Protocol.
 
 `OxigraphServer` runs the `oxigraph` binary of the PyPI package on a loopback port (the
 union of the named graphs as its default graph, like the embedded store); `publish` replaces
@@ -25,7 +25,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from welfare_kg.errors import EndpointError, InputError
 
-__all__ = ["OxigraphServer", "PublishedGraph", "oxigraph_binary", "free_port", "publish"]
+__all__ = ["OxigraphServer", "PublishedGraph", "free_port", "oxigraph_binary", "publish"]
 
 
 def oxigraph_binary() -> str:
@@ -89,17 +89,20 @@ class OxigraphServer:
 
     def start(self) -> OxigraphServer:
         """Start the process and wait until it answers a query; raise EndpointError if not."""
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        self.process = subprocess.Popen(
             self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         deadline = time.monotonic() + self.startup_timeout
         probe = f"{self.query_url}?query={urllib.parse.quote('ASK {}')}"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise EndpointError(f"oxigraph exited with {self.process.returncode}: {err.strip()}")
+                err = self.process.stderr.read() if self.process.stderr else b""
+                raise EndpointError(
+                    f"oxigraph exited with {self.process.returncode}: "
+                    f"{err.decode(errors='replace').strip()}"
+                )
             try:
-                with urllib.request.urlopen(probe, timeout=2):  # noqa: S310 - loopback http
+                with urllib.request.urlopen(probe, timeout=2):
                     return self
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
@@ -166,8 +169,8 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
     opener = _opener(endpoint, user, password)
     done = []
     for source, target in plan:
-        body = serialize(store.quads_for_pattern(None, None, None, NamedNode(source)),
-                         format=RdfFormat.N_TRIPLES)
+        triples = (q.triple for q in store.quads_for_pattern(None, None, None, NamedNode(source)))
+        body = serialize(triples, format=RdfFormat.N_TRIPLES)
         # N-Triples is Turtle, and every GSP server reads Turtle.
         status = _put(opener, endpoint, target, body or b"", timeout)
         done.append(PublishedGraph(target, body.count(b"\n") if body else 0, status))

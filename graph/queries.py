@@ -28,14 +28,14 @@ from welfare_kg.errors import QueryError
 from welfare_kg.paths import QUERIES_DIR
 
 __all__ = [
+    "PARAM_TYPES",
     "Param",
     "QuerySpec",
-    "PARAM_TYPES",
+    "bind_params",
     "list_queries",
     "load_query",
-    "parse_query_text",
-    "bind_params",
     "parse_param_args",
+    "parse_query_text",
 ]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -205,7 +205,9 @@ def bind_params(spec: QuerySpec, values: Mapping[str, str]) -> dict[str, NamedNo
         if param is None:
             if declared:
                 names = ", ".join(declared)
-                raise QueryError(f"query {spec.name!r} has no parameter {key!r} (it takes: {names})")
+                raise QueryError(
+                    f"query {spec.name!r} has no parameter {key!r} (it takes: {names})"
+                )
             if not re.search(rf"[?$]{re.escape(key)}\b", spec.text):
                 raise QueryError(f"query {spec.name!r} has no variable ?{key} to bind")
             is_iri = raw.startswith("<") and raw.endswith(">")

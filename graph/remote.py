@@ -8,18 +8,20 @@ ever data: ``VALUES ?word { "x\\" } DROP ALL #" }``.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse
-
-from welfare_kg.errors import EndpointError, QueryError
 from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
 from welfare_kg.graph.results import Results, from_json
 
-__all__ = ["inject_values", "values_block", "run_remote", "execute_remote"]
+from welfare_kg.errors import EndpointError, QueryError
+
+__all__ = ["execute_remote", "inject_values", "run_remote", "values_block"]
 
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -159,5 +161,13 @@ def execute_remote(endpoint: str, text: str,
 
 
 def _first_line(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text[:500]
+    """The server's own message from a SPARQLWrapper error, without the echoed query."""
+    text = str(exc)
+    if "Response:" in text:
+        raw = text.split("Response:", 1)[1].strip()
+        if raw.startswith(("b'", 'b"')):
+            with contextlib.suppress(ValueError, SyntaxError):
+                raw = ast.literal_eval(raw).decode("utf-8", errors="replace")
+        text = raw.split("SPARQL query:", 1)[0]
+    text = " ".join(text.split())
+    return text[:400] + ("…" if len(text) > 400 else "")

@@ -25,21 +25,21 @@ from pyoxigraph import (
     Store,
     Variable,
 )
-
-from welfare_kg.errors import InputError, QueryError
 from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
 from welfare_kg.graph.results import Results
+
+from welfare_kg.errors import InputError, QueryError
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
 __all__ = [
     "BUILD_FILES",
     "STORE_DIRNAME",
-    "find_build",
     "ensure_build",
+    "execute",
+    "find_build",
     "load_store",
     "open_store",
     "run_query",
-    "execute",
 ]
 
 # The build's dataset files, best first: N-Quads loads fastest and keeps the named graphs.
@@ -84,7 +84,9 @@ def load_store(paths: Iterable[Path], store: Store | None = None) -> Store:
         path = Path(path)
         fmt = _FORMATS.get(path.suffix)
         if fmt is None:
-            raise InputError(f"{path}: cannot load {path.suffix!r} files; use .nq, .trig, .ttl or .nt")
+            raise InputError(
+                f"{path}: cannot load {path.suffix!r} files; use .nq, .trig, .ttl or .nt"
+            )
         try:
             store.bulk_load(path=str(path), format=fmt)
         except (OSError, SyntaxError, ValueError) as exc:

@@ -1,0 +1,35 @@
+"""Data for the SPARQL tests: the hand-made mini graph and a build directory made from it.
+
+`MINI` (tests/data/mini-graph.trig) holds one report of six rows; its header comment lists
+them. The fixtures that use it live in sparql_fixtures.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyoxigraph import RdfFormat, serialize
+from welfare_kg.graph.store import load_store
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini-graph.trig"
+ID = "https://w3id.org/welfare-kg/id/"
+WK = "https://w3id.org/welfare-kg/ontology#"
+REPORT_GRAPH = "https://w3id.org/welfare-kg/graph/report/fy2021"
+BODIES_GRAPH = "https://w3id.org/welfare-kg/graph/bodies"
+
+# What each library query needs to run on the mini graph.
+PARAMS: dict[str, dict[str, str]] = {
+    "body-portfolio": {"body": "区社会福祉協議会"},
+    "body-partners": {"body": "地域ケアプラザ"},
+    "keyword-search": {"word": "参加"},
+}
+
+
+def write_build(out_dir: Path) -> Path:
+    """A build directory holding the mini graph as `welfare-kg.nq`, as the build writes it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store = load_store([MINI])
+    path = out_dir / "welfare-kg.nq"
+    path.write_bytes(serialize(store, format=RdfFormat.N_QUADS))
+    return path

@@ -1,0 +1,405 @@
+"""The query library: headers, typed parameters, and every query's answer on the mini graph.
+
+The expected answers are worked out by hand from the table at the top of
+tests/data/mini-graph.trig, not by running the queries.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Store
+from sparql_data import ID, PARAMS, WK
+from welfare_kg.graph.queries import (
+    Param,
+    bind_params,
+    list_queries,
+    load_query,
+    parse_param_args,
+    parse_query_text,
+)
+from welfare_kg.graph.results import format_results
+from welfare_kg.graph.store import run_query
+
+from welfare_kg.errors import QueryError
+
+pytest_plugins = ["sparql_fixtures"]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LIBRARY = list_queries()
+
+
+def short(value: object) -> object:
+    """IRIs of the mini graph and the ontology as short names (`r1`, `wk:Partial`)."""
+    if isinstance(value, str):
+        if value.startswith(ID):
+            return value[len(ID):]
+        if value.startswith(WK):
+            return "wk:" + value[len(WK):]
+    return value
+
+
+def answer(store: Store, name: str, columns: str, **params: str) -> list[tuple]:
+    """The query's rows as sorted tuples of the named columns' values."""
+    results = run_query(store, name, params)
+    wanted = columns.split()
+    assert set(wanted) <= set(results.variables), results.variables
+    rows = [tuple(short(row.get(c)) for c in wanted) for row in results.values()]
+    return sorted(rows, key=repr)
+
+
+def expect(*rows: tuple) -> list[tuple]:
+    return sorted(rows, key=repr)
+
+
+# -- the library itself ------------------------------------------------------------------
+
+def test_library_has_at_least_fifteen_queries() -> None:
+    assert len(LIBRARY) >= 15
+
+
+@pytest.mark.parametrize("spec", LIBRARY, ids=lambda s: s.name)
+def test_every_query_has_a_header(spec) -> None:
+    assert spec.title_ja and any("\u3040" <= c <= "\u9fff" for c in spec.title_ja)
+    assert spec.title_en.isascii() and spec.title_en
+    assert len(spec.description) > 40
+    for param in spec.params:
+        assert f"?{param.name}" in spec.text, f"{spec.name}: ?{param.name} not in the query"
+        assert param.doc, f"{spec.name}: parameter {param.name} is not described"
+
+
+@pytest.mark.parametrize("spec", LIBRARY, ids=lambda s: s.name)
+def test_every_query_runs_on_the_mini_graph(spec, mini_store: Store) -> None:
+    results = run_query(mini_store, spec, PARAMS.get(spec.name, {}))
+    assert results.kind == "select"
+    assert len(results.rows) > 0, f"{spec.name} found nothing in the mini graph"
+
+
+@pytest.mark.parametrize("spec", LIBRARY, ids=lambda s: s.name)
+def test_library_queries_use_no_engine_extensions(spec) -> None:
+    text = spec.text.lower()
+    for marker in ("define ", "bif:", "sql:", "virtrdf:", "ofn:", "spif:", "jena:", "fts:"):
+        assert marker not in text, f"{spec.name} uses {marker}"
+
+
+def test_header_fields_and_parameters_are_read() -> None:
+    spec = parse_query_text(
+        "# title@ja: 題\n# title@en: Title\n# description: one\n#   two\n"
+        "# param: word (string, required) — a word\n"
+        "# param: n (integer, default 3) — a number\n"
+        "# param: who (iri, optional)\n"
+        "PREFIX ex: <http://example.org/>\nSELECT ?word ?n ?who WHERE { ?who ex:p ?n }\n"
+    )
+    assert (spec.title_ja, spec.title_en, spec.description) == ("題", "Title", "one two")
+    assert spec.params == (
+        Param("word", "string", True, None, "a word"),
+        Param("n", "integer", False, "3", "a number"),
+        Param("who", "iri", False, None, ""),
+    )
+    assert spec.prefixes == {"ex": "http://example.org/"}
+
+
+def test_a_malformed_parameter_declaration_names_file_and_line() -> None:
+    with pytest.raises(QueryError, match=r"x\.rq:2: cannot read the parameter declaration"):
+        parse_query_text("# title@en: T\n# param: word string\nSELECT * {}", path=Path("x.rq"))
+
+
+def test_unknown_query_name_lists_the_library() -> None:
+    with pytest.raises(QueryError, match=r"no query named 'nope'.*--list.*body-portfolio"):
+        load_query("nope")
+
+
+def test_missing_query_file() -> None:
+    with pytest.raises(QueryError, match=r"no such query file: missing\.rq"):
+        load_query("missing.rq")
+
+
+def test_any_rq_file_runs(tmp_path: Path, mini_store: Store) -> None:
+    path = tmp_path / "count.rq"
+    path.write_text("PREFIX wk: <https://w3id.org/welfare-kg/ontology#>\n"
+                    "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wk:PlanRow }\n")
+    assert run_query(mini_store, path).values() == [{"n": 6}]
+
+
+# -- typed parameters ----------------------------------------------------------------------
+
+def test_parameters_become_typed_terms() -> None:
+    spec = parse_query_text(
+        "# param: s (string, required) — s\n# param: i (integer, required) — i\n"
+        "# param: d (decimal, required) — d\n# param: b (boolean, required) — b\n"
+        "# param: t (date, required) — t\n# param: u (iri, required) — u\n"
+        "PREFIX wk: <https://w3id.org/welfare-kg/ontology#>\n"
+        "SELECT ?s ?i ?d ?b ?t ?u WHERE {}"
+    )
+    bound = bind_params(spec, {"s": " 区 ", "i": "+07", "d": "1.50", "b": "TRUE",
+                               "t": "2021-04-01", "u": "wk:Partial"})
+    assert bound == {
+        "s": Literal(" 区 "),
+        "i": Literal("7", datatype=NamedNode(XSD + "integer")),
+        "d": Literal("1.50", datatype=NamedNode(XSD + "decimal")),
+        "b": Literal("true", datatype=NamedNode(XSD + "boolean")),
+        "t": Literal("2021-04-01", datatype=NamedNode(XSD + "date")),
+        "u": NamedNode(WK + "Partial"),
+    }
+
+
+@pytest.mark.parametrize(("ptype", "value"), [
+    ("integer", "two"), ("integer", "1.5"), ("decimal", "NaN"), ("boolean", "yes"),
+    ("date", "2021/04/01"), ("iri", "not an iri"), ("iri", "http://x> } DROP ALL {"),
+])
+def test_a_value_of_the_wrong_type_is_refused(ptype: str, value: str) -> None:
+    spec = parse_query_text(f"# param: v ({ptype}, required) — v\nSELECT ?v WHERE {{}}")
+    with pytest.raises(QueryError, match=f"parameter 'v' must be an? {ptype}"):
+        bind_params(spec, {"v": value})
+
+
+def test_missing_required_parameter_says_how_to_give_it() -> None:
+    with pytest.raises(QueryError, match=r"needs --param body=… \(string: the body's name"):
+        bind_params(load_query("body-portfolio"), {})
+
+
+def test_unknown_parameter_lists_the_declared_ones() -> None:
+    with pytest.raises(QueryError, match="has no parameter 'bdy' \\(it takes: body\\)"):
+        bind_params(load_query("body-portfolio"), {"bdy": "x"})
+
+
+def test_undeclared_query_binds_its_variables_as_strings_or_iris() -> None:
+    spec = parse_query_text("SELECT ?a ?b WHERE { ?a ?p ?b }")
+    assert bind_params(spec, {"a": "<http://x/>", "b": "v"}) == {
+        "a": NamedNode("http://x/"), "b": Literal("v")}
+    with pytest.raises(QueryError, match="has no variable \\?c"):
+        bind_params(spec, {"c": "v"})
+
+
+def test_param_arguments_split_at_the_first_equals_sign() -> None:
+    assert parse_param_args(["word=a=b", "?n=1"]) == {"word": "a=b", "n": "1"}
+    with pytest.raises(QueryError, match="bad --param 'word'"):
+        parse_param_args(["word"])
+
+
+# -- injection: values are data, never query text ------------------------------------------
+
+HOSTILE = [
+    '" ) } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o FILTER("',
+    "' } UNION { ?s ?p ?o } #",
+    '"""\n} #',
+    "\\\" }",
+    "参加\" || true || \"",
+]
+
+
+@pytest.mark.parametrize("word", HOSTILE)
+def test_hostile_keyword_matches_nothing_and_changes_nothing(word: str, mini_store: Store) -> None:
+    before = len(mini_store)
+    assert run_query(mini_store, "keyword-search", {"word": word}).rows == ()
+    assert len(mini_store) == before
+
+
+def test_a_value_with_quotes_is_searched_for_literally(mini_store: Store) -> None:
+    rows = answer(mini_store, "keyword-search", "row field", word='"見守り"')
+    assert rows == [("r5", "result")]
+
+
+@pytest.mark.parametrize("body", HOSTILE)
+def test_hostile_body_name_finds_no_portfolio(body: str, mini_store: Store) -> None:
+    assert run_query(mini_store, "body-portfolio", {"body": body}).rows == ()
+
+
+# -- competency questions on the mini graph -----------------------------------------------
+
+def test_bodies_ranking_per_pillar(mini_store: Store) -> None:
+    cols = "pillarNumber bodyLabel rows initiatives"
+    assert answer(mini_store, "bodies-ranking", cols) == expect(
+        (1, "高齢・障害支援課", 2, 1), (1, "地域ケアプラザ", 1, 1), (1, "区社会福祉協議会", 1, 1),
+        (2, "区社会福祉協議会", 2, 1), (2, "福祉保健課", 2, 1), (2, "地域ケアプラザ", 1, 1),
+        (3, "区社会福祉協議会", 1, 1), (3, "泉警察", 1, 1), (3, "地域ケアプラザ", 1, 0),
+    )
+    assert answer(mini_store, "bodies-ranking", cols, pillarNumber="3") == expect(
+        (3, "区社会福祉協議会", 1, 1), (3, "泉警察", 1, 1), (3, "地域ケアプラザ", 1, 0),
+    )
+
+
+def test_bodies_ranking_is_ordered_by_rows(mini_store: Store) -> None:
+    results = run_query(mini_store, "bodies-ranking", {"pillarNumber": "1"})
+    assert [r["rows"] for r in results.values()] == [2, 1, 1]
+
+
+def test_body_collaboration_pairs(mini_store: Store) -> None:
+    assert answer(mini_store, "body-collaboration", "bodyA bodyB sharedRows") == expect(
+        ("body-care-plaza", "body-council", 2),
+        ("body-council", "body-welfare-division", 2),
+        ("body-care-plaza", "body-elderly-division", 1),
+        ("body-council", "body-elderly-division", 1),
+        ("body-care-plaza", "body-welfare-division", 1),
+        ("body-council", "body-police", 1),
+    )
+
+
+def test_joint_division_plaza_council_rows(mini_store: Store) -> None:
+    assert answer(mini_store, "joint-division-plaza-council", "pillarNumber row division") == [
+        (1, "r1", "body-elderly-division"), (2, "r3", "body-welfare-division")]
+
+
+def test_joint_share_by_pillar(mini_store: Store) -> None:
+    assert answer(mini_store, "joint-share-by-pillar",
+                  "pillarNumber rows jointRows jointPercent") == [
+        (1, 2, 1, 50), (2, 2, 1, 50), (3, 2, 0, 0)]
+
+
+def test_body_portfolio(mini_store: Store) -> None:
+    assert answer(mini_store, "body-portfolio", "row status bodies", body="区社会福祉協議会") == [
+        ("r1", "wk:Implemented", 3), ("r3", "wk:Partial", 3),
+        ("r4", "wk:Postponed", 2), ("r5", "wk:Implemented", 2)]
+    # the English name finds the same body
+    assert len(answer(mini_store, "body-portfolio", "row",
+                      body="Izumi Ward Social Welfare Council")) == 4
+
+
+def test_body_partners(mini_store: Store) -> None:
+    rows = answer(mini_store, "body-partners", "partner role rows", body="地域ケアプラザ")
+    assert rows == expect(
+        ("body-council", "wk:ImplementingBodyRole", 2),
+        ("body-elderly-division", "wk:ImplementingBodyRole", 1),
+        ("body-welfare-division", "wk:ImplementingBodyRole", 1),
+        ("partner-ishikai", "wk:NamedPartnerRole", 1),
+        ("partner-jichikai", "wk:NamedPartnerRole", 1),
+    )
+
+
+def test_covid_affected_rows(mini_store: Store) -> None:
+    assert answer(mini_store, "covid-affected-rows", "row status bodyLabel") == expect(
+        ("r2", "wk:Cancelled", "高齢・障害支援課"),
+        ("r3", "wk:Partial", "福祉保健課"), ("r3", "wk:Partial", "地域ケアプラザ"),
+        ("r3", "wk:Partial", "区社会福祉協議会"),
+        ("r4", "wk:Postponed", "福祉保健課"), ("r4", "wk:Postponed", "区社会福祉協議会"),
+    )
+    assert answer(mini_store, "covid-affected-rows", "row", status="wk:Cancelled") == [("r2",)]
+
+
+def test_covid_impact_by_body(mini_store: Store) -> None:
+    cols = "body rows affectedRows cancelledRows postponedRows partialRows"
+    assert answer(mini_store, "covid-impact-by-body", cols) == expect(
+        ("body-council", 4, 2, 0, 1, 1),
+        ("body-welfare-division", 2, 2, 0, 1, 1),
+        ("body-care-plaza", 3, 1, 0, 0, 1),
+        ("body-elderly-division", 2, 1, 1, 0, 0),
+        ("body-police", 1, 0, 0, 0, 0),
+    )
+
+
+def test_status_by_pillar(mini_store: Store) -> None:
+    assert answer(mini_store, "status-by-pillar", "pillarNumber status rows") == expect(
+        (1, "wk:Implemented", 1), (1, "wk:Cancelled", 1),
+        (2, "wk:Partial", 1), (2, "wk:Postponed", 1),
+        (3, "wk:Implemented", 1), (3, "wk:Ongoing", 1),
+    )
+
+
+def test_named_partners_and_who_works_with_them(mini_store: Store) -> None:
+    assert answer(mini_store, "named-partners", "partnerLabel bodyLabel rows") == expect(
+        ("医師会", "区社会福祉協議会", 2), ("医師会", "地域ケアプラザ", 1),
+        ("医師会", "高齢・障害支援課", 1), ("医師会", "泉警察", 1),
+        ("自治会町内会", "区社会福祉協議会", 2), ("自治会町内会", "地域ケアプラザ", 1),
+        ("自治会町内会", "福祉保健課", 1), ("自治会町内会", "泉警察", 1),
+    )
+
+
+def test_quantities_by_body(mini_store: Store) -> None:
+    cols = "body unit total quantities rows"
+    assert answer(mini_store, "quantities-by-body", cols) == expect(
+        ("body-elderly-division", "人", 317, 1, 1), ("body-elderly-division", "回", 24, 1, 1),
+        ("body-care-plaza", "人", 437, 2, 2), ("body-care-plaza", "回", 29, 2, 2),
+        ("body-care-plaza", "件", 12, 1, 1),
+        ("body-council", "人", 437, 2, 2), ("body-council", "回", 29, 2, 2),
+        ("body-council", "円", 300000, 1, 1),
+        ("body-welfare-division", "人", 120, 1, 1), ("body-welfare-division", "回", 5, 1, 1),
+        ("body-police", "円", 300000, 1, 1),
+    )
+    assert answer(mini_store, "quantities-by-body", "body total", unit="円") == expect(
+        ("body-council", 300000), ("body-police", 300000))
+
+
+def test_quantities_by_pillar(mini_store: Store) -> None:
+    assert answer(mini_store, "quantities-by-pillar", "pillarNumber unit total rows") == expect(
+        (1, "人", 317, 1), (1, "回", 24, 1), (2, "人", 120, 1), (2, "回", 5, 1), (3, "件", 12, 1),
+        (3, "円", 300000, 1))
+
+
+def test_keyword_search(mini_store: Store) -> None:
+    assert answer(mini_store, "keyword-search", "word row field", word="参加") == [
+        ("参加", "r1", "result"), ("参加", "r3", "result")]
+    assert answer(mini_store, "keyword-search", "row field", word="講座") == expect(
+        ("r1", "plan"), ("r4", "plan"))
+
+
+def test_bodies_that_never_implement_alone(mini_store: Store) -> None:
+    assert answer(mini_store, "bodies-never-alone", "body rows fewestBodies") == expect(
+        ("body-council", 4, 2), ("body-welfare-division", 2, 2), ("body-police", 1, 2))
+
+
+def test_rows_with_a_single_body(mini_store: Store) -> None:
+    assert answer(mini_store, "single-body-rows", "row body") == [
+        ("r2", "body-elderly-division"), ("r6", "body-care-plaza")]
+
+
+def test_plan_skeleton(mini_store: Store) -> None:
+    rows = answer(mini_store, "plan-skeleton", "pillarNumber initiativeLabel bodyLabel rows")
+    a, b, c = ("認知症に関する正しい知識の普及啓発を行います。", "子育て世代の交流の場を広げます。",
+               "地域活動への助成を行います。")
+    assert rows == expect(
+        (1, a, "高齢・障害支援課", 2), (1, a, "地域ケアプラザ", 1), (1, a, "区社会福祉協議会", 1),
+        (2, b, "福祉保健課", 2), (2, b, "地域ケアプラザ", 1), (2, b, "区社会福祉協議会", 2),
+        (3, c, "区社会福祉協議会", 1), (3, c, "泉警察", 1),
+    )
+
+
+def test_row_provenance(mini_store: Store) -> None:
+    cols = "row sha256 page startLine endLine"
+    assert len(answer(mini_store, "row-provenance", cols)) == 6
+    assert answer(mini_store, "row-provenance", cols, row=ID + "r3") == [
+        ("r3", "00ff", 2, 30, 35)]
+
+
+def test_rows_without_initiative(mini_store: Store) -> None:
+    assert answer(mini_store, "rows-without-initiative", "row page") == [("r6", 3)]
+
+
+def test_body_types_per_pillar(mini_store: Store) -> None:
+    cols = "pillarNumber bodyType rows bodies"
+    assert answer(mini_store, "body-types-per-pillar", cols) == expect(
+        (1, "wk:WardOfficeDivision", 2, 1), (1, "wk:CommunityCarePlaza", 1, 1),
+        (1, "wk:SocialWelfareCouncil", 1, 1),
+        (2, "wk:WardOfficeDivision", 2, 1), (2, "wk:CommunityCarePlaza", 1, 1),
+        (2, "wk:SocialWelfareCouncil", 2, 1),
+        (3, "wk:SocialWelfareCouncil", 1, 1), (3, "wk:PoliceStation", 1, 1),
+        (3, "wk:CommunityCarePlaza", 1, 1),
+    )
+
+
+# -- output formats ------------------------------------------------------------------------
+
+def test_formats(mini_store: Store) -> None:
+    spec = load_query("single-body-rows")
+    results = run_query(mini_store, spec)
+    table = format_results(results, "table", spec.prefixes)
+    assert "高齢・障害支援課" in table and table.endswith("(2 rows)\n")
+    csv_text = format_results(results, "csv")
+    assert csv_text.startswith("row,pillarNumber,body,bodyLabel,planText\r\n")
+    assert f"{ID}r2,1,{ID}body-elderly-division,高齢・障害支援課" in csv_text
+    tsv = format_results(results, "tsv").splitlines()
+    assert tsv[0] == "?row\t?pillarNumber\t?body\t?bodyLabel\t?planText"
+    assert f"<{ID}r2>\t\"1\"^^<{XSD}integer>" in tsv[1]
+    assert '"高齢・障害支援課"@ja' in tsv[1]
+    import json
+
+    data = json.loads(format_results(results, "json"))
+    assert data["head"]["vars"][0] == "row"
+    assert data["results"]["bindings"][0]["bodyLabel"] == {
+        "type": "literal", "value": "高齢・障害支援課", "xml:lang": "ja"}
+
+
+def test_decimal_sums_keep_their_value(mini_store: Store) -> None:
+    totals = run_query(mini_store, "quantities-by-pillar", {"unit": "円"}).values()
+    assert totals[0]["total"] == 300000 and not isinstance(totals[0]["total"], Decimal | float)

@@ -1,0 +1,116 @@
+"""The embedded store: loaded from the build in out/, kept on disk, reloaded on a new build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sparql_data import MINI, write_build
+from welfare_kg.graph import store as store_module
+from welfare_kg.graph.store import (
+    STORE_DIRNAME,
+    ensure_build,
+    execute,
+    find_build,
+    load_store,
+    open_store,
+    refresh_store_dir,
+    run_query,
+)
+
+from welfare_kg.errors import InputError, QueryError
+
+pytest_plugins = ["sparql_fixtures"]
+
+ROWS = (
+    "PREFIX wk: <https://w3id.org/welfare-kg/ontology#> "
+    "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wk:PlanRow }"
+)
+
+
+def rows_in(store) -> int:
+    return execute(store, ROWS).values()[0]["n"]
+
+
+def test_find_build_prefers_the_n_quads_file(tmp_path: Path) -> None:
+    assert find_build(tmp_path) is None
+    (tmp_path / "welfare-kg.trig").write_text("")
+    assert find_build(tmp_path) == tmp_path / "welfare-kg.trig"
+    (tmp_path / "welfare-kg.nq").write_text("")
+    assert find_build(tmp_path) == tmp_path / "welfare-kg.nq"
+
+
+def test_open_store_loads_the_build_and_keeps_it_on_disk(build_dir: Path) -> None:
+    store = open_store(build_dir)
+    assert rows_in(store) == 6
+    assert (build_dir / STORE_DIRNAME / "build-stamp.json").is_file()
+    del store
+    again = open_store(build_dir)  # reuses the store: same answer
+    assert rows_in(again) == 6
+
+
+def test_two_readers_share_the_store(build_dir: Path) -> None:
+    first, second = open_store(build_dir), open_store(build_dir)
+    assert rows_in(first) == rows_in(second) == 6
+
+
+def test_a_new_build_replaces_the_store(build_dir: Path) -> None:
+    assert rows_in(open_store(build_dir)) == 6
+    nq = build_dir / "welfare-kg.nq"
+    kept = [line for line in nq.read_text(encoding="utf-8").splitlines(keepends=True)
+            if "/id/r6>" not in line]
+    nq.write_text("".join(kept), encoding="utf-8")
+    os.utime(nq, ns=(1, 1))  # a different stamp even within the same clock tick
+    assert rows_in(open_store(build_dir)) == 5
+
+
+def test_in_memory_store(build_dir: Path) -> None:
+    assert rows_in(open_store(build_dir, persist=False)) == 6
+    assert not (build_dir / STORE_DIRNAME).exists()
+
+
+def test_missing_build_is_built_from_the_bundled_report(tmp_path: Path, monkeypatch) -> None:
+    calls = []
+
+    def fake_build_outputs(reports, out_dir, **kwargs):
+        calls.append((list(reports), out_dir))
+        return [write_build(out_dir)]
+
+    import welfare_kg.graph.export as export
+
+    monkeypatch.setattr(export, "build_outputs", fake_build_outputs)
+    out = tmp_path / "out"
+    assert ensure_build(out) == out / "welfare-kg.nq"
+    assert calls and calls[0][0][0].name == "izumi-wakuwaku-fy2021-report.txt"
+    assert rows_in(open_store(out)) == 6
+    assert len(calls) == 1  # the second call found the build
+
+
+def test_unloadable_file_is_an_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<a> <b> .\n")
+    with pytest.raises(InputError, match=r"bad\.nq: cannot load"):
+        load_store([bad])
+    with pytest.raises(InputError, match=r"cannot load '\.json' files"):
+        load_store([tmp_path / "x.json"])
+
+
+def test_invalid_sparql_is_a_query_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.rq"
+    path.write_text("SELECT ?x WHERE { ?x ?p }")
+    with pytest.raises(QueryError, match=r"broken: not valid SPARQL 1\.1"):
+        run_query(load_store([MINI]), path)
+
+
+def test_refresh_leaves_no_temporary_directories(build_dir: Path) -> None:
+    refresh_store_dir(build_dir)
+    (build_dir / "welfare-kg.nq").touch()
+    os.utime(build_dir / "welfare-kg.nq", ns=(2, 2))
+    refresh_store_dir(build_dir)
+    assert sorted(p.name for p in build_dir.iterdir()) == ["store", "welfare-kg.nq"]
+
+
+def test_module_exports_exist() -> None:
+    for name in store_module.__all__:
+        assert hasattr(store_module, name)

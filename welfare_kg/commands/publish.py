@@ -1,0 +1,53 @@
+"""`welfare-kg publish`: replace the report graphs on a Graph Store Protocol endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from welfare_kg.paths import OUT_DIR
+
+__all__ = ["add_parser", "run"]
+
+PASSWORD_ENV = "WELFARE_KG_PASSWORD"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "publish",
+        help="load the build into a SPARQL 1.1 Graph Store Protocol endpoint",
+        description=(
+            "Replace each report's named graph on a SPARQL 1.1 Graph Store Protocol endpoint "
+            "with one HTTP PUT per graph, so a failure leaves the previous graph in place. "
+            "URL is the Graph Store endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph), "
+            "http://host:8890/sparql-graph-crud-auth (Virtuoso), "
+            "http://host:3030/DATASET/data (Fuseki)."
+        ),
+    )
+    parser.add_argument("--endpoint", required=True, metavar="URL",
+                        help="the Graph Store Protocol endpoint")
+    parser.add_argument("--graph", metavar="IRI",
+                        help="publish only this graph of the build, or (for a one-report build) "
+                             "publish the report under this graph IRI")
+    parser.add_argument("--user", help="user name for HTTP Digest/Basic authentication; the "
+                                       f"password is read from ${PASSWORD_ENV}")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
+                        help="the build directory (default: out)")
+    parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                        help="HTTP timeout per graph (default: 120)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from welfare_kg.graph.endpoint import publish
+    from welfare_kg.graph.store import open_store
+
+    password = os.environ.get(PASSWORD_ENV) if args.user else None
+    store = open_store(args.out_dir)
+    for done in publish(args.endpoint, store, graph=args.graph, user=args.user,
+                        password=password, timeout=args.timeout):
+        print(f"replaced <{done.graph}> on {args.endpoint}: {done.triples} triples "
+              f"(HTTP {done.status})")
+    return 0

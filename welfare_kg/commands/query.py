@@ -1,0 +1,77 @@
+"""`welfare-kg query`: run a library query or any .rq file, embedded or on a remote endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from welfare_kg.errors import InputError
+from welfare_kg.paths import OUT_DIR
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "query",
+        help="run a SPARQL query of the library (by name) or a .rq file",
+        description=(
+            "Run a library query by name (see --list) or any .rq file on the build in OUT_DIR "
+            "(built from the bundled report when missing), or on a remote SPARQL 1.1 endpoint. "
+            "Parameters are bound as typed RDF terms, never pasted into the query."
+        ),
+    )
+    parser.add_argument("query", nargs="?", metavar="NAME|FILE",
+                        help="library query name (e.g. body-portfolio) or path of a .rq file")
+    parser.add_argument("--list", action="store_true", help="list the library queries and exit")
+    parser.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="bind a query parameter (repeatable), e.g. "
+                             "--param body=地域ケアプラザ")
+    parser.add_argument("-f", "--format", choices=("table", "csv", "tsv", "json"),
+                        default="table", help="output format (default: table)")
+    parser.add_argument("--endpoint", metavar="URL",
+                        help="query this SPARQL 1.1 endpoint instead of the embedded store")
+    parser.add_argument("--default-graph", action="append", default=[], metavar="IRI",
+                        help="with --endpoint: use this graph as the default graph (repeatable); "
+                             "without it the endpoint's own default graph is used")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
+                        help="the build directory (default: out)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from welfare_kg.graph.queries import list_queries, load_query, parse_param_args
+    from welfare_kg.graph.results import format_results
+
+    if args.list:
+        _print_list(list_queries())
+        return 0
+    if not args.query:
+        raise InputError("name a query (NAME or FILE.rq), or use --list to see the library")
+    spec = load_query(args.query)
+    params = parse_param_args(args.param)
+    if args.endpoint:
+        from welfare_kg.graph.remote import run_remote
+
+        results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph)
+    else:
+        from welfare_kg.graph.queries import bind_params
+        from welfare_kg.graph.store import open_store, run_query
+
+        bind_params(spec, params)  # a bad parameter fails before the store is built
+        results = run_query(open_store(args.out_dir), spec, params)
+    sys.stdout.write(format_results(results, args.format, spec.prefixes))
+    return 0
+
+
+def _print_list(specs: list) -> None:
+    width = max((len(s.name) for s in specs), default=0)
+    for spec in specs:
+        print(f"{spec.name.ljust(width)}  {spec.title_ja}")
+        print(f"{' ' * width}  {spec.title_en}")
+        for p in spec.params:
+            need = "required" if p.required else (
+                f"default {p.default}" if p.default is not None else "optional")
+            print(f"{' ' * width}    --param {p.name}=… ({p.type}, {need}) {p.doc}".rstrip())

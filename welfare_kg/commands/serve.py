@@ -1,0 +1,78 @@
+"""`welfare-kg serve`: a SPARQL 1.1 endpoint (the Oxigraph server) loaded with the build."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from welfare_kg.paths import OUT_DIR
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the graph as a SPARQL endpoint on 127.0.0.1 (Ctrl-C stops)",
+        description=(
+            "Start the Oxigraph server (from the oxigraph PyPI package) on 127.0.0.1, loaded "
+            "with the build in OUT_DIR (built from the bundled report when missing). The root "
+            "page has a query editor; /query is the SPARQL endpoint, /store the Graph Store. "
+            "Read-only unless --writable. The default graph is the union of the named graphs."
+        ),
+    )
+    parser.add_argument("--port", type=int, default=7878, help="TCP port (default: 7878)")
+    parser.add_argument("--writable", action="store_true",
+                        help="accept SPARQL Update and Graph Store writes, on a copy of the "
+                             "build's store that is removed on exit (or kept in --location)")
+    parser.add_argument("--location", type=Path, metavar="DIR",
+                        help="with --writable: keep the writable store in DIR")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
+                        help="the build directory (default: out)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from welfare_kg.errors import InputError
+    from welfare_kg.graph.endpoint import OxigraphServer
+    from welfare_kg.graph.store import refresh_store_dir
+
+    if args.location and not args.writable:
+        raise InputError("--location only makes sense with --writable")
+    if not 0 < args.port < 65536:
+        raise InputError(f"--port must be between 1 and 65535, got {args.port}")
+    store_dir = refresh_store_dir(args.out_dir)
+    scratch = None
+    location = store_dir
+    if args.writable:
+        if args.location:
+            location = args.location
+            if not location.exists():
+                shutil.copytree(store_dir, location)
+        else:
+            scratch = Path(tempfile.mkdtemp(prefix="welfare-kg-store-"))
+            location = scratch / "store"
+            shutil.copytree(store_dir, location)
+    server = OxigraphServer(location, port=args.port, writable=args.writable)
+    try:
+        server.start()
+        mode = "read-write" if args.writable else "read-only"
+        print(f"SPARQL endpoint ({mode}): {server.query_url}", flush=True)
+        print(f"query editor: {server.url}/   graph store: {server.store_url}", flush=True)
+        print("press Ctrl-C to stop", flush=True)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            print("\nstopping the server", flush=True)
+            return 0
+        if code != 0:
+            print(f"the server exited with status {code}", flush=True)
+            return 1
+        return 0
+    finally:
+        server.stop()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
