@@ -1,0 +1,85 @@
+"""Static charts: files written, Japanese drawn with real glyphs, labels from the ontology."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from viz_fixtures import small_plan
+from welfare_kg.viz.charts import (
+    bodies_by_rows,
+    body_pillar_heatmap,
+    japanese_font,
+    missing_glyphs,
+    save_figure,
+    status_by_pillar,
+    status_labels,
+    write_charts,
+)
+
+
+def figure_texts(fig) -> list[str]:
+    """Every text matplotlib will draw in `fig` (titles, tick labels, legends, annotations)."""
+    fig.canvas.draw()
+    texts = list(fig.findobj(lambda a: hasattr(a, "get_text")))
+    for ax in fig.axes:  # tick labels are made at draw time, outside findobj's tree
+        texts += ax.get_xticklabels() + ax.get_yticklabels()
+    return [t.get_text() for t in texts if t.get_text()]
+
+
+def test_a_japanese_font_is_installed() -> None:
+    font = japanese_font()  # CI installs fonts-ipafont-gothic (scripts/system-packages.txt)
+    assert not missing_glyphs("高齢・障害支援課 地域ケアプラザ 区社会福祉協議会 推進の柱",
+                              font.path)
+
+
+def test_missing_glyphs_detects_a_font_without_kanji() -> None:
+    from matplotlib import font_manager
+
+    latin = font_manager.findfont("DejaVu Sans")
+    assert missing_glyphs("泉a", latin) == ["泉"]
+
+
+@pytest.mark.parametrize("draw", [bodies_by_rows, body_pillar_heatmap, status_by_pillar],
+                         ids=lambda f: f.__name__)
+def test_every_character_of_a_chart_has_a_glyph(draw) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = draw(small_plan())
+        texts = figure_texts(fig)
+    assert not [w for w in caught if "missing from" in str(w.message)], caught
+    japanese = "".join(texts)
+    assert any("\u3040" <= ch <= "\u9fff" for ch in japanese)
+    assert not missing_glyphs(japanese, japanese_font().path)
+    drawn = list(fig.findobj(lambda a: hasattr(a, "get_fontname")))
+    for ax in fig.axes:
+        drawn += ax.get_xticklabels() + ax.get_yticklabels()
+    fonts = {t.get_fontname() for t in drawn
+             if any("\u3040" <= ch <= "\u9fff" for ch in t.get_text())}
+    assert fonts == {japanese_font().name}
+
+
+def test_charts_show_the_plans_names() -> None:
+    texts = figure_texts(bodies_by_rows(small_plan()))
+    assert "高齢・障害支援課" in texts and "地域子育て支援拠点" in texts
+    texts = figure_texts(status_by_pillar(small_plan()))
+    assert "中止 / Cancelled" in texts and "柱2 必要な支援が届くまち" in texts
+
+
+def test_status_labels_come_from_the_ontology() -> None:
+    labels = status_labels()
+    assert labels["cancelled"] == ("中止", "Cancelled")
+    assert set(labels) == {"implemented", "partial", "cancelled", "postponed", "ongoing"}
+
+
+def test_png_and_svg_are_written_the_same_each_time(tmp_path) -> None:
+    paths = write_charts(small_plan(), tmp_path / "a")
+    assert sorted(p.name for p in paths) == sorted(
+        f"{stem}.{ext}" for stem in ("bodies-by-rows", "body-pillar-heatmap", "status-by-pillar")
+        for ext in ("png", "svg"))
+    for p in paths:
+        head = p.read_bytes()[:8]
+        assert head == b"\x89PNG\r\n\x1a\n" if p.suffix == ".png" else head.startswith(b"<?xml")
+    again = save_figure(status_by_pillar(small_plan()), tmp_path / "b" / "status-by-pillar")
+    for p in again:
+        assert p.read_bytes() == (tmp_path / "a" / p.name).read_bytes(), p.name

@@ -1,0 +1,148 @@
+"""The map pages as files: self-contained, deterministic, escaped, and true to the network."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from viz_fixtures import P1, P2, hostile_plan, small_plan
+from welfare_kg.viz.maps import build_pyvis, map_data, map_scopes, render_map, write_maps
+from welfare_kg.viz.network import collaboration_network
+
+from welfare_kg.commands import charts as charts_command
+from welfare_kg.commands import maps as maps_command
+from welfare_kg.commands import metrics as metrics_command
+
+MINI = Path(__file__).parent / "data" / "mini-graph.trig"
+
+
+def embedded_data(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S)
+    assert found, "no data block"
+    return json.loads(found.group(1))
+
+
+def test_one_map_for_the_whole_plan_and_one_per_pillar(tmp_path) -> None:
+    paths = write_maps(small_plan(), tmp_path)
+    assert [p.name for p in paths] == ["whole-plan.html", "pillar-1.html", "pillar-2.html"]
+    assert [s.pillar for s in map_scopes(small_plan())] == [None, P1, P2]
+
+
+@pytest.mark.parametrize("scope", map_scopes(small_plan()), ids=lambda s: s.slug)
+def test_map_shows_the_network_nodes_and_edges(scope) -> None:
+    plan = small_plan()
+    G = collaboration_network(plan, pillar=scope.pillar)
+    data = embedded_data(render_map(plan, scope))
+    assert len(data["nodes"]) == G.number_of_nodes()
+    assert len(data["edges"]) == G.number_of_edges()
+    assert {n["iri"] for n in data["nodes"]} == set(G)
+    iri = {n["id"]: n["iri"] for n in data["nodes"]}
+    for e in data["edges"]:
+        assert e["value"] == G.edges[iri[e["from"]], iri[e["to"]]]["weight"]
+        assert len(e["rows"]) == e["value"]
+    assert data["figures"]["links"] == G.number_of_edges()
+
+
+def test_node_size_is_weighted_degree_and_ids_are_short() -> None:
+    data = embedded_data(render_map(small_plan()))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["p"]["value"] == 5 and nodes["y"]["value"] == 0
+    assert nodes["d1"]["label"] == "高齢・障害支援課"
+    assert nodes["d1"]["name_en"] == "Elderly and Disability Support Division"
+    assert [t["key"] for t in data["types"]] == [
+        "WardOfficeDivision", "CommunityCarePlaza", "SocialWelfareCouncil", "PartnerOrganization"]
+
+
+def test_tooltip_data_names_rows_and_initiatives() -> None:
+    data = embedded_data(render_map(small_plan()))
+    edge = next(e for e in data["edges"] if {e["from"], e["to"]} == {"d1", "p"})
+    texts = [data["rows"][r]["text"] for r in edge["rows"]]
+    assert texts == ["・r1 の実施（講座）", "・r2 の実施（講座）"]
+    first = data["rows"][edge["rows"][0]]
+    assert first["initiative"] == "認知症に関する正しい知識の普及啓発を行います。"
+
+
+def test_page_is_self_contained() -> None:
+    html = render_map(small_plan())
+    assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", html, re.I)
+    assert not re.search(r"<link[^>]*href=", html, re.I)
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", html, re.I)
+    assert "vis.Network" in html and "welfareMap" in html
+
+
+def test_same_input_gives_the_same_page() -> None:
+    assert render_map(small_plan()) == render_map(small_plan())
+
+
+def test_rendering_does_not_mutate_the_graph() -> None:
+    G = collaboration_network(small_plan())
+    before = (copy.deepcopy(list(G.nodes(data=True))), copy.deepcopy(list(G.edges(data=True))))
+    build_pyvis(G)
+    assert (list(G.nodes(data=True)), list(G.edges(data=True))) == before
+
+
+def test_markup_in_the_data_is_escaped() -> None:
+    html = render_map(hostile_plan())
+    assert "<script>window.__pwned" not in html
+    assert "<img src=x" not in html
+    assert "</script><b>" not in html
+    assert "<i>1</i>" not in html
+    data = embedded_data(html)  # the data survives intact as data
+    names = {n["label"] for n in data["nodes"]}
+    assert '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">' in names
+
+
+def test_map_data_is_plain_json() -> None:
+    data = map_data(small_plan(), map_scopes(small_plan())[0])
+    assert json.loads(json.dumps(data)) == data
+    assert data["pillars"][0] == {"key": "1", "ja": "健やかに過ごせるまち",
+                                  "en": "A town where people live healthily"}
+
+
+# -- the commands, in-process, on a build directory holding the mini graph ---------------
+
+@pytest.fixture
+def build_dir(tmp_path) -> Path:
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(MINI, out / "welfare-kg.trig")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("command", "folder", "expected"),
+    [(maps_command, "maps", {"whole-plan.html", "pillar-1.html", "pillar-2.html",
+                             "pillar-3.html"}),
+     (metrics_command, "metrics", {"report.md", "networks.csv"}),
+     (charts_command, "charts", {"status-by-pillar.png", "status-by-pillar.svg"})],
+    ids=["maps", "metrics", "charts"],
+)
+def test_command_writes_from_the_build(command, folder, expected, build_dir, capsys) -> None:
+    args = argparse.Namespace(out_dir=build_dir, output=None)
+    assert command.run(args) == 0
+    written = {p.name for p in (build_dir / folder).iterdir()}
+    assert expected <= written
+    assert str(build_dir / folder) in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [maps_command, metrics_command, charts_command],
+                         ids=["maps", "metrics", "charts"])
+def test_command_has_help(command, capsys) -> None:
+    parser = argparse.ArgumentParser(prog="welfare-kg")
+    command.add_parser(parser.add_subparsers(dest="command"))
+    name = command.__name__.rsplit(".", 1)[-1]
+    with pytest.raises(SystemExit) as exit_info:
+        parser.parse_args([name, "--help"])
+    assert exit_info.value.code == 0
+    assert "OUT_DIR" in capsys.readouterr().out
+
+
+def test_maps_output_option(build_dir, tmp_path) -> None:
+    target = tmp_path / "elsewhere"
+    assert maps_command.run(argparse.Namespace(out_dir=build_dir, output=target)) == 0
+    assert (target / "whole-plan.html").is_file()
