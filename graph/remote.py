@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse
-from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
-from welfare_kg.graph.results import Results, from_json
 
 from welfare_kg.errors import EndpointError, QueryError
+from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
+from welfare_kg.graph.results import Results, from_json
 
 __all__ = ["execute_remote", "inject_values", "run_remote", "values_block"]
 

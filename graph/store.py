@@ -25,10 +25,10 @@ from pyoxigraph import (
     Store,
     Variable,
 )
-from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
-from welfare_kg.graph.results import Results
 
 from welfare_kg.errors import InputError, QueryError
+from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
+from welfare_kg.graph.results import Results
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
 __all__ = [

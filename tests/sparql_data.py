@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, serialize
+
 from welfare_kg.graph.store import load_store
 
 DATA = Path(__file__).parent / "data"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 from sparql_data import MINI, write_build
+
 from welfare_kg.graph.endpoint import OxigraphServer
 from welfare_kg.graph.store import load_store
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Store
 from sparql_data import ID, PARAMS, WK
+
+from welfare_kg.errors import QueryError
 from welfare_kg.graph.queries import (
     Param,
     bind_params,
@@ -22,8 +24,6 @@ from welfare_kg.graph.queries import (
 )
 from welfare_kg.graph.results import format_results
 from welfare_kg.graph.store import run_query
-
-from welfare_kg.errors import QueryError
 
 pytest_plugins = ["sparql_fixtures"]
 

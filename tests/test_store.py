@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from sparql_data import MINI, write_build
+
+from welfare_kg.errors import InputError, QueryError
 from welfare_kg.graph import store as store_module
 from welfare_kg.graph.store import (
     STORE_DIRNAME,
@@ -18,8 +20,6 @@ from welfare_kg.graph.store import (
     refresh_store_dir,
     run_query,
 )
-
-from welfare_kg.errors import InputError, QueryError
 
 pytest_plugins = ["sparql_fixtures"]
 
