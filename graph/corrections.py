@@ -17,7 +17,7 @@ from welfare_kg.graph.records import Row
 from welfare_kg.graph.vocabulary import load_yaml, normalize
 from welfare_kg.paths import DATA_DIR
 
-__all__ = ["Correction", "CorrectionSet", "find_corrections", "apply_corrections"]
+__all__ = ["Correction", "CorrectionSet", "apply_corrections", "find_corrections"]
 
 CORRECTIONS_DIR = DATA_DIR / "corrections"
 _FIELDS = {"initiative", "bodies", "merge_into_previous", "action_plan"}

@@ -32,7 +32,7 @@ from welfare_kg.graph.similarity import Similarity
 from welfare_kg.graph.vocabulary import load_bodies, load_layout, load_partners
 from welfare_kg.paths import DATA_DIR
 
-__all__ = ["extract_report", "write_json", "write_csv", "extraction_report", "CSV_COLUMNS"]
+__all__ = ["CSV_COLUMNS", "extract_report", "extraction_report", "write_csv", "write_json"]
 
 LOW_CONFIDENCE = 0.6
 
@@ -202,8 +202,10 @@ def extraction_report(extraction: Extraction) -> str:
     lines = [f"Extraction report for {extraction.source}", f"sha256 {extraction.sha256}", ""]
     per_page = Counter(r.page for r in rows)
     lines.append(f"rows: {len(rows)} on {len(extraction.pages)} pages")
-    lines += [f"  page {p.number:>2} (lines {p.first_line}-{p.last_line}): {per_page[p.number]} rows"
-              for p in extraction.pages]
+    lines += [
+        f"  page {p.number:>2} (lines {p.first_line}-{p.last_line}): {per_page[p.number]} rows"
+        for p in extraction.pages
+    ]
     statuses = Counter(r.status for r in rows)
     lines += ["", "status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))]
     no_bodies = [r for r in rows if not r.bodies]

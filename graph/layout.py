@@ -24,18 +24,18 @@ from welfare_kg.graph.vocabulary import (
 )
 
 __all__ = [
-    "SourceText",
-    "RowBlock",
-    "InitiativeBlock",
-    "HeadingBlock",
     "BodiesBlock",
+    "HeadingBlock",
+    "InitiativeBlock",
     "NoteBlock",
     "PageLayout",
-    "read_source",
+    "RowBlock",
+    "SourceText",
     "decode_source",
-    "split_pages",
     "parse_page",
     "parse_report",
+    "read_source",
+    "split_pages",
 ]
 
 _INDENT = (" ", "\u3000", "\t")
@@ -197,12 +197,13 @@ def split_pages(source: SourceText, layout: LayoutVocabulary) -> list[tuple[int,
     for number, text in enumerate(source.lines, start=1):
         if is_header(text, layout):
             starts.append(number)
-        elif text.startswith(" ") and not text.startswith(_INDENT, 1):
-            if text[1:].startswith(layout.bullet):
-                starts.append(number)
+        elif (text.startswith(" ") and not text.startswith(_INDENT, 1)
+              and text[1:].startswith(layout.bullet)):
+            starts.append(number)
     if not any(is_header(t, layout) for t in source.lines):
         raise ReportFormatError(
-            source.path, None, "no table header line (行動計画 … 実施主体) found: not a progress table"
+            source.path, None,
+            "no table header line (行動計画 … 実施主体) found: not a progress table",
         )
     first_content = next(n for n, t in enumerate(source.lines, start=1) if t.strip())
     if not starts or starts[0] > first_content:

@@ -17,8 +17,15 @@ from welfare_kg.graph.vocabulary import (
 )
 from welfare_kg.paths import DATA_DIR
 
-__all__ = ["StatusRules", "load_status_rules", "judge_status", "Units", "load_units",
-           "find_quantities", "find_partners"]
+__all__ = [
+    "StatusRules",
+    "Units",
+    "find_partners",
+    "find_quantities",
+    "judge_status",
+    "load_status_rules",
+    "load_units",
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,7 @@ class StatusRules:
 
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     labels: dict[str, dict[str, str]]
+    sentence_split: re.Pattern[str]
 
 
 @cache
@@ -36,12 +44,13 @@ def load_status_rules(path: Path = DATA_DIR / "status.yaml") -> StatusRules:
     try:
         patterns = {k: tuple(re.compile(p) for p in v) for k, v in data["patterns"].items()}
         labels = data["statuses"]
+        split = re.compile(data["sentence_split"])
     except (KeyError, TypeError, AttributeError, re.error) as exc:
         raise VocabularyError(f"{path}: malformed status vocabulary: {exc!r}") from exc
     missing = {"cancelled", "postponed", "reduced", "done", "ongoing"} - patterns.keys()
     if missing or set(labels) != set(STATUSES):
         raise VocabularyError(f"{path}: needs patterns {sorted(missing)} and statuses {STATUSES}")
-    return StatusRules(patterns, labels)
+    return StatusRules(patterns, labels, split)
 
 
 def judge_status(result: str, rules: StatusRules | None = None) -> str:
@@ -55,21 +64,24 @@ def judge_status(result: str, rules: StatusRules | None = None) -> str:
     'implemented'
     """
     rules = rules or load_status_rules()
-    text = normalize(result)
+    sentences = [s for s in rules.sentence_split.split(normalize(result)) if s]
 
-    def has(kind: str) -> bool:
-        return any(p.search(text) for p in rules.patterns[kind])
+    def has(kind: str, sentence: str) -> bool:
+        return any(p.search(sentence) for p in rules.patterns[kind])
 
-    cancelled, postponed, done = has("cancelled"), has("postponed"), has("done")
+    cancelled = [s for s in sentences if has("cancelled", s)]
+    postponed = [s for s in sentences if has("postponed", s)]
+    # Done evidence counts only from sentences that report no cancellation or postponement.
+    done = any(has("done", s) for s in sentences if s not in cancelled and s not in postponed)
     if cancelled:
-        return "partial" if done else "cancelled"
+        return "partial" if done or postponed else "cancelled"
     if postponed:
         return "partial" if done else "postponed"
-    if has("reduced") and done:
-        return "partial"
     if done:
-        return "implemented"
-    return "ongoing"
+        return "partial" if any(has("reduced", s) for s in sentences) else "implemented"
+    if any(has("ongoing", s) for s in sentences):
+        return "ongoing"
+    return "implemented" if find_quantities(result) else "ongoing"
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,9 @@ def load_units(path: Path = DATA_DIR / "units.yaml") -> Units:
 
 
 _BEFORE = re.compile(r"([^\s、。，,()（）「」【】:：・/]{1,14})[:：]?\s*$")
-_AFTER = re.compile(r"^(?:が|に|を|の|で)?([^\s、。，,()（）「」【】:：0-9]{1,8}?)(?:し|した|する|。|、|$)")
+_AFTER = re.compile(
+    r"^(?:が|に|を|の|で)?([^\s、。，,()（）「」【】:：0-9]{1,8}?)(?:し|した|する|。|、|$)"
+)
 _NOT_A_COUNT = re.compile(r"^(月|日|年度|年|歳|時|分|層|第)")
 
 

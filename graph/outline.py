@@ -12,7 +12,7 @@ from welfare_kg.graph.layout import HeadingBlock, NoteBlock, PageLayout
 from welfare_kg.graph.vocabulary import load_yaml, normalize
 from welfare_kg.paths import DATA_DIR
 
-__all__ = ["Pillar", "Outline", "load_outline", "heading_groups", "pillar_of_groups"]
+__all__ = ["Outline", "Pillar", "heading_groups", "load_outline", "pillar_of_groups"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ def heading_groups(pages: list[PageLayout]) -> dict[int, int]:
     out: dict[int, int] = {}
     for page in pages:
         headings = sorted(
-            (b for b in page.blocks if isinstance(b, HeadingBlock)), key=lambda h: (h.number, h.line)
+            (b for b in page.blocks if isinstance(b, HeadingBlock)),
+            key=lambda h: (h.number, h.line),
         )
         for h in headings:
             key = (h.number, normalize(h.title))

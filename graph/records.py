@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Quantity", "Row", "Initiative", "ActionPlan", "Page", "Extraction"]
+__all__ = ["ActionPlan", "Extraction", "Initiative", "Page", "Quantity", "Row"]
 
 STATUSES = ("implemented", "partial", "cancelled", "postponed", "ongoing")
 

@@ -27,13 +27,18 @@ from welfare_kg.graph.layout import (
 from welfare_kg.graph.similarity import Similarity
 from welfare_kg.graph.vocabulary import normalize
 
-__all__ = ["Assignment", "assign_initiatives", "assign_headings", "assign_merged_bodies"]
+__all__ = ["Assignment", "assign_headings", "assign_initiatives", "assign_merged_bodies"]
 
-# Weights of the scoring; tuned on the FY2021 reading, kept few and explained.
-CONTINUITY = 0.25  # reward for a body-set change at a boundary / sameness inside a run
-NULL_ROW = 0.08  # score of a row left without an initiative (below a weak match)
+# Weights of the scoring; tuned on the FY2021 reading, kept few and explained. Row scores are
+# centred per row (a row that resembles no initiative votes for none), so weights compare to
+# differences of similarity, about 0.1-0.3.
+CHANGE = 0.0  # reward for a boundary where the bodies change (no help on FY2021; kept as a knob)
+SAME = 0.05  # reward for keeping rows with the same bodies together
+NULL_ROW = -0.1  # score of a row left without an initiative
 UNUSED = 0.6  # cost of an end-block initiative that covers no row
-INVERSION = 0.05  # cost per pair of end-block initiatives taken out of printed order
+INVERSION = 0.3  # cost per pair of end-block initiatives taken out of their expected order
+ANCHOR_EXTEND = 0.3  # cost per extra row of an initiative printed among the rows
+CELL_FIT = 0.3  # cost of an initiative printed beside a merged body cell covering no bare row
 MAX_PERMUTED = 5  # end-block initiatives beyond this keep their printed order
 
 
@@ -54,27 +59,46 @@ def _jaccard(a: list[str], b: list[str]) -> float | None:
 
 
 def _anchors(page: PageLayout) -> tuple[dict[int, InitiativeBlock], list[InitiativeBlock]]:
-    """Initiatives printed right before a row (anchors, by row index) and the rest."""
+    """Initiatives printed right before a row (anchors, by row index) and the rest in the
+    order their rows are expected to come, top to bottom.
+
+    The flattening prints the end block in a regular way: the initiatives printed after a
+    page's heading belong to the upper rows, those printed before it to the lower rows. With
+    several headings, an initiative printed before heading k belongs to action plan k, and the
+    plans' rows follow their numbers.
+    """
     rows = page.rows
     index = {id(r): i for i, r in enumerate(rows)}
     anchored: dict[int, InitiativeBlock] = {}
-    free: list[InitiativeBlock] = []
-    pending: InitiativeBlock | None = None
-    for block in page.blocks:
+    loose: list[tuple[InitiativeBlock, int]] = []  # (initiative, block position)
+    pending: tuple[InitiativeBlock, int] | None = None
+    for pos, block in enumerate(page.blocks):
         if isinstance(block, InitiativeBlock):
             if pending is not None:
-                free.append(pending)
-            pending = block
+                loose.append(pending)
+            pending = (block, pos)
         elif isinstance(block, RowBlock):
             if pending is not None:
-                anchored[index[id(block)]] = pending
+                anchored[index[id(block)]] = pending[0]
                 pending = None
         elif isinstance(block, HeadingBlock) and pending is not None:
-            free.append(pending)
+            loose.append(pending)
             pending = None
     if pending is not None:
-        free.append(pending)
-    return anchored, free
+        loose.append(pending)
+    heads = [(pos, b) for pos, b in enumerate(page.blocks) if isinstance(b, HeadingBlock)]
+    return anchored, [init for init, _ in sorted(loose, key=lambda x: _expected(x[1], heads))]
+
+
+def _expected(pos: int, heads: list[tuple[int, HeadingBlock]]) -> tuple[int, int, int]:
+    """Sort key of an end-block initiative printed at block position `pos` (see _anchors)."""
+    if not heads:
+        return (0, 0, pos)
+    if len(heads) == 1:
+        return (0, 0 if pos > heads[0][0] else 1, pos)
+    after = [h for p, h in heads if p > pos]
+    number = after[0].number if after else max(h.number for _, h in heads)
+    return (number, 0, pos)
 
 
 def _inversions(order: tuple[int, ...]) -> int:
@@ -91,21 +115,27 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
     inits = list(anchored.values()) + free
     if not inits:
         return [Assignment(None, 1.0) for _ in rows]
-    score = [
-        [sim.score("".join(r.items), r.result, init.text) for init in inits] for r in rows
-    ]
+    raw = [[sim.score("".join(r.items), r.result, init.text) for init in inits] for r in rows]
+    score = [[v - sum(line) / len(line) for v in line] for line in raw]
     col = {id(init): j for j, init in enumerate(inits)}
     cont = [_jaccard(rows[i].bodies, rows[i + 1].bodies) for i in range(n - 1)]
     starts = sorted(anchored)
+    paired, _, _ = _pair_cells(page)
+    with_cell = {col[id(init)] for init in paired.values() if id(init) in col}
+    bare = [not r.bodies for r in rows]
 
     def boundary(i: int, same: bool) -> float:
         j = cont[i]
         if j is None:
             return 0.0
-        return CONTINUITY * (j if same else 1.0 - j)
+        return SAME * j if same else CHANGE * (1.0 - j)
 
     def seg_score(a: int, b: int, j: int | None) -> float:
         s = sum(score[r][j] for r in range(a, b)) if j is not None else NULL_ROW * (b - a)
+        if a in anchored:
+            s -= ANCHOR_EXTEND * (b - a - 1)
+        if j in with_cell and not any(bare[a:b]):
+            s -= CELL_FIT
         s += sum(boundary(r, True) for r in range(a, b - 1))
         if b < n:
             s += boundary(b - 1, False)
@@ -154,7 +184,7 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
     for a, b, j in best_path:
         for r in range(a, b):
             init = inits[j] if j is not None else None
-            out.append(Assignment(init, _confidence(score[r], j, r == a and r in anchored),
+            out.append(Assignment(init, _confidence(raw[r], j, r == a and r in anchored),
                                   anchored=r in anchored and r == a))
     return out
 
@@ -211,59 +241,111 @@ def assign_headings(
     ]
 
 
+def _pair_cells(page: PageLayout) -> tuple[dict[int, InitiativeBlock], list[BodiesBlock],
+                                          list[BodiesBlock]]:
+    """Pair merged body cells with the initiatives printed beside them in the end block.
+
+    Within a run of initiatives and cells (headings and notes end a run): a cell glued to an
+    initiative on one line pairs with it; alternating initiative, cell, initiative, cell pair
+    up; k initiatives then k cells (or k cells then initiatives) pair in order. Returns the
+    pairs (by id of the cell), the unpaired cells printed right after the rows, and the other
+    unpaired cells.
+    """
+    paired: dict[int, InitiativeBlock] = {}
+    runs: list[list[InitiativeBlock | BodiesBlock]] = [[]]
+    last_row = max(
+        (k for k, b in enumerate(page.blocks) if isinstance(b, RowBlock) and not b.in_end_block),
+        default=-1,
+    )
+    after_rows: list[BodiesBlock] = []
+    for block in page.blocks[last_row + 1 :]:
+        if not isinstance(block, BodiesBlock):
+            break
+        after_rows.append(block)
+    for block in page.blocks:
+        if isinstance(block, InitiativeBlock | BodiesBlock):
+            runs[-1].append(block)
+        else:
+            runs.append([])
+    for run in runs:
+        for a, b in itertools.pairwise(run):
+            glued = isinstance(a, BodiesBlock) and isinstance(b, InitiativeBlock)
+            if glued and a.end_line == b.line:
+                paired[id(a)] = b
+        rest = [x for x in run if id(x) not in paired and not any(
+            v is x for v in paired.values())]
+        kinds = "".join("I" if isinstance(x, InitiativeBlock) else "C" for x in rest)
+        inits = [x for x in rest if isinstance(x, InitiativeBlock)]
+        cells = [x for x in rest if isinstance(x, BodiesBlock)]
+        if kinds and kinds == "IC" * (len(kinds) // 2):
+            pairs = list(zip(rest[0::2], rest[1::2], strict=True))
+            for init, cell in pairs:
+                paired[id(cell)] = init  # type: ignore[assignment]
+        elif kinds in ("I" * len(inits) + "C" * len(cells), "C" * len(cells) + "I" * len(inits)):
+            if cells and inits and (len(cells) == len(inits) or kinds.startswith("C")):
+                for cell, init in zip(cells, inits, strict=False):
+                    paired[id(cell)] = init
+        else:
+            for a, b in itertools.pairwise(rest):
+                if isinstance(a, InitiativeBlock) and isinstance(b, BodiesBlock):
+                    paired[id(b)] = a
+    cells_all = [b for b in page.blocks if isinstance(b, BodiesBlock)]
+    unpaired = [c for c in cells_all if id(c) not in paired]
+    early = [c for c in unpaired if any(c is x for x in after_rows)]
+    late = [c for c in unpaired if not any(c is x for x in after_rows)]
+    return paired, early, late
+
+
 def assign_merged_bodies(
     page: PageLayout, initiatives: list[Assignment]
 ) -> dict[int, BodiesBlock]:
     """The merged body cell of each row printed without bodies, by row index.
 
-    A cell printed right after an initiative in the end block is that initiative's cell. The
-    other cells go, last first, to the last runs of rows still without bodies (a cell prints
-    after its group). Rows left over share the cell of the nearest row below them (or above).
+    A cell paired with an initiative (`_pair_cells`) covers that initiative's bare rows. Of the
+    other cells, those printed right after the rows fill the last bare runs, last first (a cell
+    prints after its group); the rest fill the first bare runs in order. Rows left over share
+    the cell of the nearest bare row below them (or above), as a cell can span initiatives.
     """
     rows = page.rows
     bare = [i for i, r in enumerate(rows) if not r.bodies]
     if not bare:
         return {}
-    cells: list[tuple[BodiesBlock, InitiativeBlock | None]] = []
-    previous = None
-    for block in page.blocks:
-        if isinstance(block, BodiesBlock):
-            cells.append((block, previous if isinstance(previous, InitiativeBlock) else None))
-        previous = block
+    paired, early, late = _pair_cells(page)
     out: dict[int, BodiesBlock] = {}
-    loose: list[BodiesBlock] = []
-    for cell, init in cells:
+    for cell in (b for b in page.blocks if isinstance(b, BodiesBlock)):
+        init = paired.get(id(cell))
         targets = [i for i in bare if init is not None and initiatives[i].initiative is init]
-        if targets:
-            for i in targets:
-                out.setdefault(i, cell)
-        else:
-            loose.append(cell)
-    runs: list[list[int]] = []
-    for i in bare:
-        if i in out:
-            continue
-        same_run = (
-            runs and runs[-1][-1] == i - 1
-            and initiatives[i].initiative is initiatives[i - 1].initiative
-        )
-        if same_run:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    for cell, run in zip(reversed(loose), reversed(runs), strict=False):
+        for i in targets:
+            out.setdefault(i, cell)
+        if init is not None and not targets:
+            late.append(cell)
+
+    def runs() -> list[list[int]]:
+        found: list[list[int]] = []
+        for i in bare:
+            if i in out:
+                continue
+            if (found and found[-1][-1] == i - 1
+                    and initiatives[i].initiative is initiatives[i - 1].initiative):
+                found[-1].append(i)
+            else:
+                found.append([i])
+        return found
+
+    for cell, run in zip(reversed(early), reversed(runs()), strict=False):
         for i in run:
             out[i] = cell
-    # Rows still bare share the cell of the nearest bare neighbour (below first).
+    for cell, run in zip(late, runs(), strict=False):
+        for i in run:
+            out[i] = cell
     for i in bare:
         if i in out:
             continue
         below = next((j for j in range(i + 1, len(rows)) if j in out), None)
-        contiguous_below = below is not None and all(not rows[k].bodies for k in range(i, below))
-        above = next((j for j in range(i - 1, -1, -1) if j in out), None)
-        contiguous_above = above is not None and all(not rows[k].bodies for k in range(above, i))
-        if contiguous_below:
+        if below is not None and all(not rows[k].bodies for k in range(i, below)):
             out[i] = out[below]
-        elif contiguous_above:
+            continue
+        above = next((j for j in range(i - 1, -1, -1) if j in out), None)
+        if above is not None and all(not rows[k].bodies for k in range(above, i)):
             out[i] = out[above]
     return out

@@ -15,8 +15,10 @@ from functools import cache
 
 from welfare_kg.graph.vocabulary import normalize
 
-__all__ = ["words", "bigrams", "Similarity"]
+__all__ = ["Similarity", "bigrams", "words"]
 
+ITEMS = 0.65  # weight of the plan items against the result text
+CHARS = 0.5  # weight of character-bigram overlap beside word TF-IDF
 _PUNCT = re.compile(r"[、。・，,.()（）「」『』【】:：;；!！?？~～\-ー/／\s0-9]+")
 _CONTENT_POS = ("名詞", "動詞", "形容詞")
 _SKIP_POS2 = ("数", "非自立", "代名詞", "接尾", "副詞可能")
@@ -81,6 +83,7 @@ class Similarity:
 
     def score(self, items: str, result: str, initiative: str) -> float:
         """Resemblance of a row (plan items and result) to an initiative, about 0..1."""
-        word = 0.65 * self.cosine(items, initiative) + 0.35 * self.cosine(result, initiative)
+        word = (ITEMS * self.cosine(items, initiative)
+                + (1 - ITEMS) * self.cosine(result, initiative))
         char = _dice(bigrams(items), bigrams(initiative))
-        return word + 0.5 * char
+        return word + CHARS * char

@@ -21,19 +21,19 @@ from welfare_kg.errors import VocabularyError
 from welfare_kg.paths import DATA_DIR
 
 __all__ = [
-    "normalize",
-    "display_width",
     "Body",
-    "Partner",
-    "Organization",
     "BodyVocabulary",
-    "PartnerVocabulary",
     "LayoutVocabulary",
+    "Organization",
+    "Partner",
+    "PartnerVocabulary",
+    "display_width",
     "load_bodies",
-    "load_partners",
-    "load_organizations",
     "load_layout",
+    "load_organizations",
+    "load_partners",
     "load_yaml",
+    "normalize",
 ]
 
 _SPACE = re.compile(r"\s+")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from welfare_kg.errors import WelfareKGError
 
-__all__ = ["main", "COMMANDS"]
+__all__ = ["COMMANDS", "main"]
 
 # Subcommand name -> module under welfare_kg.commands. Modules are imported lazily on use,
 # so `welfare-kg extract` does not pay for matplotlib or pyvis.
@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Knowledge graph of Izumi ward's community welfare plan (泉わくわくプラン).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module in COMMANDS.items():
+    for _name, module in COMMANDS.items():
         importlib.import_module(f"welfare_kg.commands.{module}").add_parser(sub)
     return parser
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 __all__ = [
-    "WelfareKGError",
-    "InputError",
-    "ReportFormatError",
-    "VocabularyError",
-    "QueryError",
     "EndpointError",
+    "InputError",
+    "QueryError",
+    "ReportFormatError",
     "ValidationFailure",
+    "VocabularyError",
+    "WelfareKGError",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["PROJECT_ROOT", "DATA_DIR", "ONTOLOGY_DIR", "QUERIES_DIR", "DEFAULT_REPORT", "OUT_DIR"]
+__all__ = ["DATA_DIR", "DEFAULT_REPORT", "ONTOLOGY_DIR", "OUT_DIR", "PROJECT_ROOT", "QUERIES_DIR"]
 
 # The package is installed in editable mode from the checkout, so the data folders sit next to it.
 # WELFARE_KG_HOME points elsewhere for an installed copy.
