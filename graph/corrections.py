@@ -119,7 +119,12 @@ def apply_corrections(rows: list[Row], cset: CorrectionSet) -> tuple[list[Row], 
             rows.remove(row)
             notes.append(f"line {row.line}: merged into row at line {target.line} ({c.reason})")
             continue
-        for key in ("initiative", "bodies", "action_plan"):
+        if "action_plan" in c.changes:
+            plan = c.changes["action_plan"]
+            if not isinstance(plan, dict) or {"number", "title"} - set(plan):
+                raise VocabularyError(f"{c.where}: action_plan needs `number` and `title`")
+            row.action_plan_number, row.action_plan = int(plan["number"]), str(plan["title"])
+        for key in ("initiative", "bodies"):
             if key in c.changes:
                 setattr(row, key, c.changes[key])
                 if key == "bodies":

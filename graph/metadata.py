@@ -33,6 +33,7 @@ DEFAULT_OUTLINE = DATA_DIR / "outline.yaml"
 # 令和 N 年 = 2018 + N; the table header names the fiscal year of the plan column.
 _REIWA_HEADER = re.compile(r"令和\s*(\d+|元)\s*年度\s*実施計画")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+_FY_IN_NAME = re.compile(r"fy(\d{4})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ def report_info(meta: dict[str, Any], extraction: Extraction) -> ReportInfo:
     if not slug:
         raise InputError(f"{extraction.source}: cannot make an IRI slug from the file name")
     year = _fiscal_year_from_text(Path(extraction.source))
+    if year is None and (match := _FY_IN_NAME.search(name)):
+        year = int(match.group(1))
     return ReportInfo(
         slug=slug,
         file=name,

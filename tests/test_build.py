@@ -1,0 +1,231 @@
+"""Graph build: IRIs, types, participations, provenance, several reports, bad input."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+
+import pytest
+from graph_fixtures import AP1, INI1, PILLARS, second_year, three_rows, vocabulary
+from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import ORG, PROV
+
+from welfare_kg.errors import InputError, VocabularyError
+from welfare_kg.graph.build import (
+    DEFAULT_BASE_IRI,
+    build_dataset,
+    report_graph_iri,
+    union_graph,
+)
+from welfare_kg.graph.namespaces import IC, SCHEMA, WK
+from welfare_kg.graph.records import Extraction
+
+ID = DEFAULT_BASE_IRI
+ROW3 = URIRef(f"{ID}report/izumi-fy2021/row/3")
+ROW15 = URIRef(f"{ID}report/izumi-fy2021/row/15")
+ROW60 = URIRef(f"{ID}report/izumi-fy2021/row/60")
+DIVISION = URIRef(f"{ID}body/elderly-disability-support-division")
+POLICE = URIRef(f"{ID}body/izumi-police-station")
+COUNCIL = URIRef(f"{ID}body/ward-social-welfare-council")
+
+
+def build(*extractions: Extraction, **kwargs: object) -> Dataset:
+    return build_dataset(list(extractions), vocabulary=vocabulary(), pillar_names=PILLARS,
+                         **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def G() -> Graph:
+    """The union graph of the three-row fixture."""
+    return union_graph(build(three_rows()))
+
+
+def _assert_isomorphic(expected: Graph, actual: Graph) -> None:
+    if not isomorphic(expected, actual):
+        _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
+        pytest.fail(
+            "graphs differ\nonly expected:\n"
+            + only_expected.serialize(format="nt")
+            + "\nonly actual:\n"
+            + only_actual.serialize(format="nt")
+        )
+
+
+def test_rows_get_readable_iris_from_report_slug_and_line(G: Graph) -> None:
+    assert set(G.subjects(RDF.type, WK.PlanRow)) == {ROW3, ROW15, ROW60}
+
+
+def test_types_are_materialised_along_the_ontology(G: Graph) -> None:
+    types = set(G.objects(POLICE, RDF.type))
+    assert {WK.PoliceStation, WK.PartnerOrganization, WK.Body, ORG.Organization,
+            IC["組織型"]} <= types
+    assert G.value(POLICE, WK.bodyType) == WK.PoliceStation
+    assert {WK.PlanRow, IC["活動型"], PROV.Entity} <= set(G.objects(ROW3, RDF.type))
+    pillars = set(G.subjects(RDF.type, WK.Pillar))
+    assert pillars and all((p, RDF.type, SKOS.Concept) in G for p in pillars)
+
+
+def test_bodies_are_matched_by_name_or_alias(G: Graph) -> None:
+    assert set(G.objects(ROW60, WK.implementedBy)) == {
+        URIRef(f"{ID}body/children-family-support-division"),
+        COUNCIL,  # printed as the alias 区社協
+    }
+    assert (COUNCIL, RDFS.label, Literal("Izumi Ward Social Welfare Council", lang="en")) in G
+
+
+def test_each_body_has_a_participation_in_the_implementing_role(G: Graph) -> None:
+    participations = list(G.objects(ROW15, WK.participation))
+    roles = {(G.value(p, WK.participant), G.value(p, WK.role)) for p in participations}
+    assert roles == {
+        (DIVISION, WK.ImplementingBodyRole),
+        (POLICE, WK.ImplementingBodyRole),
+        (URIRef(f"{ID}partner/medical-association"), WK.NamedPartnerRole),
+    }
+    assert (ROW15, WK.namesPartner, URIRef(f"{ID}partner/medical-association")) in G
+
+
+def test_a_body_named_in_a_result_is_the_same_entity(tmp_path: Path) -> None:
+    extraction = three_rows()
+    extraction.rows[0].partners = ["区社会福祉協議会"]
+    G = union_graph(build(extraction))
+    assert (ROW3, WK.namesPartner, COUNCIL) in G
+    assert (URIRef(f"{ROW3}/partner/ward-social-welfare-council"), WK.participant, COUNCIL) in G
+
+
+def test_parents_come_from_the_organisation_vocabulary(G: Graph) -> None:
+    office = G.value(DIVISION, ORG.subOrganizationOf)
+    assert office == URIRef(f"{ID}organization/izumi-ward-office")
+    ward = G.value(office, ORG.subOrganizationOf)
+    assert G.value(ward, ORG.subOrganizationOf) == URIRef(f"{ID}organization/yokohama-city")
+
+
+def test_outline_is_a_skos_hierarchy(G: Graph) -> None:
+    initiative = G.value(ROW3, WK.initiative)
+    action_plan = G.value(ROW3, WK.actionPlan)
+    pillar = G.value(ROW3, WK.pillar)
+    assert (initiative, SKOS.prefLabel, Literal(INI1, lang="ja")) in G
+    assert (initiative, SKOS.broader, action_plan) in G
+    assert (action_plan, SKOS.broader, pillar) in G
+    assert (action_plan, RDFS.label, Literal(AP1, lang="ja")) in G
+    assert (pillar, RDFS.label, Literal("A town where people live healthily", lang="en")) in G
+    plan = G.value(pillar, SKOS.inScheme)
+    assert (plan, SKOS.hasTopConcept, pillar) in G
+    assert (plan, RDF.type, WK.Plan) in G
+
+
+def test_row_without_initiative_has_none(G: Graph) -> None:
+    assert G.value(ROW60, WK.initiative) is None
+
+
+def test_provenance_links_rows_to_report_lines(G: Graph) -> None:
+    span = G.value(ROW15, WK.sourceSpan)
+    assert span == URIRef(f"{ID}report/izumi-fy2021/lines/15-24")
+    assert (G.value(span, WK.startLine), G.value(span, WK.endLine)) == (Literal(15), Literal(24))
+    assert G.value(span, WK.page) == Literal(1)
+    report = G.value(ROW15, PROV.hadPrimarySource)
+    assert G.value(span, WK.report) == report
+    assert G.value(report, WK.sha256) == Literal("ab" * 32)
+    # initiatives and action plans link to where they were printed
+    assert G.value(G.value(ROW3, WK.initiative), WK.sourceSpan) is not None
+
+
+def test_quantities_and_status(G: Graph) -> None:
+    assert G.value(ROW60, WK.status) == WK.Cancelled
+    quantities = sorted(G.objects(ROW60, WK.quantity))
+    values = {(G.value(q, SCHEMA.value).toPython(), str(G.value(q, SCHEMA.unitText)))
+              for q in quantities}
+    assert values == {(2, "回"), (45, "人")}
+    assert str(G.value(quantities[1], SCHEMA.value)) == "45"
+
+
+def test_expected_graph_for_one_bare_row() -> None:
+    extraction = three_rows()
+    extraction.pages = []
+    row = dataclasses.replace(extraction.rows[2], quantities=[], initiative=None,
+                              action_plan=None, pillar=None, bodies=["泉警察"])
+    extraction.rows = [row]
+    actual = build(extraction).graph(report_graph_iri(ID, "izumi-fy2021"))
+    expected = Graph().parse(Path(__file__).parent / "data" / "build" / "one-row.ttl")
+    row_part = Graph()
+    for triple in actual.triples((URIRef(f"{ID}report/izumi-fy2021/row/60"), None, None)):
+        row_part.add(triple)
+    _assert_isomorphic(expected, row_part)
+
+
+def test_iris_are_stable_across_builds() -> None:
+    first = union_graph(build(three_rows()))
+    second = union_graph(build(three_rows()))
+    assert set(first.all_nodes()) == set(second.all_nodes())
+    assert isomorphic(first, second)
+
+
+def test_several_reports_are_named_graphs_sharing_bodies() -> None:
+    ds = build(three_rows(), second_year())
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert names == {f"{ID}graph/izumi-fy2021", f"{ID}graph/izumi-wakuwaku-fy2022-report"}
+    g2021 = ds.graph(URIRef(f"{ID}graph/izumi-fy2021"))
+    g2022 = ds.graph(URIRef(f"{ID}graph/izumi-wakuwaku-fy2022-report"))
+    # self-contained graphs: each describes the bodies it uses, with the same IRI
+    assert (DIVISION, RDF.type, WK.Body) in g2021
+    assert (DIVISION, RDF.type, WK.Body) in g2022
+    U = union_graph(ds)
+    assert len(set(U.subjects(RDF.type, WK.PlanRow))) == 4
+    assert len(set(U.subjects(WK.implementedBy, DIVISION))) == 3
+    year = U.value(URIRef(f"{ID}report/izumi-wakuwaku-fy2022-report"), WK.fiscalYear)
+    assert str(year) == "2022"  # from the file name, as no header text is readable
+    # the shared action plan has one IRI
+    assert len(set(U.subjects(RDF.type, WK.ActionPlan))) == 2
+
+
+def test_fiscal_year_read_from_the_table_header(tmp_path: Path) -> None:
+    report = tmp_path / "another-ward.txt"
+    report.write_text(" 行動計画 取組  令和４年度実施計画 実施した取組結果 実施主体\n", "utf-8")
+    U = union_graph(build(three_rows(str(report))))
+    assert str(U.value(URIRef(f"{ID}report/another-ward"), WK.fiscalYear)) == "2022"
+
+
+def test_custom_base_iri() -> None:
+    base = "https://example.org/kg/"
+    U = union_graph(build(three_rows(), base_iri=base))
+    subjects = {str(s) for s in U.subjects()}
+    assert subjects and all(s.startswith(base) for s in subjects)
+
+
+def test_input_is_not_mutated() -> None:
+    extraction = three_rows()
+    before = copy.deepcopy(extraction)
+    build(extraction)
+    assert extraction == before
+
+
+def test_unknown_body_names_the_report_line() -> None:
+    extraction = three_rows()
+    extraction.rows[1].bodies.append("謎の課")
+    where = r"izumi-wakuwaku-fy2021-report\.txt:15"
+    with pytest.raises(VocabularyError, match=where + ": unknown body name '謎の課'"):
+        build(extraction)
+
+
+def test_unknown_status_is_refused() -> None:
+    extraction = three_rows()
+    extraction.rows[0].status = "done"
+    with pytest.raises(VocabularyError, match="unknown status 'done'"):
+        build(extraction)
+
+
+def test_two_reports_with_the_same_slug_are_refused() -> None:
+    with pytest.raises(InputError, match="already used"):
+        build(three_rows(), three_rows())
+
+
+def test_base_iri_must_end_with_a_separator() -> None:
+    with pytest.raises(InputError, match="must end with"):
+        build(three_rows(), base_iri="https://example.org/kg")
+
+
+def test_no_blank_nodes(G: Graph) -> None:
+    from rdflib import BNode
+
+    assert not any(isinstance(n, BNode) for n in G.all_nodes())
