@@ -147,7 +147,7 @@ def test_expected_graph_for_one_bare_row() -> None:
                               action_plan=None, pillar=None, bodies=["泉警察"])
     extraction.rows = [row]
     actual = build(extraction).graph(report_graph_iri(ID, "izumi-fy2021"))
-    expected = Graph().parse(Path(__file__).parent / "data" / "build" / "one-row.ttl")
+    expected = Graph().parse(Path(__file__).parent / "data" / "expected" / "one-row.ttl")
     row_part = Graph()
     for triple in actual.triples((URIRef(f"{ID}report/izumi-fy2021/row/60"), None, None)):
         row_part.add(triple)
