@@ -1,0 +1,188 @@
+"""The maps in a real headless Chromium, offline: counts, tooltips, filters, URL state, PNG."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from viz_fixtures import B, hostile_plan, small_plan
+
+from welfare_kg.viz.maps import map_scopes, write_map, write_maps
+from welfare_kg.viz.network import collaboration_network
+
+pytestmark = pytest.mark.integration
+
+READING = Path(__file__).resolve().parents[1] / "data" / "reading"
+
+NODE_XY = """(id) => {
+  const net = welfareMap.network, p = net.getPositions([id])[id], d = net.canvasToDOM(p);
+  const r = document.getElementById('map').getBoundingClientRect();
+  return [r.left + d.x, r.top + d.y];
+}"""
+
+
+@pytest.fixture(scope="module")
+def small_maps(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("maps")
+    return {p.stem: p for p in write_maps(small_plan(), out)}
+
+
+def hover(visit, node_id: str) -> str:
+    x, y = visit.page.evaluate(NODE_XY, node_id)
+    visit.page.mouse.move(x - 40, y - 40)
+    visit.page.mouse.move(x, y)
+    tip = visit.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    return tip.inner_text()
+
+
+@pytest.mark.parametrize("scope", map_scopes(small_plan()), ids=lambda s: s.slug)
+def test_map_loads_offline_with_the_networks_counts(scope, small_maps, open_map) -> None:
+    G = collaboration_network(small_plan(), pillar=scope.pillar)
+    visit = open_map(small_maps[scope.slug])
+    assert visit.eval("[welfareMap.nodes.length, welfareMap.edges.length]") == [
+        G.number_of_nodes(), G.number_of_edges()]
+    assert visit.visible() == (G.number_of_nodes(), G.number_of_edges())
+    figures = visit.eval("welfareMap.figures()")
+    assert (figures["bodies"], figures["links"]) == (G.number_of_nodes(), G.number_of_edges())
+    assert figures["components"] == nx.number_connected_components(G)
+    assert figures["density"] == pytest.approx(nx.density(G))
+    assert visit.eval("document.getElementById('figures').dataset.links") == str(
+        G.number_of_edges())
+    assert visit.eval("welfareMap.network.physics.options.enabled") is False  # settled, stopped
+    assert visit.errors == [] and visit.blocked == []
+    assert visit.screenshot(f"small-{scope.slug}").stat().st_size > 10_000
+
+
+def test_node_tooltip_on_hover_and_details_on_click(small_maps, open_map) -> None:
+    visit = open_map(small_maps["whole-plan"])
+    text = hover(visit, "d1")
+    assert "高齢・障害支援課" in text and "Elderly and Disability Support Division" in text
+    assert "地域ケアプラザ" in text  # top partner
+    x, y = visit.page.evaluate(NODE_XY, "d1")
+    visit.page.mouse.click(x, y)
+    details = visit.page.locator("#details").inner_text()
+    assert "・r3 の実施（講座）" in details
+    assert visit.errors == []
+
+
+def test_edge_tooltip_lists_shared_rows_and_initiatives(small_maps, open_map) -> None:
+    visit = open_map(small_maps["whole-plan"])
+    (x1, y1), (x2, y2) = (visit.page.evaluate(NODE_XY, n) for n in ("d1", "p"))
+    visit.page.mouse.move((x1 + x2) / 2 + 30, (y1 + y2) / 2 + 30)
+    visit.page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2)
+    tip = visit.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    text = tip.inner_text()
+    assert "2" in text and "・r1 の実施（講座）" in text and "・r2 の実施（講座）" in text
+    assert "認知症に関する正しい知識の普及啓発を行います。" in text
+
+
+@pytest.mark.parametrize(("depth", "expected"), [(1, (4, 4)), (2, (5, 6))])
+def test_focus_from_the_url_shows_the_neighbourhood(depth, expected, small_maps, open_map):
+    visit = open_map(small_maps["whole-plan"], f"focus=d1&depth={depth}")
+    assert visit.visible() == expected
+    ego = nx.ego_graph(collaboration_network(small_plan()), B["d1"], radius=depth)
+    assert expected == (ego.number_of_nodes(), ego.number_of_edges())
+    assert visit.eval("document.getElementById('focus').value") == "d1"
+
+
+def test_controls_update_the_view_and_the_url(small_maps, open_map) -> None:
+    visit = open_map(small_maps["whole-plan"])
+    page = visit.page
+    page.locator('#legend button[data-type="PartnerOrganization"]').click()
+    assert visit.visible() == (4, 5)  # x and y hidden; d1-x gone
+    assert "types=WardOfficeDivision,CommunityCarePlaza,SocialWelfareCouncil" in page.url
+    assert page.locator('#legend button[data-type="PartnerOrganization"]').get_attribute(
+        "aria-pressed") == "false"
+    page.locator('#legend button[data-type="PartnerOrganization"]').click()
+    page.locator('#pillars input[value="2"]').uncheck()
+    assert visit.visible() == (4, 4)  # the pillar-1 network
+    assert "pillars=1" in page.url
+    widths = visit.eval("welfareMap.edges.get({filter: e => !e.hidden}).map(e => e.value)")
+    assert sorted(widths) == [1, 1, 1, 2]  # d1-p keeps both its pillar-1 rows
+    page.locator("#search").fill("ケアプラザ")
+    page.locator("#search").press("Enter")
+    assert "focus=p" in page.url
+    page.locator("#clear").click()
+    assert visit.visible() == (6, 6)
+    assert visit.errors == []
+
+
+def test_a_sent_link_reopens_the_same_view(small_maps, open_map) -> None:
+    first = open_map(small_maps["whole-plan"])
+    first.page.select_option("#focus", "c")
+    first.page.select_option("#depth", "2")
+    link = first.page.url.split("#", 1)[1]
+    second = open_map(small_maps["whole-plan"], link)
+    assert second.visible() == first.visible()
+    assert second.eval("document.getElementById('depth').value") == "2"
+
+
+def test_png_export_of_the_current_view(small_maps, open_map) -> None:
+    visit = open_map(small_maps["pillar-1"])
+    with visit.page.expect_download() as download_info:
+        visit.page.locator("#export").click()
+    download = download_info.value
+    assert download.suggested_filename == "pillar-1.png"
+    data = Path(download.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+
+
+def test_markup_in_the_data_shows_as_text(tmp_path, open_map) -> None:
+    path = write_map(hostile_plan(), tmp_path / "hostile.html")
+    visit = open_map(path)
+    assert visit.eval("window.__pwned") is None
+    assert visit.eval("document.querySelectorAll('img, b, i').length") == 0
+    assert visit.eval("document.scripts.length") == 3  # data, vis-network, the page's own
+    options = visit.eval("[...document.querySelectorAll('#focus option')].map(o => o.text)")
+    assert any(o.startswith('<script>window.__pwned = 1</script><img src=x') for o in options)
+    text = hover(visit, "evil")
+    assert "<script>window.__pwned = 1</script>" in text and "</script><b>bold</b>" in text
+    assert "柱 <i>1</i>" in visit.eval("document.getElementById('pillars').textContent")
+    assert visit.errors == []
+    visit.screenshot("hostile")
+
+
+# -- the bundled report, built from scratch -----------------------------------------------
+
+def hand_read_collaboration() -> tuple[set[str], set[frozenset[str]]]:
+    """Bodies and pairs of bodies sharing a row, from the hand reading of the report."""
+    bodies: set[str] = set()
+    pairs: set[frozenset[str]] = set()
+    for path in sorted(READING.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                names = set(json.loads(line)["bodies"])
+                bodies |= names
+                pairs |= {frozenset(p) for p in itertools.combinations(sorted(names), 2)}
+    return bodies, pairs
+
+
+@pytest.fixture(scope="module")
+def report_maps(tmp_path_factory):
+    from welfare_kg.graph.store import open_store
+    from welfare_kg.viz.source import load_plan
+
+    out = tmp_path_factory.mktemp("build")
+    plan = load_plan(open_store(out, persist=False))  # builds from the bundled report
+    return plan, {p.stem: p for p in write_maps(plan, out / "maps")}
+
+
+def test_report_maps_match_the_network_and_the_hand_reading(report_maps, open_map) -> None:
+    plan, paths = report_maps
+    assert list(paths) == ["whole-plan", "pillar-1", "pillar-2", "pillar-3"]
+    for scope in map_scopes(plan):
+        G = collaboration_network(plan, pillar=scope.pillar)
+        visit = open_map(paths[scope.slug])
+        assert visit.visible() == (G.number_of_nodes(), G.number_of_edges()), scope.slug
+        assert visit.errors == [] and visit.blocked == []
+        visit.screenshot(f"report-{scope.slug}")
+    bodies, pairs = hand_read_collaboration()
+    whole = collaboration_network(plan)
+    names = {v: whole.nodes[v]["name_ja"] for v in whole}
+    assert set(names.values()) == bodies
+    assert {frozenset((names[u], names[v])) for u, v in whole.edges} == pairs
