@@ -57,6 +57,13 @@ def test_map_loads_offline_with_the_networks_counts(scope, small_maps, open_map)
     assert visit.screenshot(f"small-{scope.slug}").stat().st_size > 10_000
 
 
+def test_the_same_map_settles_to_the_same_layout(small_maps, open_map) -> None:
+    positions = [open_map(small_maps["whole-plan"]).eval("welfareMap.network.getPositions()")
+                 for _ in range(2)]
+    assert positions[0] == positions[1]
+    assert len(positions[0]) == 6
+
+
 def test_node_tooltip_on_hover_and_details_on_click(small_maps, open_map) -> None:
     visit = open_map(small_maps["whole-plan"])
     text = hover(visit, "d1")

@@ -37,14 +37,15 @@
   var options = {
     autoResize: true,
     layout: { randomSeed: DATA.seed, improvedLayout: false },
-    nodes: { shape: "dot", scaling: { min: 8, max: 42, label: { enabled: false } },
+    nodes: { shape: "dot", scaling: { min: 8, max: 36, label: { enabled: false } },
              font: { size: 15, face: "IPAPGothic, IPAGothic, Noto Sans CJK JP, sans-serif", strokeWidth: 3, strokeColor: "#fff" },
              borderWidth: 1 },
     edges: { color: { color: "#9aa5b1", highlight: "#333", opacity: 0.8 },
              scaling: { min: 1, max: 12 }, smooth: false },
     interaction: { hover: true, tooltipDelay: 150, navigationButtons: false, keyboard: false },
     physics: { enabled: true, solver: "forceAtlas2Based",
-               forceAtlas2Based: { gravitationalConstant: -60, springLength: 120, avoidOverlap: 0.6 },
+               forceAtlas2Based: { gravitationalConstant: -110, springLength: 160, springConstant: 0.06,
+                                   avoidOverlap: 1 },
                stabilization: { enabled: true, iterations: 400, fit: true } }
   };
   var network = new vis.Network(document.getElementById("map"), { nodes: nodes, edges: edges }, options);
