@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 from viz_fixtures import small_plan
+
 from welfare_kg.viz.charts import (
     bodies_by_rows,
     body_pillar_heatmap,

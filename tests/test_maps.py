@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from viz_fixtures import P1, P2, hostile_plan, small_plan
-from welfare_kg.viz.maps import build_pyvis, map_data, map_scopes, render_map, write_maps
-from welfare_kg.viz.network import collaboration_network
 
 from welfare_kg.commands import charts as charts_command
 from welfare_kg.commands import maps as maps_command
 from welfare_kg.commands import metrics as metrics_command
+from welfare_kg.viz.maps import build_pyvis, map_data, map_scopes, render_map, write_maps
+from welfare_kg.viz.network import collaboration_network
 
 MINI = Path(__file__).parent / "data" / "mini-graph.trig"
 

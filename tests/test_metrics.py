@@ -8,6 +8,7 @@ import io
 import networkx as nx
 import pytest
 from viz_fixtures import P1, P2, B, small_plan
+
 from welfare_kg.viz.metrics import (
     communities,
     degree_centralization,

@@ -10,6 +10,8 @@ import networkx as nx
 import pytest
 from pyoxigraph import RdfFormat, Store
 from viz_fixtures import INI, P1, P2, B, R, iri, small_plan
+
+from welfare_kg.paths import QUERIES_DIR
 from welfare_kg.viz.network import (
     collaboration_network,
     networks_by_action_plan,
@@ -18,8 +20,6 @@ from welfare_kg.viz.network import (
 )
 from welfare_kg.viz.plan import IMPLEMENTING, PARTNER
 from welfare_kg.viz.source import QUERY_NAMES, load_plan
-
-from welfare_kg.paths import QUERIES_DIR
 
 MINI = "tests/data/mini-graph.trig"
 ID = "https://w3id.org/welfare-kg/id/"

@@ -13,12 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from welfare_kg.viz.maps import TYPE_COLORS
-from welfare_kg.viz.plan import IMPLEMENTING, Plan, type_label, type_rank
-
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
 from welfare_kg.paths import ONTOLOGY_DIR
+from welfare_kg.viz.maps import TYPE_COLORS
+from welfare_kg.viz.plan import IMPLEMENTING, Plan, type_label, type_rank
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

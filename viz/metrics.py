@@ -22,6 +22,7 @@ from itertools import combinations_with_replacement
 from typing import Any
 
 import networkx as nx
+
 from welfare_kg.viz.plan import IMPLEMENTING, Plan, type_rank
 
 __all__ = [

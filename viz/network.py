@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from itertools import combinations
 
 import networkx as nx
+
 from welfare_kg.viz.plan import IMPLEMENTING, Plan
 
 __all__ = [

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from welfare_kg.fileio import write_text
 from welfare_kg.viz.metrics import (
     JOINT_TYPES,
     SEED,
@@ -25,8 +26,6 @@ from welfare_kg.viz.metrics import (
 )
 from welfare_kg.viz.network import collaboration_network, two_mode_network
 from welfare_kg.viz.plan import Plan, type_label
-
-from welfare_kg.fileio import write_text
 
 __all__ = ["Scope", "markdown_report", "metric_tables", "scopes", "write_metrics"]
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from welfare_kg.errors import QueryError
+from welfare_kg.paths import QUERIES_DIR
 from welfare_kg.viz.plan import (
     IMPLEMENTING,
     PARTNER,
@@ -31,9 +33,6 @@ from welfare_kg.viz.plan import (
     Plan,
     PlanRow,
 )
-
-from welfare_kg.errors import QueryError
-from welfare_kg.paths import QUERIES_DIR
 
 __all__ = ["QUERY_NAMES", "load_plan", "select"]
 
