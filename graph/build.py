@@ -38,6 +38,8 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, NamespaceManager
+
+from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.graph.metadata import (
     ReportInfo,
     load_metadata,
@@ -56,8 +58,6 @@ from welfare_kg.graph.vocabulary import (
     load_partners,
     normalize,
 )
-
-from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR
 
 __all__ = [
@@ -149,6 +149,16 @@ def report_graph_iri(base_iri: str, slug: str) -> URIRef:
 
 def _digest(*parts: str, length: int = 8) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def _decimal(value: float) -> Literal:
+    """An xsd:decimal in canonical form (``45.0``, ``0.92``), as Turtle writes it back.
+
+    >>> str(_decimal(45)), str(_decimal(0.920))
+    ('45.0', '0.92')
+    """
+    text = format(Decimal(str(value)).normalize(), "f")
+    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
 
 
 def _superclasses(ontology: Graph, cls: URIRef) -> list[URIRef]:
@@ -376,8 +386,7 @@ class _Builder:
         if status is None:
             raise VocabularyError(f"{where}: unknown status {row.status!r}")
         self.G.add((node, WK.status, status))
-        conf = Decimal(str(round(float(row.confidence), 3)))
-        self.G.add((node, WK.confidence, Literal(conf, datatype=XSD.decimal)))
+        self.G.add((node, WK.confidence, _decimal(round(float(row.confidence), 3))))
         self.G.add((node, WK.bodySource, Literal(row.body_source)))
         for note in row.corrections:
             self.G.add((node, WK.correction, Literal(note)))
@@ -420,10 +429,7 @@ class _Builder:
             qn = self.base[f"report/{self.info.slug}/row/{row.line}/quantity/{i}"]
             self.typed(qn, WK.Quantity)
             self.G.add((node, WK.quantity, qn))
-            value = Decimal(str(q.value)).normalize()
-            if value == value.to_integral_value():
-                value = value.quantize(Decimal(1))
-            self.G.add((qn, SCHEMA.value, Literal(value, datatype=XSD.decimal)))
+            self.G.add((qn, SCHEMA.value, _decimal(q.value)))
             self.G.add((qn, SCHEMA.unitText, Literal(q.unit)))
             if q.counted:
                 self.G.add((qn, WK.counted, Literal(q.counted)))

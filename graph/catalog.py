@@ -15,6 +15,7 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV
+
 from welfare_kg.graph.build import union_graph
 from welfare_kg.graph.metadata import slugify
 from welfare_kg.graph.namespaces import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK

@@ -18,23 +18,32 @@ from typing import Any
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV
 from rdflib.term import Node
-from welfare_kg.graph.build import DEFAULT_BASE_IRI, build_dataset, new_dataset, union_graph
-from welfare_kg.graph.catalog import catalog_graph, void_graph
-from welfare_kg.graph.metadata import load_metadata
-from welfare_kg.graph.namespaces import SCHEMA, WK
 
 from welfare_kg.errors import WelfareKGError
 from welfare_kg.fileio import write_bytes
+from welfare_kg.graph.build import (
+    DEFAULT_BASE_IRI,
+    build_dataset,
+    load_ontology,
+    new_dataset,
+    union_graph,
+)
+from welfare_kg.graph.catalog import catalog_graph, void_graph
+from welfare_kg.graph.metadata import load_metadata
+from welfare_kg.graph.namespaces import SCHEMA, WK
 from welfare_kg.paths import ONTOLOGY_DIR
 
 __all__ = [
     "OUTPUT_FILES",
+    "bodies_csv",
     "build_outputs",
     "export_dataset",
     "jsonld_context",
+    "rows_csv",
     "to_jsonld",
     "to_nquads",
     "to_ntriples",
+    "to_trig",
 ]
 
 # The files `export_dataset` writes, in writing order.
@@ -93,6 +102,27 @@ def to_ntriples(G: Graph) -> bytes:
 def to_nquads(ds: Dataset) -> bytes:
     """N-Quads of the named graphs (the empty default graph is left out), lines sorted."""
     return _sorted_lines(_sorted_dataset(ds).serialize(format="nquads"))
+
+
+def to_trig(ds: Dataset) -> bytes:
+    """TriG: the prefixes once, then each named graph (sorted by IRI) as a Turtle block.
+
+    rdflib's TriG serialiser orders graphs by store internals; this does not.
+    """
+    prefixes: list[str] = []
+    blocks: list[str] = []
+    for G in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
+        named = _sorted_graph(G)
+        for prefix, ns in ds.namespaces():
+            named.bind(prefix, ns, override=True, replace=True)
+        body = named.serialize(format="turtle")
+        lines = body.splitlines()
+        prefixes += [line for line in lines if line.startswith("@prefix")]
+        # Not indented: a multi-line literal must keep its lines exactly.
+        statements = [line for line in lines if not line.startswith("@prefix")]
+        blocks.append(f"<{G.identifier}> {{\n" + "\n".join(statements).strip("\n") + "\n}\n")
+    head = "\n".join(sorted(set(prefixes)))
+    return (head + "\n\n" + "\n".join(blocks)).encode("utf-8")
 
 
 def jsonld_context(G: Graph) -> dict[str, Any]:
@@ -171,6 +201,7 @@ def rows_csv(ds: Dataset, base_iri: str) -> bytes:
         "action_plan_number", "action_plan", "initiative", "items", "result", "status",
         "bodies", "body_ids", "partners", "quantities", "confidence",
     ]
+    ontology = load_ontology()
     out = []
     for G in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         report_slug = str(G.identifier).removeprefix(f"{base_iri}graph/")
@@ -185,7 +216,8 @@ def rows_csv(ds: Dataset, base_iri: str) -> bytes:
             partners = sorted(_label(G, o) for o in G.objects(row, WK.namesPartner))
             quantities = []
             for q in sorted(G.objects(row, WK.quantity), key=lambda n: int(_local(n))):
-                text = f"{G.value(q, SCHEMA.value)}{G.value(q, SCHEMA.unitText)}"
+                value = str(G.value(q, SCHEMA.value)).removesuffix(".0")
+                text = f"{value}{G.value(q, SCHEMA.unitText)}"
                 counted = G.value(q, WK.counted)
                 quantities.append(f"{text}({counted})" if counted else text)
             out.append([
@@ -201,7 +233,7 @@ def rows_csv(ds: Dataset, base_iri: str) -> bytes:
                 _label(G, G.value(row, WK.initiative)),
                 G.value(row, WK.planText) or "",
                 G.value(row, WK.resultText) or "",
-                G.value(G.value(row, WK.status), SKOS.notation) or _local(G.value(row, WK.status)),
+                ontology.value(G.value(row, WK.status), SKOS.notation) or "",
                 "|".join(_label(G, URIRef(b)) for b in bodies),
                 "|".join(_local(b) for b in bodies),
                 "|".join(partners),
@@ -251,7 +283,7 @@ def export_dataset(
         "welfare-kg.nt": to_ntriples(U),
         "welfare-kg.jsonld": to_jsonld(U, context),
         "context.jsonld": (json.dumps(context, ensure_ascii=False, indent=1) + "\n").encode(),
-        "welfare-kg.trig": _sorted_dataset(ds).serialize(format="trig", encoding="utf-8"),
+        "welfare-kg.trig": to_trig(ds),
         "welfare-kg.nq": to_nquads(ds),
         "rows.csv": rows_csv(ds, base_iri),
         "bodies.csv": bodies_csv(ds),

@@ -9,10 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.graph.records import Extraction
 from welfare_kg.graph.vocabulary import load_yaml
-
-from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.paths import DATA_DIR
 
 __all__ = [

@@ -137,7 +137,7 @@ def test_quantities_and_status(G: Graph) -> None:
     values = {(G.value(q, SCHEMA.value).toPython(), str(G.value(q, SCHEMA.unitText)))
               for q in quantities}
     assert values == {(2, "回"), (45, "人")}
-    assert str(G.value(quantities[1], SCHEMA.value)) == "45"
+    assert str(G.value(quantities[1], SCHEMA.value)) == "45.0"  # canonical xsd:decimal
 
 
 def test_expected_graph_for_one_bare_row() -> None:

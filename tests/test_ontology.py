@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
-from welfare_kg.graph.namespaces import ONTOLOGY_IRI, WK, WK_NAMESPACE
 
+from welfare_kg.graph.namespaces import ONTOLOGY_IRI, WK, WK_NAMESPACE
 from welfare_kg.paths import ONTOLOGY_DIR
 
 

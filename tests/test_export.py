@@ -1,0 +1,220 @@
+"""Exports: round trips, a second parser (pyoxigraph), byte-identical output, DCAT/VoID, CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from graph_fixtures import PILLARS, second_year, three_rows, vocabulary
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, XSD
+
+from welfare_kg.graph.build import DEFAULT_BASE_IRI, build_dataset, union_graph
+from welfare_kg.graph.export import OUTPUT_FILES, export_dataset
+from welfare_kg.graph.namespaces import ONTOLOGY_IRI, VOID, WK
+
+ID = DEFAULT_BASE_IRI
+RDF_FILES = {
+    "welfare-kg.ttl": ("turtle", pyoxigraph.RdfFormat.TURTLE),
+    "welfare-kg.nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+    "welfare-kg.jsonld": ("json-ld", pyoxigraph.RdfFormat.JSON_LD),
+}
+DATASET_FILES = {
+    "welfare-kg.trig": ("trig", pyoxigraph.RdfFormat.TRIG),
+    "welfare-kg.nq": ("nquads", pyoxigraph.RdfFormat.N_QUADS),
+}
+
+
+def _dataset() -> Dataset:
+    return build_dataset([three_rows(), second_year()], vocabulary=vocabulary(),
+                         pillar_names=PILLARS)
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return _dataset()
+
+
+@pytest.fixture(scope="module")
+def out(ds: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out_dir = tmp_path_factory.mktemp("out")
+    written = export_dataset(ds, out_dir)
+    assert [p.name for p in written] == list(OUTPUT_FILES)
+    return out_dir
+
+
+@pytest.mark.parametrize("name", sorted(RDF_FILES))
+def test_graph_exports_round_trip(ds: Dataset, out: Path, name: str) -> None:
+    fmt, _ = RDF_FILES[name]
+    parsed = Graph().parse(out / name, format=fmt)
+    assert isomorphic(parsed, union_graph(ds))
+
+
+@pytest.mark.parametrize("name", sorted(DATASET_FILES))
+def test_dataset_exports_round_trip_with_one_graph_per_report(
+    ds: Dataset, out: Path, name: str
+) -> None:
+    fmt, _ = DATASET_FILES[name]
+    parsed = Dataset()
+    parsed.parse(out / name, format=fmt)
+    expected = {str(g.identifier): g for g in ds.graphs() if len(g)}
+    got = {str(g.identifier): g for g in parsed.graphs() if len(g)}
+    assert set(got) == set(expected) == {f"{ID}graph/izumi-fy2021",
+                                         f"{ID}graph/izumi-wakuwaku-fy2022-report"}
+    for iri, G in expected.items():
+        assert isomorphic(got[iri], G), iri
+
+
+@pytest.mark.parametrize("name", sorted(RDF_FILES))
+def test_pyoxigraph_reads_the_same_number_of_triples(ds: Dataset, out: Path, name: str) -> None:
+    _, fmt = RDF_FILES[name]
+    quads = list(pyoxigraph.parse(path=str(out / name), format=fmt))
+    assert len(quads) == len(union_graph(ds))
+
+
+@pytest.mark.parametrize("name", sorted(DATASET_FILES))
+def test_pyoxigraph_reads_the_same_quads(ds: Dataset, out: Path, name: str) -> None:
+    _, fmt = DATASET_FILES[name]
+    quads = list(pyoxigraph.parse(path=str(out / name), format=fmt))
+    assert len(quads) == sum(len(g) for g in ds.graphs())
+    assert {str(q.graph_name.value) for q in quads} == {
+        f"{ID}graph/izumi-fy2021", f"{ID}graph/izumi-wakuwaku-fy2022-report"}
+
+
+@pytest.mark.parametrize("name", ["catalog.ttl", "void.ttl", "ontology.ttl", "shapes.ttl"])
+def test_metadata_files_parse_in_pyoxigraph(out: Path, name: str) -> None:
+    quads = list(pyoxigraph.parse(path=str(out / name), format=pyoxigraph.RdfFormat.TURTLE))
+    assert len(quads) == len(Graph().parse(out / name))
+
+
+def test_outputs_are_byte_identical(ds: Dataset, out: Path, tmp_path: Path) -> None:
+    export_dataset(_dataset(), tmp_path)
+    for name in OUTPUT_FILES:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_outputs_do_not_depend_on_hash_seed(out: Path, tmp_path: Path) -> None:
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[2]);"
+        "from pathlib import Path; from graph_fixtures import *;"
+        "from welfare_kg.graph.build import build_dataset;"
+        "from welfare_kg.graph.export import export_dataset;"
+        "export_dataset(build_dataset([three_rows(), second_year()], vocabulary=vocabulary(),"
+        " pillar_names=PILLARS), Path(sys.argv[1]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path), str(Path(__file__).parent)],
+                   check=True, env=env)
+    for name in OUTPUT_FILES:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_no_blank_nodes_in_any_rdf_export(out: Path) -> None:
+    for name in ("welfare-kg.ttl", "catalog.ttl", "void.ttl"):
+        G = Graph().parse(out / name)
+        assert not any(isinstance(n, BNode) for n in G.all_nodes()), name
+
+
+def test_jsonld_uses_the_published_context(out: Path) -> None:
+    doc = json.loads((out / "welfare-kg.jsonld").read_text("utf-8"))
+    context = json.loads((out / "context.jsonld").read_text("utf-8"))
+    assert doc["@context"] == context["@context"]
+    assert context["@context"]["wk"] == "https://w3id.org/welfare-kg/ontology#"
+
+
+@pytest.fixture(scope="module")
+def catalog(out: Path) -> Graph:
+    return Graph().parse(out / "catalog.ttl")
+
+
+def test_catalog_describes_dataset_bilingually(catalog: Graph) -> None:
+    dataset = URIRef(f"{ID}dataset")
+    assert (URIRef(f"{ID}catalog"), DCAT.dataset, dataset) in catalog
+    for pred in (DCTERMS.title, DCTERMS.description):
+        assert {lit.language for lit in catalog.objects(dataset, pred)} == {"ja", "en"}
+    assert (dataset, DCTERMS.conformsTo, ONTOLOGY_IRI) in catalog
+    assert catalog.value(dataset, DCTERMS.publisher) is not None
+    assert {lit.language for lit in catalog.objects(dataset, DCAT.keyword)} == {"ja", "en"}
+    period = catalog.value(dataset, DCTERMS.temporal)
+    assert catalog.value(period, DCAT.startDate) == Literal("2021-04-01", datatype=XSD.date)
+    assert catalog.value(period, DCAT.endDate) == Literal("2023-03-31", datatype=XSD.date)
+    assert catalog.value(dataset, DCTERMS.spatial) is not None
+
+
+def test_catalog_license_follows_pdl(catalog: Graph) -> None:
+    dataset = URIRef(f"{ID}dataset")
+    license_iri = catalog.value(dataset, DCTERMS.license)
+    assert "public_data_license" in str(license_iri)
+    rights = catalog.value(dataset, DCTERMS.rights)
+    texts = [str(t) for t in catalog.objects(rights, None) if isinstance(t, Literal)]
+    assert any("を加工して作成" in t for t in texts)
+
+
+def test_distributions_have_true_sizes_and_media_types(catalog: Graph, out: Path) -> None:
+    dists = list(catalog.objects(URIRef(f"{ID}dataset"), DCAT.distribution))
+    sized = [d for d in dists if catalog.value(d, DCAT.byteSize) is not None]
+    assert len(sized) >= 10
+    for dist in sized:
+        name = str(catalog.value(dist, DCAT.downloadURL)).rsplit("/", 1)[-1]
+        assert int(catalog.value(dist, DCAT.byteSize)) == (out / name).stat().st_size, name
+        assert str(catalog.value(dist, DCAT.mediaType)).startswith(
+            "https://www.iana.org/assignments/media-types/")
+        assert {lit.language for lit in catalog.objects(dist, DCTERMS.title)} == {"ja", "en"}
+
+
+def test_sparql_endpoint_is_a_data_service(catalog: Graph) -> None:
+    services = list(catalog.subjects(RDF.type, DCAT.DataService))
+    assert len(services) == 1
+    assert catalog.value(services[0], DCAT.endpointURL) is not None
+    assert (services[0], DCAT.servesDataset, URIRef(f"{ID}dataset")) in catalog
+
+
+def test_each_report_is_a_dataset(catalog: Graph) -> None:
+    for slug in ("izumi-fy2021", "izumi-wakuwaku-fy2022-report"):
+        node = URIRef(f"{ID}dataset/{slug}")
+        assert (node, RDF.type, DCAT.Dataset) in catalog
+        assert (URIRef(f"{ID}catalog"), DCAT.dataset, node) in catalog
+        assert {lit.language for lit in catalog.objects(node, DCTERMS.description)} == {"ja", "en"}
+
+
+def test_void_statistics(ds: Dataset, out: Path) -> None:
+    V = Graph().parse(out / "void.ttl")
+    dataset = URIRef(f"{ID}dataset")
+    assert int(V.value(dataset, VOID.triples)) == len(union_graph(ds))
+    partitions = {V.value(p, VOID["class"]): int(V.value(p, VOID.entities))
+                  for p in V.objects(dataset, VOID.classPartition)}
+    assert partitions[WK.PlanRow] == 4
+    properties = {V.value(p, VOID.property): int(V.value(p, VOID.triples))
+                  for p in V.objects(dataset, VOID.propertyPartition)}
+    assert properties[WK.implementedBy] == 3 + 2 + 2 + 3
+    subsets = set(V.objects(dataset, VOID.subset))
+    assert len(subsets) == 2
+
+
+def test_rows_csv(out: Path) -> None:
+    with (out / "rows.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["report"], r["line"]) for r in rows] == [
+        ("izumi-fy2021", "3"), ("izumi-fy2021", "15"), ("izumi-fy2021", "60"),
+        ("izumi-wakuwaku-fy2022-report", "3"),
+    ]
+    assert rows[1]["bodies"].split("|") == ["高齢・障害支援課", "泉警察"]  # by body IRI
+    assert rows[1]["partners"] == "医師会"
+    assert rows[2]["status"] == "cancelled"
+    assert rows[2]["quantities"] == "2回|45人(参加)"
+
+
+def test_bodies_csv(out: Path) -> None:
+    with (out / "bodies.csv").open(encoding="utf-8", newline="") as fh:
+        bodies = {r["id"]: r for r in csv.DictReader(fh)}
+    division = bodies["elderly-disability-support-division"]
+    assert (division["rows"], division["reports"]) == ("3", "2")
+    assert division["type"] == "WardOfficeDivision"
+    assert bodies["izumi-police-station"]["type"] == "PoliceStation"
