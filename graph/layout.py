@@ -151,6 +151,8 @@ def decode_source(data: bytes, path: str) -> SourceText:
         try:
             text = data_.decode("cp932")
             encoding = "cp932"
+            if any("\ue000" <= ch <= "\uf8ff" for ch in text):  # cp932 maps junk bytes here
+                raise UnicodeDecodeError("cp932", data_, 0, 1, "private-use characters")
         except UnicodeDecodeError:
             line = data_[: exc.start].count(b"\n") + 1
             raise ReportFormatError(
@@ -195,9 +197,7 @@ def split_pages(source: SourceText, layout: LayoutVocabulary) -> list[tuple[int,
     """
     starts = []
     for number, text in enumerate(source.lines, start=1):
-        if is_header(text, layout):
-            starts.append(number)
-        elif (text.startswith(" ") and not text.startswith(_INDENT, 1)
+        if is_header(text, layout) or (text.startswith(" ") and not text.startswith(_INDENT, 1)
               and text[1:].startswith(layout.bullet)):
             starts.append(number)
     if not any(is_header(t, layout) for t in source.lines):

@@ -130,6 +130,7 @@ def _counted(before: str, after: str, units: Units) -> str | None:
                 word = word[: -len(mod)]
                 break
         word = re.sub(r"^(令和|平成)?\d*年度", "", word)
+        word = re.sub(r"(を|で|は|が|に|の|へ|と)$", "", word)
         if len(word) >= 2:
             return word
     m = _AFTER.match(after)

@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="also write the rows as CSV for spreadsheets")
     parser.add_argument("--no-corrections", action="store_true",
                         help="show the general method alone, without the curated corrections")
-    parser.add_argument("--report", action="store_true",
+    parser.add_argument("--report", action="store_true", dest="print_report",
                         help="print an extraction report (rows per page, rows without bodies, "
                         "unknown bodies, low-confidence assignments, corrections) to stderr")
     parser.add_argument("--outline", type=Path, metavar="outline.yaml",
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(extraction, args.csv)
         print(f"wrote {args.csv}", file=sys.stderr)
-    if args.report:
+    if args.print_report:
         sys.stderr.write(extraction_report(extraction))
     else:
         for warning in extraction.warnings:
