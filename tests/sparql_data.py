@@ -6,9 +6,10 @@ them. The fixtures that use it live in sparql_fixtures.py.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, serialize
+from pyoxigraph import RdfFormat, Store, serialize
 
 from welfare_kg.graph.store import load_store
 
@@ -34,3 +35,17 @@ def write_build(out_dir: Path) -> Path:
     path = out_dir / "welfare-kg.nq"
     path.write_bytes(serialize(store, format=RdfFormat.N_QUADS))
     return path
+
+
+@cache
+def bundled_store() -> Store:
+    """The graph of the bundled FY2021 report, built in memory once per test session."""
+    from welfare_kg.graph.build import build_dataset
+    from welfare_kg.graph.export import to_nquads
+    from welfare_kg.graph.extract import extract_report
+    from welfare_kg.paths import DEFAULT_REPORT
+
+    store = Store()
+    store.load(to_nquads(build_dataset([extract_report(DEFAULT_REPORT)])),
+               format=RdfFormat.N_QUADS)
+    return store

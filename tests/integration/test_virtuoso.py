@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Store
-from sparql_data import MINI, PARAMS, REPORT_GRAPH
+from sparql_data import MINI, PARAMS, REPORT_GRAPH, bundled_store
 
 from welfare_kg.errors import EndpointError
 from welfare_kg.graph.endpoint import free_port, publish
@@ -136,6 +136,26 @@ def test_every_library_query_same_on_virtuoso(spec, loaded: Virtuoso, mini_store
     embedded = run_query(mini_store, spec, params)
     remote = run_remote(loaded.sparql, spec, params)
     assert remote.variables == embedded.variables
+    assert comparable(remote) == comparable(embedded)
+
+
+REPORT_PARAMS = {**PARAMS, "keyword-search": {"word": "認知症"}}
+
+
+@pytest.fixture(scope="module")
+def report_graphs(virtuoso: Virtuoso) -> list[str]:
+    """The bundled report's graph, published beside the mini graph (queried on its own)."""
+    done = publish(virtuoso.graph_store, bundled_store(), user="dba", password="dba")
+    return [d.graph for d in done]
+
+
+@pytest.mark.parametrize("spec", LIBRARY, ids=lambda s: s.name)
+def test_every_library_query_same_on_virtuoso_for_the_report(spec, virtuoso: Virtuoso,
+                                                             report_graphs: list[str]) -> None:
+    params = REPORT_PARAMS.get(spec.name, {})
+    embedded = run_query(bundled_store(), spec, params)
+    remote = run_remote(virtuoso.sparql, spec, params, default_graphs=report_graphs)
+    assert len(embedded.rows) == len(remote.rows)
     assert comparable(remote) == comparable(embedded)
 
 
