@@ -86,10 +86,15 @@ def _slug_for(G: Graph, iri: URIRef) -> str:
     return f"{slugify(prefix) or 'term'}-{hashlib.sha1(str(iri).encode()).hexdigest()[:8]}"
 
 
-def void_graph(ds: Dataset, *, base_iri: str, meta: dict[str, Any]) -> Graph:
-    """VoID description of the whole dataset and of each report graph (a void:subset)."""
+def void_graph(
+    ds: Dataset, *, base_iri: str, meta: dict[str, Any], union: Graph | None = None
+) -> Graph:
+    """VoID description of the whole dataset and of each report graph (a void:subset).
+
+    `union` is the union of the named graphs of `ds`, when the caller has it already.
+    """
     base = Namespace(base_iri)
-    U = union_graph(ds)
+    U = union if union is not None else union_graph(ds)
     V = Graph(bind_namespaces="core")
     _bind(V, base_iri)
     dataset = base["dataset"]
