@@ -64,6 +64,7 @@ __all__ = [
     "DEFAULT_BASE_IRI",
     "Vocabulary",
     "build_dataset",
+    "check_base_iri",
     "load_ontology",
     "load_vocabulary",
     "new_dataset",
@@ -133,6 +134,19 @@ def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
         partners=tuple(partners),
         partner_bodies=tuple(links),
     )
+
+
+def check_base_iri(base_iri: str) -> str:
+    """`base_iri` if data IRIs can be minted under it, else InputError.
+
+    >>> check_base_iri("https://example.org/kg/")
+    'https://example.org/kg/'
+    """
+    if not base_iri.startswith(("http://", "https://", "urn:")) or base_iri[-1] not in "/#":
+        raise InputError(
+            f"base IRI must be an http(s) IRI that ends with '/' or '#': {base_iri!r}"
+        )
+    return base_iri
 
 
 def new_dataset() -> Dataset:
@@ -478,8 +492,7 @@ def build_dataset(
     -------
     Dataset whose default graph is empty and whose named graphs are ``{base}graph/{slug}``.
     """
-    if not base_iri or base_iri[-1] not in "/#":
-        raise InputError(f"base IRI must end with '/' or '#': {base_iri!r}")
+    check_base_iri(base_iri)
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
     meta = metadata if metadata is not None else load_metadata()
     names = pillar_names if pillar_names is not None else load_pillar_names()

@@ -26,6 +26,7 @@ from welfare_kg.fileio import write_bytes
 from welfare_kg.graph.build import (
     DEFAULT_BASE_IRI,
     build_dataset,
+    check_base_iri,
     load_ontology,
     union_graph,
 )
@@ -325,6 +326,7 @@ def build_outputs(
 
     Returns the paths written, in OUTPUT_FILES order.
     """
+    check_base_iri(base_iri)  # before the slow extraction
     try:
         from welfare_kg.graph.extract import extract_report
     except ImportError as exc:  # the extractor module is another issue's work
