@@ -19,6 +19,7 @@ __all__ = ["COMMANDS", "main"]
 # Subcommand name -> module under welfare_kg.commands. Modules are imported lazily on use,
 # so `welfare-kg extract` does not pay for matplotlib or pyvis.
 COMMANDS: dict[str, str] = {
+    "all": "run_all",
     "extract": "extract",
     "query": "query",
     "serve": "serve",

@@ -20,9 +20,12 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     binary = "b" in mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
+        text_args = {} if binary else {"encoding": encoding, "newline": ""}
+        with os.fdopen(fd, mode, **text_args) as fh:
             yield fh
-        os.replace(tmp, path)
+        # mkstemp makes the file private (0600); outputs are meant to be shared and served.
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

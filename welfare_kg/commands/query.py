@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -46,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.results import format_results
 
     if args.list:
-        _print_list(list_queries())
-        return 0
+        return _write(_list_text(list_queries()))
     if not args.query:
         raise InputError("name a query (NAME or FILE.rq), or use --list to see the library")
     spec = load_query(args.query)
@@ -62,16 +62,26 @@ def run(args: argparse.Namespace) -> int:
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
         results = run_query(open_store(args.out_dir), spec, params)
-    sys.stdout.write(format_results(results, args.format, spec.prefixes))
+    return _write(format_results(results, args.format, spec.prefixes))
+
+
+def _write(text: str) -> int:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `welfare-kg query … | head` is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
-def _print_list(specs: list) -> None:
+def _list_text(specs: list) -> str:
     width = max((len(s.name) for s in specs), default=0)
+    lines = []
     for spec in specs:
-        print(f"{spec.name.ljust(width)}  {spec.title_ja}")
-        print(f"{' ' * width}  {spec.title_en}")
+        lines.append(f"{spec.name.ljust(width)}  {spec.title_ja}")
+        lines.append(f"{' ' * width}  {spec.title_en}")
         for p in spec.params:
             need = "required" if p.required else (
                 f"default {p.default}" if p.default is not None else "optional")
-            print(f"{' ' * width}    --param {p.name}=… ({p.type}, {need}) {p.doc}".rstrip())
+            lines.append(f"{' ' * width}    --param {p.name}=… ({p.type}, {need}) {p.doc}".rstrip())
+    return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -35,6 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.errors import InputError
     from welfare_kg.graph.endpoint import OxigraphServer
@@ -57,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             location = scratch / "store"
             shutil.copytree(store_dir, location)
     server = OxigraphServer(location, port=args.port, writable=args.writable)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
         server.start()
         mode = "read-write" if args.writable else "read-only"
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.stop()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,66 @@
+"""`welfare-kg all`: the main job, from the report to every output a user opens."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "all",
+        help="extract, build, export, load the store, and write maps, metrics and charts",
+        description=(
+            "The main job: extract each report (records JSON, CSV and an extraction report "
+            "under OUT_DIR/extraction), build the graph and its open-data exports (OUT_DIR), "
+            "load the SPARQL store (OUT_DIR/store) and write the collaboration maps, metrics "
+            "and charts (OUT_DIR/maps, metrics, charts)."
+        ),
+    )
+    parser.add_argument("reports", nargs="*", type=Path, metavar="REPORT",
+                        help=f"report text file(s) (default: the bundled {DEFAULT_REPORT.name})")
+    parser.add_argument("-o", "--out-dir", type=Path, default=OUT_DIR, metavar="OUT_DIR",
+                        help="where to write everything (default: out)")
+    parser.add_argument("--base-iri", metavar="IRI", default=None,
+                        help="base of the data IRIs (default: base_iri of data/dataset.yaml)")
+    parser.add_argument("--no-corrections", action="store_true",
+                        help="do not apply the curated corrections")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from welfare_kg.fileio import write_text
+    from welfare_kg.graph.export import build_outputs
+    from welfare_kg.graph.extract import extract_report, extraction_report, write_csv, write_json
+    from welfare_kg.graph.metadata import load_metadata
+    from welfare_kg.graph.store import open_store
+    from welfare_kg.viz import write_all
+
+    reports = args.reports or [DEFAULT_REPORT]
+    out: Path = args.out_dir
+    corrections = not args.no_corrections
+    for report in reports:
+        extraction = extract_report(report, corrections=corrections)
+        stem = out / "extraction" / Path(report).stem
+        write_json(extraction, stem.with_suffix(".json"))
+        write_csv(extraction, stem.with_suffix(".csv"))
+        text = extraction_report(extraction)
+        write_text(stem.with_suffix(".report.txt"), text)
+        print(f"extracted {report}: {len(extraction.rows)} rows, "
+              f"{len(extraction.corrections_applied)} corrections, "
+              f"{len(extraction.warnings)} warnings -> {stem}.json", file=sys.stderr)
+    base_iri = args.base_iri or load_metadata()["base_iri"]
+    written = build_outputs(reports, out, base_iri=base_iri, corrections=corrections)
+    print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
+    store = open_store(out)
+    views = write_all(store, out)
+    print(f"wrote {len(views)} maps, metrics and charts under {out}", file=sys.stderr)
+    print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",
+          file=sys.stderr)
+    return 0
