@@ -89,8 +89,19 @@ class OxigraphServer:
 
     def start(self) -> OxigraphServer:
         """Start the process and wait until it answers a query; raise EndpointError if not."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((self.host, self.port))
+            except OSError as exc:  # else the probe below could reach the other server
+                raise EndpointError(
+                    f"port {self.port} on {self.host} is in use ({exc.strerror}); "
+                    "choose another with --port"
+                ) from exc
+        # A session of its own: Ctrl-C reaches only the Python side, which then stops the
+        # server, instead of both racing to exit.
         self.process = subprocess.Popen(
-            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         deadline = time.monotonic() + self.startup_timeout
         probe = f"{self.query_url}?query={urllib.parse.quote('ASK {}')}"
