@@ -17,6 +17,7 @@ pytestmark = pytest.mark.integration
 
 READING = Path(__file__).resolve().parents[1] / "data" / "reading"
 
+ALL_POSITIONS = "welfareMap.network.getPositions(welfareMap.nodes.getIds())"
 NODE_XY = """(id) => {
   const net = welfareMap.network, p = net.getPositions([id])[id], d = net.canvasToDOM(p);
   const r = document.getElementById('map').getBoundingClientRect();
@@ -58,10 +59,19 @@ def test_map_loads_offline_with_the_networks_counts(scope, small_maps, open_map)
 
 
 def test_the_same_map_settles_to_the_same_layout(small_maps, open_map) -> None:
-    positions = [open_map(small_maps["whole-plan"]).eval("welfareMap.network.getPositions()")
-                 for _ in range(2)]
+    positions = [open_map(small_maps["whole-plan"]).eval(ALL_POSITIONS) for _ in range(2)]
     assert positions[0] == positions[1]
     assert len(positions[0]) == 6
+    focused = open_map(small_maps["whole-plan"], "focus=x&types=PartnerOrganization,"
+                       "WardOfficeDivision")
+    assert focused.eval(ALL_POSITIONS) == positions[0]
+
+
+def test_a_view_that_hides_everything_still_loads(small_maps, open_map) -> None:
+    visit = open_map(small_maps["whole-plan"], "types=")
+    assert visit.visible() == (0, 0)
+    assert visit.eval("document.getElementById('figures').dataset.bodies") == "0"
+    assert visit.errors == []
 
 
 def test_node_tooltip_on_hover_and_details_on_click(small_maps, open_map) -> None:

@@ -49,13 +49,20 @@
                stabilization: { enabled: true, iterations: 400, fit: true } }
   };
   var network = new vis.Network(document.getElementById("map"), { nodes: nodes, edges: edges }, options);
+  // Physics lays out the whole network once, whatever the view asked for in the URL, so every
+  // view of the same data shows the same positions; then it stops and the view is applied.
   var settled = false;
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({ physics: { enabled: false } });
+  function settle() {
+    if (settled) return;
     settled = true;
-    network.fit();
+    network.setOptions({ physics: { enabled: false } });
+    apply(false);
+    var shown = Object.keys(currentView.nodes);
+    network.fit(shown.length ? { nodes: shown, animation: false } : { animation: false });
     document.body.setAttribute("data-settled", "true");
-  });
+  }
+  network.once("stabilizationIterationsDone", settle);
+  if (!DATA.nodes.length) setTimeout(settle, 0);
 
   // ---- what is visible under the current state ----
   function compute() {
@@ -162,6 +169,7 @@
   // ---- apply the state to the network and the page ----
   var currentView = null;
   function apply(push) {
+    if (!settled) return; // settle() applies the state once the layout is done
     var view = compute();
     currentView = view;
     var wOf = {};
@@ -199,7 +207,7 @@
     document.getElementById("link").href = "#" + hash;
     if (state.focus && view.nodes[state.focus]) {
       network.selectNodes([state.focus]);
-      if (settled) network.fit({ nodes: Object.keys(view.nodes), animation: false });
+      network.fit({ nodes: Object.keys(view.nodes), animation: false });
     } else {
       network.unselectAll();
     }
@@ -329,7 +337,6 @@
 
   window.addEventListener("hashchange", function () { state = decodeState(location.hash); apply(false); });
   state = decodeState(location.hash);
-  apply(false);
 
   // for tests and for anyone scripting the page
   window.welfareMap = { network: network, nodes: nodes, edges: edges, data: DATA,
