@@ -1,7 +1,9 @@
 """The metrics as files: CSV tables for analysts and a readable Markdown report for coordinators.
 
 Scopes are the whole plan (`whole-plan`), each pillar (`pillar-N`) and each action plan
-(`pillar-N-action-plan-M`); every table has a `scope` column.
+(`pillar-N-action-plan-M`, in reading order; action-plan numbers restart within a pillar, so
+the second heading numbered M under pillar N is `pillar-N-action-plan-M-2`); every table has a
+`scope` column and the networks table names each scope.
 """
 
 from __future__ import annotations
@@ -47,9 +49,12 @@ def scopes(plan: Plan, action_plans: bool = True) -> list[Scope]:
     for p in plan.pillars.values():
         found.append(Scope(f"pillar-{p.number}", f"推進の柱{p.number} {p.name_ja}", pillar=p.iri))
     if action_plans:
-        used = {r.action_plan for r in plan.rows.values()}
-        for a in plan.action_plans.values():
-            if a.iri in used:
+        first_row: dict[str, int] = {}  # action plans in reading order, as the report has them
+        for i, r in enumerate(plan.rows.values()):
+            if r.action_plan is not None:
+                first_row.setdefault(r.action_plan, i)
+        for a in sorted(plan.action_plans.values(), key=lambda a: first_row.get(a.iri, -1)):
+            if a.iri in first_row:
                 prefix = f"pillar-{number[a.pillar]}-" if a.pillar in number else ""
                 found.append(
                     Scope(f"{prefix}action-plan-{a.number}", f"行動計画{a.number} {a.title_ja}",
@@ -91,13 +96,15 @@ def metric_tables(plan: Plan, seed: int = SEED) -> dict[str, list[dict[str, Any]
             ]
     tables["row-sharing"] = row_sharing(plan)
     B = two_mode_network(plan)
+    pairs = [
+        (u, v, d) if B.nodes[u]["bipartite"] == 0 else (v, u, d) for u, v, d in B.edges(data=True)
+    ]
     tables["body-initiatives"] = [
         {
-            "body": b if B.nodes[b]["bipartite"] == 0 else i,
-            "initiative": i if B.nodes[b]["bipartite"] == 0 else b,
-            "rows": data["weight"],
+            "body": b, "name_ja": B.nodes[b]["name_ja"], "initiative": i,
+            "initiative_ja": B.nodes[i]["label"], "rows": data["weight"],
         }
-        for b, i, data in B.edges(data=True)
+        for b, i, data in pairs
     ]
     return tables
 
