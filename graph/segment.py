@@ -39,6 +39,7 @@ UNUSED = 0.6  # cost of an end-block initiative that covers no row
 INVERSION = 0.3  # cost per pair of end-block initiatives taken out of their expected order
 ANCHOR_EXTEND = 0.3  # cost per extra row of an initiative printed among the rows
 CELL_FIT = 0.3  # cost of an initiative printed beside a merged body cell covering no bare row
+CONFIDENCE_SCALE = 0.15  # margin (in score units) at which confidence reaches 63 %
 MAX_PERMUTED = 5  # end-block initiatives beyond this keep their printed order
 
 
@@ -141,7 +142,8 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             s += boundary(b - 1, False)
         return s
 
-    def solve(order: tuple[int, ...]) -> tuple[float, list[tuple[int, int, int | None]]]:
+    def solve(order: tuple[int, ...], forbid: tuple[int, int | None] | None = None
+              ) -> tuple[float, list[tuple[int, int, int | None]]]:
         m = len(order)
         best: dict[tuple[int, int], tuple[float, list]] = {(0, 0): (0.0, [])}
         for i in range(n):
@@ -159,6 +161,8 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
                     options.append((None, k))
                 for j, k2 in options:
                     for b in range(i + 1, limit + 1):
+                        if forbid is not None and forbid[1] == j and i <= forbid[0] < b:
+                            continue
                         val = base + seg_score(i, b, j)
                         key = (b, k2)
                         if key not in best or val > best[key][0]:
@@ -166,38 +170,36 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
         finals = [
             (v - UNUSED * (m - k), p) for (i, k), (v, p) in best.items() if i == n
         ]
-        return max(finals, key=lambda x: x[0])
+        return max(finals, key=lambda x: x[0], default=(-math.inf, []))
 
     orders: list[tuple[int, ...]]
     if len(free) <= MAX_PERMUTED:
         orders = list(itertools.permutations(range(len(free))))
     else:
         orders = [tuple(range(len(free)))]
-    best_total, best_path = -math.inf, []
-    for order in orders:
-        total, path = solve(order)
-        total -= INVERSION * _inversions(order)
-        if total > best_total:
-            best_total, best_path = total, path
 
+    def search(forbid: tuple[int, int | None] | None = None) -> tuple[float, list]:
+        best_total, best_path = -math.inf, []
+        for order in orders:
+            total, path = solve(order, forbid)
+            total -= INVERSION * _inversions(order)
+            if total > best_total:
+                best_total, best_path = total, path
+        return best_total, best_path
+
+    best_total, best_path = search()
+    labels = [j for a, b, j in best_path for _ in range(a, b)]
     out: list[Assignment] = []
-    for a, b, j in best_path:
-        for r in range(a, b):
-            init = inits[j] if j is not None else None
-            out.append(Assignment(init, _confidence(raw[r], j, r == a and r in anchored),
-                                  anchored=r in anchored and r == a))
+    for r, j in enumerate(labels):
+        # Confidence: how much worse the best segmentation is that gives this row any other
+        # initiative (a max-marginal margin), squashed to 0..1.
+        margin = best_total - search(forbid=(r, j))[0]
+        out.append(Assignment(
+            inits[j] if j is not None else None,
+            round(1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),
+            anchored=r in anchored,
+        ))
     return out
-
-
-def _confidence(scores: list[float], chosen: int | None, anchored: bool) -> float:
-    """How far the chosen initiative is ahead of the best other one, squashed to 0..1."""
-    if anchored:
-        return 0.99
-    if len(scores) == 1:
-        return 0.9 if chosen is not None else 0.5
-    own = scores[chosen] if chosen is not None else NULL_ROW
-    other = max(s for j, s in enumerate(scores) if j != chosen)
-    return round(1 / (1 + math.exp(-8 * (own - other))), 3)
 
 
 def assign_headings(
