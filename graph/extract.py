@@ -116,7 +116,8 @@ def extract_report(
 def _corpus(pages: list[PageLayout]) -> list[str]:
     texts = []
     for page in pages:
-        texts += ["".join(r.items) + r.result for r in page.rows]
+        # items and results apart: the same strings are scored later, so tokens are reused
+        texts += ["".join(r.items) for r in page.rows] + [r.result for r in page.rows]
         texts += [b.text for b in page.blocks if isinstance(b, InitiativeBlock)]
     return texts
 

@@ -13,6 +13,7 @@ page's rows that scores best under these facts (dynamic programming over row run
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -131,6 +132,7 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             return 0.0
         return SAME * j if same else CHANGE * (1.0 - j)
 
+    @functools.cache
     def seg_score(a: int, b: int, j: int | None) -> float:
         s = sum(score[r][j] for r in range(a, b)) if j is not None else NULL_ROW * (b - a)
         if a in anchored:
