@@ -114,9 +114,19 @@ def _prefixes(G: Graph | Dataset) -> dict[str, str]:
 
 # pyoxigraph serialises ~50x faster than rdflib's Turtle writer and writes its input order,
 # so sorted input gives byte-identical files.
+def _sort_prefix_lines(data: bytes) -> bytes:
+    """Put the leading @prefix lines in alphabetical order (pyoxigraph keeps a map order)."""
+    lines = data.split(b"\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(b"@prefix "):
+        n += 1
+    return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
 def to_turtle(G: Graph) -> bytes:
     """Turtle, subjects sorted, with the graph's prefixes."""
-    return ox.serialize(_ox_triples(G), format=ox.RdfFormat.TURTLE, prefixes=_prefixes(G))
+    data = ox.serialize(_ox_triples(G), format=ox.RdfFormat.TURTLE, prefixes=_prefixes(G))
+    return _sort_prefix_lines(data)
 
 
 def to_ntriples(G: Graph) -> bytes:
@@ -131,7 +141,8 @@ def to_nquads(ds: Dataset) -> bytes:
 
 def to_trig(ds: Dataset) -> bytes:
     """TriG: one block per named graph, graphs and triples sorted."""
-    return ox.serialize(_ox_quads(ds), format=ox.RdfFormat.TRIG, prefixes=_prefixes(ds))
+    data = ox.serialize(_ox_quads(ds), format=ox.RdfFormat.TRIG, prefixes=_prefixes(ds))
+    return _sort_prefix_lines(data)
 
 
 def jsonld_context(G: Graph) -> dict[str, Any]:
