@@ -346,8 +346,9 @@ class _Builder:
         self.label(node, title, pref=True)
         self.G.add((node, SKOS.inScheme, self.plan_iri))
         if number is not None:
+            # No skos:notation: numbers restart within a pillar, and notations should be
+            # unique in a scheme.
             self.G.add((node, WK.number, Literal(number)))
-            self.G.add((node, SKOS.notation, Literal(str(number))))
         if pillar is not None:
             p = self.pillar(pillar)
             self.G.add((node, WK.pillar, p))

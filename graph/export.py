@@ -109,7 +109,13 @@ def _ox_quads(ds: Dataset) -> list[Any]:
 
 
 def _prefixes(G: Graph | Dataset) -> dict[str, str]:
-    return {prefix: str(ns) for prefix, ns in sorted(G.namespaces()) if prefix}
+    """Prefixes for pyoxigraph, without those under which local names would need escapes.
+
+    A prefix for the base IRI would give names like ``wkid:report\\/x\\/row\\/3``: legal
+    Turtle, but unreadable and a trap for older parsers; such IRIs are written in full.
+    """
+    return {prefix: str(ns) for prefix, ns in sorted(G.namespaces())
+            if prefix and prefix not in ("wkid", "xml")}
 
 
 # pyoxigraph serialises ~50x faster than rdflib's Turtle writer and writes its input order,
