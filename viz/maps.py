@@ -93,6 +93,7 @@ def build_pyvis(G: nx.Graph, seed: int = SEED) -> Network:
     spring layout; edges carry `value` = weight. Data fields the page needs (`iri`, `type`,
     `name_en`, `rows`) ride along as extra node and edge options.
     """
+    from pyvis.edge import Edge
     from pyvis.network import Network
 
     net = Network(height="100%", width="100%", cdn_resources="in_line")
@@ -113,10 +114,12 @@ def build_pyvis(G: nx.Graph, seed: int = SEED) -> Network:
             name_en=data.get("name_en", ""),
             rows=list(data.get("rows", ())),
         )
+    # `Network.add_edge` scans every edge for a duplicate (quadratic); a networkx Graph has
+    # none, so the edges are made the way add_edge makes them, without the scan.
     for u, v, data in G.edges(data=True):
-        net.add_edge(
-            refs[u], refs[v], value=data.get("weight", 1), rows=list(data.get("rows", ()))
-        )
+        edge = Edge(refs[u], refs[v], False, value=data.get("weight", 1),
+                    rows=list(data.get("rows", ())))
+        net.edges.append(edge.options)
     return net
 
 

@@ -82,14 +82,18 @@ def communities(G: nx.Graph, seed: int = SEED) -> list[frozenset]:
     return sorted(found, key=lambda c: (-len(c), min(order[v] for v in c)))
 
 
-def node_table(G: nx.Graph, seed: int = SEED) -> list[dict[str, Any]]:
+def node_table(
+    G: nx.Graph, seed: int = SEED, partition: list[frozenset] | None = None
+) -> list[dict[str, Any]]:
     """One record per body: degree, weighted degree, rows, betweenness, community.
 
     Betweenness is normalised and ignores weights (a broker links bodies that otherwise
     do not meet, however often). Records are sorted by weighted degree, then degree.
+    `partition` is the result of `communities(G, seed)` when the caller already has it.
     """
     betweenness = nx.betweenness_centrality(G, normalized=True)
-    membership = {v: i + 1 for i, c in enumerate(communities(G, seed)) for v in c}
+    found = partition if partition is not None else communities(G, seed)
+    membership = {v: i + 1 for i, c in enumerate(found) for v in c}
     records = [
         {
             "body": v,
@@ -131,13 +135,15 @@ def edge_table(G: nx.Graph) -> list[dict[str, Any]]:
     return sorted(records, key=lambda r: (-r["weight"], order[r["source"]], order[r["target"]]))
 
 
-def summary(G: nx.Graph, seed: int = SEED) -> dict[str, Any]:
+def summary(
+    G: nx.Graph, seed: int = SEED, partition: list[frozenset] | None = None
+) -> dict[str, Any]:
     """Whole-network figures: bodies, links, density, centralization, components, communities.
 
     >>> summary(nx.path_graph(3))["components"]
     1
     """
-    found = communities(G, seed)
+    found = partition if partition is not None else communities(G, seed)
     return {
         "bodies": G.number_of_nodes(),
         "links": G.number_of_edges(),

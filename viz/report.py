@@ -77,10 +77,13 @@ def metric_tables(plan: Plan, seed: int = SEED) -> dict[str, list[dict[str, Any]
     }
     for scope in scopes(plan):
         G = collaboration_network(plan, pillar=scope.pillar, action_plan=scope.action_plan)
-        tables["networks"].append({"scope": scope.slug, "name": scope.name, **summary(G, seed)})
-        tables["bodies"] += [{"scope": scope.slug, **r} for r in node_table(G, seed)]
+        found = communities(G, seed)
+        tables["networks"].append(
+            {"scope": scope.slug, "name": scope.name, **summary(G, seed, found)}
+        )
+        tables["bodies"] += [{"scope": scope.slug, **r} for r in node_table(G, seed, found)]
         tables["links"] += [{"scope": scope.slug, **r} for r in edge_table(G)]
-        for i, members in enumerate(communities(G, seed), start=1):
+        for i, members in enumerate(found, start=1):
             tables["communities"].append(
                 {
                     "scope": scope.slug, "community": i, "size": len(members),
