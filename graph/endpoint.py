@@ -9,6 +9,7 @@ the previous graph in place.
 
 from __future__ import annotations
 
+import base64
 import shutil
 import socket
 import subprocess
@@ -177,44 +178,75 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
             f"--graph {graph} is not a graph of the build, and the build has {len(names)} "
             f"graphs ({', '.join(names)}); name one of them"
         )
-    opener = _opener(endpoint, user, password)
+    credentials = _Credentials(endpoint, user, password or "") if user is not None else None
     done = []
     for source, target in plan:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, NamedNode(source)))
         body = serialize(triples, format=RdfFormat.N_TRIPLES)
         # N-Triples is Turtle, and every GSP server reads Turtle.
-        status = _put(opener, endpoint, target, body or b"", timeout)
+        status = _put(endpoint, target, body or b"", timeout, credentials)
         done.append(PublishedGraph(target, body.count(b"\n") if body else 0, status))
     return done
 
 
-def _opener(endpoint: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
-    handlers: list[urllib.request.BaseHandler] = []
-    if user is not None:
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, endpoint, user, password or "")
-        handlers += [urllib.request.HTTPDigestAuthHandler(manager),
-                     urllib.request.HTTPBasicAuthHandler(manager)]
-    return urllib.request.build_opener(*handlers)
+class _Credentials:
+    """HTTP Digest or Basic credentials, sent with the request itself.
+
+    Authenticating only after a 401 would mean sending a large body twice, and servers such
+    as Virtuoso close the connection before reading the first one (a broken pipe). So the
+    challenge is fetched first with a body-less GET, and the PUT carries its answer.
+    """
+
+    def __init__(self, endpoint: str, user: str, password: str) -> None:
+        self.manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self.manager.add_password(None, endpoint, user, password)
+        self.digest = urllib.request.HTTPDigestAuthHandler(self.manager)
+        self.basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+    def authorize(self, request: urllib.request.Request, timeout: float) -> None:
+        probe = urllib.request.Request(request.full_url, method="GET")
+        try:
+            urllib.request.urlopen(probe, timeout=timeout).close()
+            return  # no authentication asked
+        except urllib.error.HTTPError as exc:
+            if exc.code != 401:
+                return  # let the PUT itself report what is wrong
+            challenges = exc.headers.get_all("WWW-Authenticate") or []
+        for challenge in challenges:
+            scheme, _, rest = challenge.partition(" ")
+            if scheme.lower() == "digest":
+                chal = urllib.request.parse_keqv_list(
+                    filter(None, urllib.request.parse_http_list(rest)))
+                answer = self.digest.get_authorization(request, chal)
+                if answer:
+                    request.add_unredirected_header("Authorization", f"Digest {answer}")
+                    return
+            if scheme.lower() == "basic":
+                request.add_unredirected_header("Authorization", f"Basic {self.basic}")
+                return
 
 
-def _put(opener: urllib.request.OpenerDirector, endpoint: str, graph: str, body: bytes,
-         timeout: float) -> int:
+def _put(endpoint: str, graph: str, body: bytes, timeout: float,
+         credentials: _Credentials | None = None) -> int:
     sep = "&" if urllib.parse.urlsplit(endpoint).query else "?"
     url = f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph})}"
+    if not url.startswith(("http://", "https://")):
+        raise InputError(f"the Graph Store endpoint must be an http(s) URL, got {endpoint!r}")
     request = urllib.request.Request(
         url, data=body, method="PUT",
         headers={"Content-Type": "text/turtle; charset=utf-8"},
     )
     try:
-        with opener.open(request, timeout=timeout) as response:
+        if credentials is not None:
+            credentials.authorize(request, timeout)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         detail = exc.read(300).decode("utf-8", errors="replace").strip()
         hint = " (check --user and the password)" if exc.code in (401, 403) else ""
         raise EndpointError(
             f"{endpoint} refused to replace graph <{graph}>: HTTP {exc.code} {exc.reason}{hint}"
-            + (f": {detail}" if detail else "")
+            + (f": {' '.join(detail.split())}" if detail else "")
             + "; the previous graph is unchanged"
         ) from exc
     except (urllib.error.URLError, OSError) as exc:

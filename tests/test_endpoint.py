@@ -15,7 +15,6 @@ from sparql_data import BODIES_GRAPH, MINI, PARAMS, REPORT_GRAPH
 
 from welfare_kg.errors import EndpointError, InputError, QueryError
 from welfare_kg.graph.endpoint import OxigraphServer, free_port, publish
-from welfare_kg.graph.endpoint import _opener as opener
 from welfare_kg.graph.endpoint import _put as put
 from welfare_kg.graph.queries import list_queries
 from welfare_kg.graph.remote import execute_remote, inject_values, run_remote
@@ -83,8 +82,8 @@ def test_a_rejected_put_leaves_the_previous_graph(published: OxigraphServer,
                                                   mini_store: Store) -> None:
     before = triples_in(published.query_url, REPORT_GRAPH)
     with pytest.raises(EndpointError, match=r"HTTP 400.*the previous graph is unchanged"):
-        put(opener(published.store_url, None, None), published.store_url, REPORT_GRAPH,
-            b"<http://a> <http://b> \"unterminated .\n", timeout=10)
+        put(published.store_url, REPORT_GRAPH, b"<http://a> <http://b> \"unterminated .\n",
+            timeout=10)
     assert triples_in(published.query_url, REPORT_GRAPH) == before
 
 
