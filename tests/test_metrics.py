@@ -132,6 +132,9 @@ def test_metric_files_and_report(tmp_path) -> None:
     assert "高齢・障害支援課 (Elderly and Disability Support Division): 0.300" in report
     assert "地域子育て支援拠点 (Community Childcare Support Hub): 1 行 rows" in report
     assert "| 2 必要な支援が届くまち | 3 | 2 | 66.7% | 1 | 33.3% |" in report
+    assert ("- 推進の柱1 健やかに過ごせるまち: 中心 / centre: 高齢・障害支援課 (4), "
+            "地域ケアプラザ (3), 区社会福祉協議会 (2); "
+            "ブローカー / broker: 高齢・障害支援課 (0.667)") in report
 
 
 def test_metric_files_are_the_same_on_every_run(tmp_path) -> None:

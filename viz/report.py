@@ -166,6 +166,14 @@ def markdown_report(plan: Plan, tables: Mapping[str, list[dict[str, Any]]]) -> s
     lines += [f"- {r['name_ja']} ({r['name_en']}): {r['rows']} 行 rows" for r in alone] or [
         "- なし / none"
     ]
+    lines += ["", "## 推進の柱ごとの中心とブローカー / Centre and brokers per pillar", ""]
+    for net in main_scopes[1:]:
+        ranked = [r for r in tables["bodies"] if r["scope"] == net["scope"]]
+        top = ", ".join(f"{r['name_ja']} ({r['weighted_degree']})" for r in ranked[:3])
+        broker = max(ranked, key=lambda r: r["betweenness"], default=None)
+        lines.append(f"- {net['name']}: 中心 / centre: {top or '—'}; ブローカー / broker: "
+                     + (f"{broker['name_ja']} ({broker['betweenness']:.3f})"
+                        if broker and broker["betweenness"] > 0 else "—"))
     lines += ["", "## コミュニティ（Louvain, 固定シード）/ Communities (Louvain, fixed seed)", ""]
     lines += [f"{c['community']}. {c['names_ja']}" for c in tables["communities"]
               if c["scope"] == "whole-plan"]
