@@ -69,14 +69,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"SPARQL endpoint ({mode}): {server.query_url}", flush=True)
         print(f"query editor: {server.url}/   graph store: {server.store_url}", flush=True)
         print("press Ctrl-C to stop", flush=True)
-        try:
-            code = server.wait()
-        except KeyboardInterrupt:
-            print("\nstopping the server", flush=True)
-            return 0
+        code = server.wait()
         if code != 0:
             print(f"the server exited with status {code}", flush=True)
             return 1
+        return 0
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM, wherever it lands
+        print("\nstopping the server", flush=True)
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
