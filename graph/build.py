@@ -242,6 +242,23 @@ class _Builder:
         self.G.add((node, RDFS.label, Literal(f"{self.source}:{start}-{end}")))
         return node
 
+    def concept(self, concept: URIRef) -> URIRef:
+        """Copy a controlled-list concept (status, role, body type) from the ontology, so
+        that the data graph alone gives its labels and code."""
+        for p in (SKOS.prefLabel, RDFS.label, SKOS.notation, SKOS.inScheme):
+            for o in self.ontology.objects(concept, p):
+                self.G.add((concept, p, o))
+        self.G.add((concept, RDF.type, SKOS.Concept))
+        for cls in (WK.Status, WK.Role):
+            if (concept, RDF.type, cls) in self.ontology:
+                self.G.add((concept, RDF.type, cls))
+        for scheme in self.ontology.objects(concept, SKOS.inScheme):
+            self.G.add((scheme, RDF.type, SKOS.ConceptScheme))
+            for p in (SKOS.prefLabel, RDFS.label):
+                for o in self.ontology.objects(scheme, p):
+                    self.G.add((scheme, p, o))
+        return concept
+
     # -- organisations -------------------------------------------------------------------
     def organization(self, org_id: str, *, where: str) -> URIRef:
         for body in self.vocab.bodies:
@@ -275,7 +292,7 @@ class _Builder:
         if most_specific is None or type_cls not in _superclasses(self.ontology, most_specific):
             most_specific = type_cls
         self.typed(node, most_specific)
-        self.G.add((node, WK.bodyType, most_specific))
+        self.G.add((node, WK.bodyType, self.concept(most_specific)))
         self.G.add((node, WK.kind, Literal(body.kind)))
         self.label(node, body.name_ja, body.name_en)
         for alias in body.aliases:
@@ -381,7 +398,7 @@ class _Builder:
         if self.info.fiscal_year:
             year = Literal(str(self.info.fiscal_year), datatype=XSD.gYear)
             self.G.add((node, WK.fiscalYear, year))
-        self.G.add((node, DCTERMS.isPartOf, self.plan_node()))
+        self.G.add((node, DCTERMS.subject, self.plan_node()))  # a report about the plan
 
     def row(self, row: Row, headings: dict[str, tuple[int, int, int]]) -> None:
         where = f"{self.source}:{row.line}"
@@ -400,7 +417,7 @@ class _Builder:
         status = _concept_by_notation(self.ontology, WK.StatusScheme, row.status)
         if status is None:
             raise VocabularyError(f"{where}: unknown status {row.status!r}")
-        self.G.add((node, WK.status, status))
+        self.G.add((node, WK.status, self.concept(status)))
         self.G.add((node, WK.confidence, _decimal(round(float(row.confidence), 3))))
         self.G.add((node, WK.bodySource, Literal(row.body_source)))
         for note in row.corrections:
@@ -458,7 +475,7 @@ class _Builder:
         self.typed(node, WK.Participation)
         self.G.add((row, WK.participation, node))
         self.G.add((node, WK.participant, who))
-        self.G.add((node, WK.role, role))
+        self.G.add((node, WK.role, self.concept(role)))
 
 
 def _printed_headings(extraction: Extraction) -> dict[str, tuple[int, int, int]]:
