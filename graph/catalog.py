@@ -25,7 +25,7 @@ __all__ = ["ReportGraph", "catalog_graph", "report_graphs", "void_graph"]
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCAT3 = Namespace(str(DCAT))  # rdflib lacks DCAT 3 terms such as dcat:version
-IANA = "https://www.iana.org/assignments/media-types/"
+IANA = "http://www.iana.org/assignments/media-types/"  # the form DCAT-AP uses
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
@@ -227,6 +227,13 @@ def catalog_graph(
             C.add((dataset, DCAT.keyword, Literal(word, lang=lang)))
     for theme in cat.get("themes", ()):
         C.add((dataset, DCAT.theme, URIRef(theme)))
+    if cat.get("accrual_periodicity"):
+        C.add((dataset, DCTERMS.accrualPeriodicity, URIRef(cat["accrual_periodicity"])))
+    # How the data was made: one extraction activity per report, by this software.
+    software = base["agent/welfare-kg-software"]
+    C.add((software, RDF.type, PROV.SoftwareAgent))
+    C.add((software, FOAF.name, Literal("welfare-kg")))
+    C.add((software, OWL.versionInfo, Literal(_software_version())))
     years = [r.fiscal_year for r in reports if r.fiscal_year]
     if years:
         period = base["dataset/period"]
@@ -255,6 +262,11 @@ def catalog_graph(
         C.add((node, DCTERMS.identifier, Literal(str(report.graph))))
         C.add((node, DCTERMS.source, report.report))
         C.add((node, PROV.wasDerivedFrom, report.report))
+        activity = base[f"dataset/{report.slug}/extraction"]
+        C.add((node, PROV.wasGeneratedBy, activity))
+        C.add((activity, RDF.type, PROV.Activity))
+        C.add((activity, PROV.used, report.report))
+        C.add((activity, PROV.wasAssociatedWith, software))
         for lang in ("ja", "en"):
             for word in cat["keywords"].get(lang, ()):
                 C.add((node, DCAT.keyword, Literal(word, lang=lang)))
@@ -311,6 +323,15 @@ def catalog_graph(
     C.add((sparql_dist, DCAT.accessURL, URIRef(meta.get("sparql_endpoint", base_iri))))
     C.add((sparql_dist, DCTERMS.license, license_iri))
     return C
+
+
+def _software_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("welfare-kg")
+    except PackageNotFoundError:  # running from a checkout without installing
+        return "unknown"
 
 
 def _bind(G: Graph, base_iri: str) -> None:

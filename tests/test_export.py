@@ -14,7 +14,7 @@ import pytest
 from graph_fixtures import PILLARS, second_year, three_rows, vocabulary
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, XSD
+from rdflib.namespace import DCAT, DCTERMS, PROV, XSD
 
 from welfare_kg.graph.build import DEFAULT_BASE_IRI, build_dataset, union_graph
 from welfare_kg.graph.export import OUTPUT_FILES, export_dataset
@@ -165,7 +165,7 @@ def test_distributions_have_true_sizes_and_media_types(catalog: Graph, out: Path
         name = str(catalog.value(dist, DCAT.downloadURL)).rsplit("/", 1)[-1]
         assert int(catalog.value(dist, DCAT.byteSize)) == (out / name).stat().st_size, name
         assert str(catalog.value(dist, DCAT.mediaType)).startswith(
-            "https://www.iana.org/assignments/media-types/")
+            "http://www.iana.org/assignments/media-types/")
         assert {lit.language for lit in catalog.objects(dist, DCTERMS.title)} == {"ja", "en"}
 
 
@@ -182,6 +182,8 @@ def test_each_report_is_a_dataset(catalog: Graph) -> None:
         assert (node, RDF.type, DCAT.Dataset) in catalog
         assert (URIRef(f"{ID}catalog"), DCAT.dataset, node) in catalog
         assert {lit.language for lit in catalog.objects(node, DCTERMS.description)} == {"ja", "en"}
+        activity = catalog.value(node, PROV.wasGeneratedBy)
+        assert catalog.value(activity, PROV.used) == URIRef(f"{ID}report/{slug}")
 
 
 def test_void_statistics(ds: Dataset, out: Path) -> None:
