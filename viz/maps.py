@@ -178,6 +178,11 @@ def map_data(plan: Plan, scope: MapScope, seed: int = SEED) -> dict[str, Any]:
         "edges": edges,
         "figures": summary(G, seed),
         "seed": seed,
+        "maps": [
+            {"href": f"{s.slug}.html", "ja": s.title_ja, "en": s.title_en,
+             "current": s.slug == scope.slug}
+            for s in map_scopes(plan)
+        ],
     }
 
 

@@ -139,6 +139,18 @@ def test_a_sent_link_reopens_the_same_view(small_maps, open_map) -> None:
     assert second.eval("document.getElementById('depth').value") == "2"
 
 
+def test_maps_link_to_each_other_and_carry_the_view(small_maps, open_map) -> None:
+    visit = open_map(small_maps["whole-plan"], "focus=p")
+    links = visit.eval("[...document.querySelectorAll('nav#maps a')].map(a => a.href)")
+    assert [link.rsplit("/", 1)[1] for link in links] == ["pillar-1.html#focus=p",
+                                                           "pillar-2.html#focus=p"]
+    visit.page.locator("nav#maps a").first.click()
+    visit.page.wait_for_selector("body[data-settled=true]", state="attached")
+    assert visit.page.url.endswith("pillar-1.html#focus=p")
+    assert visit.visible() == (3, 3)  # pillar 1 around p: p, d1, c (x is two steps away)
+    assert visit.errors == []
+
+
 def test_png_export_of_the_current_view(small_maps, open_map) -> None:
     visit = open_map(small_maps["pillar-1"])
     with visit.page.expect_download() as download_info:

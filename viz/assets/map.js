@@ -23,6 +23,16 @@
     return rows.filter(function (r) { return state.pillars.indexOf(DATA.rows[r].pillar) >= 0 || !DATA.rows[r].pillar; });
   }
 
+  // links to the sibling maps (same folder), so a coordinator can move between scopes offline
+  var nav = document.getElementById("maps");
+  (DATA.maps || []).forEach(function (m) {
+    var label = m.ja + " / " + m.en;
+    if (m.current) { nav.appendChild(el("span", label)); return; }
+    var a = el("a", label);
+    a.href = m.href;
+    a.setAttribute("data-href", m.href);
+    nav.appendChild(a);
+  });
   document.getElementById("title").textContent =
     "協働ネットワーク — " + DATA.title.ja + " / Collaboration network — " + DATA.title.en;
 
@@ -205,6 +215,9 @@
       history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
     }
     document.getElementById("link").href = "#" + hash;
+    Array.prototype.forEach.call(document.querySelectorAll("nav#maps a"), function (a) {
+      a.href = a.getAttribute("data-href") + (hash ? "#" + hash : ""); // the view travels along
+    });
     if (state.focus && view.nodes[state.focus]) {
       network.selectNodes([state.focus]);
       network.fit({ nodes: Object.keys(view.nodes), animation: false });
