@@ -146,3 +146,21 @@ def test_maps_output_option(build_dir, tmp_path) -> None:
     target = tmp_path / "elsewhere"
     assert maps_command.run(argparse.Namespace(out_dir=build_dir, output=target)) == 0
     assert (target / "whole-plan.html").is_file()
+
+
+def test_an_empty_graph_gives_an_empty_map_and_no_crash(tmp_path) -> None:
+    from pyoxigraph import Store
+
+    from welfare_kg.viz import write_all
+
+    paths = write_all(Store(), tmp_path)
+    assert {p.parent.name for p in paths} == {"maps", "metrics", "charts"}
+    data = embedded_data((tmp_path / "maps" / "whole-plan.html").read_text(encoding="utf-8"))
+    assert (data["nodes"], data["edges"]) == ([], [])
+
+
+def test_maps_command_writes_the_same_files_twice(build_dir, tmp_path) -> None:
+    for target in ("a", "b"):
+        maps_command.run(argparse.Namespace(out_dir=build_dir, output=tmp_path / target))
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name

@@ -171,8 +171,8 @@ def body_pillar_heatmap(plan: Plan, roles: tuple[str, ...] = (IMPLEMENTING,)) ->
     with mpl.rc_context(_rc()):
         fig = _figure(3 + 2.2 * max(len(pillars), 1), 0.38 * max(len(order), 3) + 1.8)
         ax = fig.add_subplot()
-        values = [grid[b] for b in order] or [[0] * len(pillars)]
-        image = ax.imshow(values, cmap="Blues", aspect="auto", vmin=0)
+        values = [grid[b] for b in order] or [[0] * max(len(pillars), 1)]
+        image = ax.imshow(values, cmap="Blues", aspect="auto", vmin=0, vmax=None if order else 1)
         ax.set_xticks(range(len(pillars)), [f"柱{p.number}\n{p.name_ja}" for p in pillars],
                       fontsize=8)
         ax.set_yticks(range(len(order)), [plan.bodies[b].name_ja for b in order], fontsize=9)
@@ -216,8 +216,9 @@ def status_by_pillar(plan: Plan) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("行の数 / Rows")
         ax.set_title("推進の柱ごとの実施状況 / Status of rows per pillar")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=min(len(statuses), 5),
-                  fontsize=8, frameon=False)
+        if statuses:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18),
+                      ncols=min(len(statuses), 5), fontsize=8, frameon=False)
     return fig
 
 

@@ -139,6 +139,13 @@ def test_a_sent_link_reopens_the_same_view(small_maps, open_map) -> None:
     assert second.eval("document.getElementById('depth').value") == "2"
 
 
+def test_a_map_of_no_bodies_loads(tmp_path, open_map) -> None:
+    from welfare_kg.viz.plan import Plan
+
+    visit = open_map(write_map(Plan.from_tables([], [], []), tmp_path / "empty.html"))
+    assert visit.visible() == (0, 0) and visit.errors == []
+
+
 def test_maps_link_to_each_other_and_carry_the_view(small_maps, open_map) -> None:
     visit = open_map(small_maps["whole-plan"], "focus=p")
     links = visit.eval("[...document.querySelectorAll('nav#maps a')].map(a => a.href)")
