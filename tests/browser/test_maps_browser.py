@@ -124,8 +124,13 @@ def test_controls_update_the_view_and_the_url(small_maps, open_map) -> None:
     page.locator("#search").fill("ケアプラザ")
     page.locator("#search").press("Enter")
     assert "focus=p" in page.url
+    page.select_option("#lang", "en")
+    assert visit.eval("welfareMap.nodes.get('d1').label") == (
+        "Elderly and Disability Support Division")
+    assert "lang=en" in page.url
     page.locator("#clear").click()
     assert visit.visible() == (6, 6)
+    assert visit.eval("welfareMap.nodes.get('d1').label") == "高齢・障害支援課"
     assert visit.errors == []
 
 
