@@ -27,6 +27,16 @@ PARAMS: dict[str, dict[str, str]] = {
     "keyword-search": {"word": "参加"},
 }
 
+# A value for every parameter the library declares, each matching something in the mini graph.
+SAMPLE_VALUES: dict[str, str] = {
+    "body": "区社会福祉協議会",
+    "word": "参加",
+    "pillarNumber": "2",
+    "unit": "人",
+    "status": "wk:Partial",
+    "row": ID + "r3",
+}
+
 
 def write_build(out_dir: Path) -> Path:
     """A build directory holding the mini graph as `welfare-kg.nq`, as the build writes it."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Store
-from sparql_data import BODIES_GRAPH, MINI, PARAMS, REPORT_GRAPH
+from sparql_data import BODIES_GRAPH, MINI, PARAMS, REPORT_GRAPH, SAMPLE_VALUES
 
 from welfare_kg.errors import EndpointError, InputError, QueryError
 from welfare_kg.graph.endpoint import OxigraphServer, free_port, publish
@@ -111,6 +111,23 @@ def test_every_library_query_same_embedded_and_remote(spec, published: OxigraphS
     remote = run_remote(published.query_url, spec, params)
     assert remote.variables == embedded.variables
     assert comparable(remote) == comparable(embedded)
+
+
+PARAMETERISED = [(spec, p.name) for spec in LIBRARY for p in spec.params]
+
+
+@pytest.mark.parametrize(("spec", "name"), PARAMETERISED,
+                         ids=[f"{s.name}-{n}" for s, n in PARAMETERISED])
+def test_every_parameter_binds_alike_embedded_and_remote(spec, name: str, published,
+                                                         mini_store: Store) -> None:
+    params = {**PARAMS.get(spec.name, {}), name: SAMPLE_VALUES[name]}
+    embedded = run_query(mini_store, spec, params)
+    remote = run_remote(published.query_url, spec, params)
+    assert embedded.rows, f"{spec.name} with {name}={SAMPLE_VALUES[name]} found nothing"
+    assert comparable(remote) == comparable(embedded)
+    if not next(p for p in spec.params if p.name == name).required:
+        unfiltered = run_query(mini_store, spec, PARAMS.get(spec.name, {}))
+        assert len(embedded.rows) < len(unfiltered.rows), f"{name} does not narrow {spec.name}"
 
 
 def test_parameters_bind_remotely(published: OxigraphServer) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Store
-from sparql_data import MINI, PARAMS, REPORT_GRAPH, bundled_store
+from sparql_data import MINI, PARAMS, REPORT_GRAPH, SAMPLE_VALUES, bundled_store
 
 from welfare_kg.errors import EndpointError
 from welfare_kg.graph.endpoint import free_port, publish
@@ -137,6 +137,19 @@ def test_every_library_query_same_on_virtuoso(spec, loaded: Virtuoso, mini_store
     remote = run_remote(loaded.sparql, spec, params)
     assert remote.variables == embedded.variables
     assert comparable(remote) == comparable(embedded)
+
+
+PARAMETERISED = [(spec, p.name) for spec in LIBRARY for p in spec.params]
+
+
+@pytest.mark.parametrize(("spec", "name"), PARAMETERISED,
+                         ids=[f"{s.name}-{n}" for s, n in PARAMETERISED])
+def test_every_parameter_binds_alike_on_virtuoso(spec, name: str, loaded: Virtuoso,
+                                                 mini_store: Store) -> None:
+    params = {**PARAMS.get(spec.name, {}), name: SAMPLE_VALUES[name]}
+    embedded = run_query(mini_store, spec, params)
+    assert embedded.rows
+    assert comparable(run_remote(loaded.sparql, spec, params)) == comparable(embedded)
 
 
 REPORT_PARAMS = {**PARAMS, "keyword-search": {"word": "認知症"}}
