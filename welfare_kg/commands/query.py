@@ -62,7 +62,15 @@ def run(args: argparse.Namespace) -> int:
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
         results = run_query(open_store(args.out_dir), spec, params)
-    return _write(format_results(results, args.format, spec.prefixes))
+    return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
+
+
+def _display_prefixes() -> dict[str, str]:
+    """Short names for the build's IRIs in tables (wkb:elderly-… for a body)."""
+    from welfare_kg.graph.build import DEFAULT_BASE_IRI as BASE
+
+    return {"wkb": BASE + "body/", "wko": BASE + "organization/", "wkp": BASE + "partner/",
+            "wkr": BASE + "report/"}
 
 
 def _write(text: str) -> int:
