@@ -179,3 +179,10 @@ def test_docstring_examples_run(module: str, monkeypatch) -> None:
     mod = importlib.import_module(f"welfare_kg.viz.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_a_missing_network_query_is_a_named_error(tmp_path) -> None:
+    from welfare_kg.errors import QueryError
+
+    with pytest.raises(QueryError, match="network-bodies"):
+        load_plan(Store(), queries_dir=tmp_path)

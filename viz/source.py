@@ -20,7 +20,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from welfare_kg.errors import QueryError
 from welfare_kg.paths import QUERIES_DIR
 from welfare_kg.viz.plan import (
     IMPLEMENTING,
@@ -45,27 +44,14 @@ _ROLES = {"implementing": IMPLEMENTING, "partner": PARTNER}
 def select(store: Any, name: str, queries_dir: Path = QUERIES_DIR) -> list[dict[str, str]]:
     """Run the library query `name` on `store`; solutions as {variable: lexical value}.
 
-    Unbound variables are left out. IRIs give their IRI, literals their lexical form.
+    The query goes through the store API (`welfare_kg.graph.store.run_query`); unbound
+    variables are left out, IRIs give their IRI, literals their lexical form.
     """
-    path = Path(queries_dir) / f"{name}.rq"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise QueryError(f"{path}: cannot read the query the maps need: {exc}") from exc
-    try:
-        solutions = store.query(text, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise QueryError(f"{path}: not valid SPARQL 1.1: {exc}") from exc
-    names = [v.value for v in solutions.variables]
-    out = []
-    for solution in solutions:
-        row = {}
-        for n in names:
-            term = solution[n]
-            if term is not None:
-                row[n] = term.value
-        out.append(row)
-    return out
+    from welfare_kg.graph.queries import load_query
+    from welfare_kg.graph.store import run_query
+
+    results = run_query(store, load_query(name, queries_dir))
+    return [{k: term.value for k, term in row.items()} for row in results.dicts()]
 
 
 def load_plan(store: Any, queries_dir: Path = QUERIES_DIR) -> Plan:
