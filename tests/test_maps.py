@@ -73,6 +73,7 @@ def test_page_is_self_contained() -> None:
     assert not re.search(r"<link[^>]*href=", html, re.I)
     assert not re.search(r"@import|url\(\s*['\"]?https?:", html, re.I)
     assert "vis.Network" in html and "welfareMap" in html
+    assert "content=\"default-src 'none';" in html  # the browser itself refuses any fetch
 
 
 def test_same_input_gives_the_same_page() -> None:

@@ -48,7 +48,7 @@
     autoResize: true,
     layout: { randomSeed: DATA.seed, improvedLayout: false },
     nodes: { shape: "dot", scaling: { min: 8, max: 36, label: { enabled: false } },
-             font: { size: 15, face: "IPAPGothic, IPAGothic, Noto Sans CJK JP, sans-serif", strokeWidth: 3, strokeColor: "#fff" },
+             font: { size: 15, face: "IPAPGothic, IPAGothic, 'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif", strokeWidth: 3, strokeColor: "#fff" },
              borderWidth: 1 },
     edges: { color: { color: "#9aa5b1", highlight: "#333", opacity: 0.8 },
              scaling: { min: 1, max: 12 }, smooth: false },
