@@ -172,7 +172,7 @@ def test_network_queries_are_in_the_library_with_headers() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["plan", "network", "metrics", "maps", "source"], ids=str
+    "module", ["plan", "network", "metrics", "maps", "source", "vocabulary"], ids=str
 )
 def test_docstring_examples_run(module: str, monkeypatch) -> None:
     monkeypatch.chdir(QUERIES_DIR.parent)  # examples name files relative to the checkout
@@ -186,3 +186,11 @@ def test_a_missing_network_query_is_a_named_error(tmp_path) -> None:
 
     with pytest.raises(QueryError, match="network-bodies"):
         load_plan(Store(), queries_dir=tmp_path)
+
+
+def test_every_body_type_of_the_legend_has_labels_in_the_ontology() -> None:
+    from welfare_kg.viz.plan import BODY_TYPES, type_label
+
+    for body_type in BODY_TYPES:
+        ja, en = type_label(body_type)
+        assert ja != body_type and en != body_type and en.isascii(), body_type

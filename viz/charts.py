@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
-from welfare_kg.paths import ONTOLOGY_DIR
 from welfare_kg.viz.maps import TYPE_COLORS
 from welfare_kg.viz.plan import IMPLEMENTING, Plan, type_label, type_rank
+from welfare_kg.viz.vocabulary import status_labels
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -82,29 +82,6 @@ def missing_glyphs(text: str, font_path: str) -> list[str]:
 
     charmap = FT2Font(font_path).get_charmap()
     return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in charmap})
-
-
-@cache
-def status_labels(ontology: Path = ONTOLOGY_DIR / "welfare.ttl") -> dict[str, tuple[str, str]]:
-    """Status code (skos:notation) -> (Japanese, English) label, read from the ontology."""
-    from pyoxigraph import RdfFormat, Store
-
-    store = Store()
-    store.load(path=str(ontology), format=RdfFormat.TURTLE)
-    query = """
-        PREFIX wk: <https://w3id.org/welfare-kg/ontology#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?code ?ja ?en WHERE {
-          ?s a wk:Status ; skos:notation ?code .
-          OPTIONAL { ?s rdfs:label ?ja FILTER(LANG(?ja) = "ja") }
-          OPTIONAL { ?s rdfs:label ?en FILTER(LANG(?en) = "en") }
-        }"""
-    labels = {}
-    for s in store.query(query):
-        code = s["code"].value
-        labels[code] = (s["ja"].value if s["ja"] else code, s["en"].value if s["en"] else code)
-    return labels
 
 
 def _figure(width: float, height: float) -> Figure:

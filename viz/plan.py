@@ -42,14 +42,12 @@ IMPLEMENTING = "implementing"
 PARTNER = "partner"
 """Role of an organization named in the row's result text."""
 
-# The body types of the plan, in the order legends and tables list them, with their labels.
-# Types outside this list (a new kind of partner in another report) are shown after them.
-BODY_TYPES: dict[str, tuple[str, str]] = {
-    "WardOfficeDivision": ("区役所の課", "Ward-office division"),
-    "CommunityCarePlaza": ("地域ケアプラザ", "Community care plaza"),
-    "SocialWelfareCouncil": ("社会福祉協議会", "Social welfare council"),
-    "PartnerOrganization": ("関係機関", "Partner organization"),
-}
+# The plan's top-level body types in the order legends and tables list them; their labels
+# come from the ontology. Types outside this list (a new kind in another report) come after.
+BODY_TYPES: tuple[str, ...] = (
+    "WardOfficeDivision", "CommunityCarePlaza", "SocialWelfareCouncil", "PartnerOrganization",
+    "Partner",
+)
 
 
 @dataclass(frozen=True)
@@ -188,13 +186,14 @@ class Plan:
 
 def type_rank(body_type: str) -> int:
     """Position of a body type in legends: the plan's types first, then any others."""
-    keys = list(BODY_TYPES)
-    return keys.index(body_type) if body_type in BODY_TYPES else len(keys)
+    return BODY_TYPES.index(body_type) if body_type in BODY_TYPES else len(BODY_TYPES)
 
 
 def type_label(body_type: str) -> tuple[str, str]:
-    """(Japanese, English) label of a body type; unknown types show their local name."""
-    return BODY_TYPES.get(body_type, (body_type, body_type))
+    """(Japanese, English) label of a body type from the ontology; else its local name."""
+    from welfare_kg.viz.vocabulary import term_labels
+
+    return term_labels().get(body_type, (body_type, body_type))
 
 
 def body_sort_key(body: Body) -> tuple[int, str, str]:
