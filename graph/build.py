@@ -28,8 +28,9 @@ without a reasoner. There are no blank nodes.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -103,13 +104,14 @@ class Vocabulary:
     partners: tuple[Partner, ...]
     partner_bodies: tuple[tuple[str, str], ...] = ()  # (partner id, body id): same entity
 
+    @functools.cached_property
+    def _bodies_by_name(self) -> dict[str, Body]:
+        # reversed: the first body listed wins a shared name, as in a linear search
+        return {normalize(n): b for b in reversed(self.bodies) for n in (b.name_ja, *b.aliases)}
+
     def body(self, printed: str) -> Body | None:
         """The body printed as `printed` (NFKC, spaces ignored, aliases allowed)."""
-        key = normalize(printed)
-        for body in self.bodies:
-            if key in {normalize(n) for n in (body.name_ja, *body.aliases)}:
-                return body
-        return None
+        return self._bodies_by_name.get(normalize(printed))
 
     def partner(self, name: str) -> Partner | None:
         """The partner whose canonical name or alias is `name`."""
@@ -195,6 +197,23 @@ def _concept_by_notation(ontology: Graph, scheme: URIRef, notation: str) -> URIR
     return None
 
 
+def _once(method: Callable[..., URIRef]) -> Callable[..., URIRef]:
+    """Describe each entity once per report graph: later calls return the remembered IRI.
+
+    Bodies, concepts and outline nodes are referenced by many rows; re-adding their
+    triples was most of the build time on multi-report builds.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: _Builder, *args: Any, **kwargs: Any) -> URIRef:
+        key = (method.__name__, args)  # keyword arguments only shape error messages
+        if key not in self._done:
+            self._done[key] = method(self, *args, **kwargs)
+        return self._done[key]
+
+    return wrapper
+
+
 class _Builder:
     """Adds one report's triples to its named graph; knows the IRI scheme."""
 
@@ -219,10 +238,14 @@ class _Builder:
         self.plan_iri = self.base[f"plan/{self.plan.id}"]
         self.report_iri = self.base[f"report/{info.slug}"]
         self.source = info.file
+        self._done: dict[tuple[Any, ...], URIRef] = {}
+        self._supers: dict[URIRef, list[URIRef]] = {}
 
     # -- helpers -------------------------------------------------------------------------
     def typed(self, node: URIRef, cls: URIRef) -> None:
-        for c in _superclasses(self.ontology, cls):
+        if cls not in self._supers:
+            self._supers[cls] = _superclasses(self.ontology, cls)
+        for c in self._supers[cls]:
             self.G.add((node, RDF.type, c))
 
     def label(self, node: URIRef, ja: str, en: str | None = None, *, pref: bool = False) -> None:
@@ -232,6 +255,7 @@ class _Builder:
             if en:
                 self.G.add((node, p, Literal(en, lang="en")))
 
+    @_once
     def span(self, page: int, start: int, end: int) -> URIRef:
         node = self.base[f"report/{self.info.slug}/lines/{start}-{end}"]
         self.typed(node, WK.SourceSpan)
@@ -242,6 +266,7 @@ class _Builder:
         self.G.add((node, RDFS.label, Literal(f"{self.source}:{start}-{end}")))
         return node
 
+    @_once
     def concept(self, concept: URIRef) -> URIRef:
         """Copy a controlled-list concept (status, role, body type) from the ontology, so
         that the data graph alone gives its labels and code."""
@@ -260,6 +285,7 @@ class _Builder:
         return concept
 
     # -- organisations -------------------------------------------------------------------
+    @_once
     def organization(self, org_id: str, *, where: str) -> URIRef:
         for body in self.vocab.bodies:
             if body.id == org_id:
@@ -280,6 +306,7 @@ class _Builder:
             f"{where}: unknown organisation id {org_id!r}; add it to data/organizations.csv"
         )
 
+    @_once
     def body(self, body: Body) -> URIRef:
         node = self.base[f"body/{body.id}"]
         type_cls = WK._NS[body.type]
@@ -302,6 +329,7 @@ class _Builder:
             self.G.add((node, ORG.subOrganizationOf, parent))
         return node
 
+    @_once
     def partner(self, name: str) -> URIRef:
         """The organisation a result names: a known body, or a partner of the list."""
         body = self.vocab.body(name)
@@ -323,6 +351,7 @@ class _Builder:
         return node
 
     # -- the plan outline ----------------------------------------------------------------
+    @_once
     def plan_node(self) -> URIRef:
         node = self.plan_iri
         self.typed(node, WK.Plan)
@@ -343,6 +372,7 @@ class _Builder:
             self.G.add((node, DCTERMS.publisher, self.organization(pub, where="dataset.yaml")))
         return node
 
+    @_once
     def pillar(self, number: int) -> URIRef:
         node = self.base[f"plan/{self.plan.id}/pillar/{number}"]
         self.typed(node, WK.Pillar)
@@ -355,6 +385,7 @@ class _Builder:
         self.G.add((self.plan_iri, SKOS.hasTopConcept, node))
         return node
 
+    @_once
     def action_plan(self, pillar: int | None, number: int | None, title: str) -> URIRef:
         # Keyed by what is printed (number and title), not by the inferred pillar.
         key = f"{number or 0}-{_digest(normalize(title))}"
@@ -373,6 +404,7 @@ class _Builder:
             self.G.add((p, SKOS.narrower, node))
         return node
 
+    @_once
     def initiative(self, text: str, action_plan: URIRef | None) -> URIRef:
         node = self.base[
             f"plan/{self.plan.id}/initiative/{_digest(str(action_plan or ''), normalize(text))}"
