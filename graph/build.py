@@ -583,11 +583,16 @@ def _bind(ds: Dataset, base_iri: str) -> None:
 
 
 def union_graph(ds: Dataset) -> Graph:
-    """All triples of all named graphs in one Graph (prefixes kept)."""
-    G = Graph(bind_namespaces="core")
+    """All triples of all named graphs in one Graph (prefixes kept).
+
+    Reads each graph once and fills a context-free store: ``ds.quads`` looks up the contexts
+    of every triple, which was most of the export time on multi-report builds.
+    """
+    G = Graph(store="SimpleMemory", bind_namespaces="core")
     for prefix, ns in ds.namespaces():
         G.bind(prefix, ns, override=True, replace=True)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        G.add((s, p, o))
+    triples: set[tuple[Any, Any, Any]] = set()
+    for named in ds.graphs():
+        triples.update(named.triples((None, None, None)))
+    G.addN((s, p, o, G) for s, p, o in triples)
     return G
-

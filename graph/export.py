@@ -80,6 +80,19 @@ def _sorted_graph(G: Graph) -> Graph:
     return out
 
 
+class _OxTerms:
+    """Converts rdflib terms to pyoxigraph terms, each distinct term once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Node, Any] = {}
+
+    def __call__(self, term: Node) -> Any:
+        ox_term = self._cache.get(term)
+        if ox_term is None:
+            ox_term = self._cache[term] = _ox_term(term)
+        return ox_term
+
+
 def _ox_term(term: Node) -> Any:
     """The pyoxigraph term for an rdflib term (the build makes no blank nodes)."""
     if isinstance(term, URIRef):
@@ -93,18 +106,22 @@ def _ox_term(term: Node) -> Any:
     raise TypeError(f"cannot convert {term!r} to pyoxigraph")
 
 
-def _ox_triples(G: Graph) -> list[Any]:
-    return sorted((ox.Triple(*(_ox_term(t) for t in triple)) for triple in G), key=str)
+def _ox_triples(G: Graph, conv: _OxTerms | None = None) -> list[Any]:
+    conv = conv or _OxTerms()
+    triples = (ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in G.triples((None, None, None)))
+    return sorted(triples, key=str)
 
 
-def _ox_quads(ds: Dataset) -> list[Any]:
+def _ox_quads(ds: Dataset, conv: _OxTerms | None = None) -> list[Any]:
+    conv = conv or _OxTerms()
     quads = []
     for G in ds.graphs():
         named = isinstance(G.identifier, URIRef) and G.identifier != DATASET_DEFAULT_GRAPH_ID
-        if not named or not len(G):
+        if not named:
             continue
         name = ox.NamedNode(str(G.identifier))
-        quads += [ox.Quad(*(_ox_term(t) for t in triple), name) for triple in G]
+        quads += [ox.Quad(conv(s), conv(p), conv(o), name)
+                  for s, p, o in G.triples((None, None, None))]
     return sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
 
 
@@ -129,25 +146,29 @@ def _sort_prefix_lines(data: bytes) -> bytes:
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def to_turtle(G: Graph) -> bytes:
+def to_turtle(G: Graph, *, _triples: list[Any] | None = None) -> bytes:
     """Turtle, subjects sorted, with the graph's prefixes."""
-    data = ox.serialize(_ox_triples(G), format=ox.RdfFormat.TURTLE, prefixes=_prefixes(G))
+    triples = _triples if _triples is not None else _ox_triples(G)
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_prefixes(G))
     return _sort_prefix_lines(data)
 
 
-def to_ntriples(G: Graph) -> bytes:
+def to_ntriples(G: Graph, *, _triples: list[Any] | None = None) -> bytes:
     """N-Triples, one triple a line, sorted."""
-    return ox.serialize(_ox_triples(G), format=ox.RdfFormat.N_TRIPLES)
+    triples = _triples if _triples is not None else _ox_triples(G)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-def to_nquads(ds: Dataset) -> bytes:
+def to_nquads(ds: Dataset, *, _quads: list[Any] | None = None) -> bytes:
     """N-Quads of the named graphs (the empty default graph is left out), sorted."""
-    return ox.serialize(_ox_quads(ds), format=ox.RdfFormat.N_QUADS)
+    quads = _quads if _quads is not None else _ox_quads(ds)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
-def to_trig(ds: Dataset) -> bytes:
+def to_trig(ds: Dataset, *, _quads: list[Any] | None = None) -> bytes:
     """TriG: one block per named graph, graphs and triples sorted."""
-    data = ox.serialize(_ox_quads(ds), format=ox.RdfFormat.TRIG, prefixes=_prefixes(ds))
+    quads = _quads if _quads is not None else _ox_quads(ds)
+    data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes(ds))
     return _sort_prefix_lines(data)
 
 
@@ -220,8 +241,11 @@ def _local(iri: Node | None) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] if iri else ""
 
 
-def rows_csv(ds: Dataset, base_iri: str) -> bytes:
-    """One line per plan row, for spreadsheet users (report, then source line order)."""
+def rows_csv(ds: Dataset, base_iri: str, *, union: Graph | None = None) -> bytes:
+    """One line per plan row, for spreadsheet users (report, then source line order).
+
+    `union` is the union of the named graphs of `ds`, when the caller has it already.
+    """
     header = [
         "report", "row", "page", "line", "end_line", "fiscal_year", "pillar",
         "action_plan_number", "action_plan", "initiative", "items", "result", "status",
@@ -229,43 +253,45 @@ def rows_csv(ds: Dataset, base_iri: str) -> bytes:
     ]
     ontology = load_ontology()
     out = []
-    for G in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        report_slug = str(G.identifier).removeprefix(f"{base_iri}graph/")
-        for row in G.subjects(RDF.type, WK.PlanRow):
-            span = G.value(row, WK.sourceSpan)
-            ap = G.value(row, WK.actionPlan)
-            pillar = G.value(row, WK.pillar)
-            bodies = sorted(
-                (str(G.value(p, WK.participant)) for p in G.objects(row, WK.participation)
-                 if G.value(p, WK.role) == WK.ImplementingBodyRole),
-            )
-            partners = sorted(_label(G, o) for o in G.objects(row, WK.namesPartner))
-            quantities = []
-            for q in sorted(G.objects(row, WK.quantity), key=lambda n: int(_local(n))):
-                value = str(G.value(q, SCHEMA.value)).removesuffix(".0")
-                text = f"{value}{G.value(q, SCHEMA.unitText)}"
-                counted = G.value(q, WK.counted)
-                quantities.append(f"{text}({counted})" if counted else text)
-            out.append([
-                report_slug,
-                str(row),
-                G.value(span, WK.page) if span else "",
-                G.value(span, WK.startLine) if span else "",
-                G.value(span, WK.endLine) if span else "",
-                G.value(row, WK.fiscalYear) or "",
-                G.value(pillar, WK.number) if pillar else "",
-                G.value(ap, WK.number) if ap else "",
-                _label(G, ap),
-                _label(G, G.value(row, WK.initiative)),
-                G.value(row, WK.planText) or "",
-                G.value(row, WK.resultText) or "",
-                ontology.value(G.value(row, WK.status), SKOS.notation) or "",
-                "|".join(_label(G, URIRef(b)) for b in bodies),
-                "|".join(_local(b) for b in bodies),
-                "|".join(partners),
-                "|".join(quantities),
-                G.value(row, WK.confidence) or "",
-            ])
+    G = union if union is not None else union_graph(ds)
+    # One pass over the union: row IRIs are unique across reports.
+    for row in G.subjects(RDF.type, WK.PlanRow):
+        report = G.value(row, PROV.hadPrimarySource)
+        report_slug = str(report).removeprefix(f"{base_iri}report/")
+        span = G.value(row, WK.sourceSpan)
+        ap = G.value(row, WK.actionPlan)
+        pillar = G.value(row, WK.pillar)
+        bodies = sorted(
+            (str(G.value(p, WK.participant)) for p in G.objects(row, WK.participation)
+             if G.value(p, WK.role) == WK.ImplementingBodyRole),
+        )
+        partners = sorted(_label(G, o) for o in G.objects(row, WK.namesPartner))
+        quantities = []
+        for q in sorted(G.objects(row, WK.quantity), key=lambda n: int(_local(n))):
+            value = str(G.value(q, SCHEMA.value)).removesuffix(".0")
+            text = f"{value}{G.value(q, SCHEMA.unitText)}"
+            counted = G.value(q, WK.counted)
+            quantities.append(f"{text}({counted})" if counted else text)
+        out.append([
+            report_slug,
+            str(row),
+            G.value(span, WK.page) if span else "",
+            G.value(span, WK.startLine) if span else "",
+            G.value(span, WK.endLine) if span else "",
+            G.value(row, WK.fiscalYear) or "",
+            G.value(pillar, WK.number) if pillar else "",
+            G.value(ap, WK.number) if ap else "",
+            _label(G, ap),
+            _label(G, G.value(row, WK.initiative)),
+            G.value(row, WK.planText) or "",
+            G.value(row, WK.resultText) or "",
+            ontology.value(G.value(row, WK.status), SKOS.notation) or "",
+            "|".join(_label(G, URIRef(b)) for b in bodies),
+            "|".join(_local(b) for b in bodies),
+            "|".join(partners),
+            "|".join(quantities),
+            G.value(row, WK.confidence) or "",
+        ])
     out.sort(key=lambda r: (r[0], int(r[3] or 0), r[1]))
     return _csv_bytes(header, [[str(v) for v in r] for r in out])
 
@@ -304,14 +330,16 @@ def export_dataset(
     out_dir = Path(out_dir)
     U = union_graph(ds)
     context = jsonld_context(U)
+    conv = _OxTerms()  # each term converted once, shared by the four serialisations
+    triples, quads = _ox_triples(U, conv), _ox_quads(ds, conv)
     contents: dict[str, bytes] = {
-        "welfare-kg.ttl": to_turtle(U),
-        "welfare-kg.nt": to_ntriples(U),
+        "welfare-kg.ttl": to_turtle(U, _triples=triples),
+        "welfare-kg.nt": to_ntriples(U, _triples=triples),
         "welfare-kg.jsonld": to_jsonld(U, context),
         "context.jsonld": (json.dumps(context, ensure_ascii=False, indent=1) + "\n").encode(),
-        "welfare-kg.trig": to_trig(ds),
-        "welfare-kg.nq": to_nquads(ds),
-        "rows.csv": rows_csv(ds, base_iri),
+        "welfare-kg.trig": to_trig(ds, _quads=quads),
+        "welfare-kg.nq": to_nquads(ds, _quads=quads),
+        "rows.csv": rows_csv(ds, base_iri, union=U),
         "bodies.csv": bodies_csv(ds, union=U),
         "ontology.ttl": (ONTOLOGY_DIR / "welfare.ttl").read_bytes(),
         "shapes.ttl": (ONTOLOGY_DIR / "shapes.ttl").read_bytes(),
