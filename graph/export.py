@@ -192,29 +192,41 @@ def to_jsonld(G: Graph, context: dict[str, Any]) -> bytes:
     """Flattened JSON-LD: one node object per subject, sorted, with the context inline.
 
     The context is inlined (and also published as ``context.jsonld``) so that parsers need
-    no network access.
+    no network access. Subjects, properties and values are sorted, so the bytes do not
+    depend on the graph's iteration order.
     """
     prefixes = sorted(context["@context"].items(), key=lambda kv: -len(kv[1]))
+    compacted: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        if iri not in compacted:
+            compacted[iri] = _compact(iri, prefixes)
+        return compacted[iri]
+
     nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in sorted(G, key=_key):
-        subject = _compact(str(s), prefixes)
+    for s, p, o in G.triples((None, None, None)):
+        subject = compact(str(s))
         if p == RDF.type and isinstance(o, URIRef):
-            nodes[subject]["@type"].append(_compact(str(o), prefixes))
+            nodes[subject]["@type"].append(compact(str(o)))
             continue
         if isinstance(o, URIRef):
-            value: Any = {"@id": _compact(str(o), prefixes)}
+            value: Any = {"@id": compact(str(o))}
         elif isinstance(o, Literal) and o.language:
             value = {"@value": str(o), "@language": o.language}
         elif isinstance(o, Literal) and o.datatype and o.datatype != XSD.string:
-            value = {"@value": str(o), "@type": _compact(str(o.datatype), prefixes)}
+            value = {"@value": str(o), "@type": compact(str(o.datatype))}
         else:
             value = {"@value": str(o)}
-        nodes[subject][_compact(str(p), prefixes)].append(value)
+        nodes[subject][compact(str(p))].append(value)
     graph = []
     for subject in sorted(nodes):
         node: dict[str, Any] = {"@id": subject}
         for key in sorted(nodes[subject], key=lambda k: (k != "@type", k)):
-            node[key] = nodes[subject][key]
+            values = nodes[subject][key]
+            if key == "@type":
+                node[key] = sorted(values)
+            else:
+                node[key] = sorted(values, key=lambda v: tuple(sorted(v.items())))
         graph.append(node)
     doc = {"@context": context["@context"], "@graph": graph}
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
