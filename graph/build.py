@@ -582,13 +582,14 @@ def _bind(ds: Dataset, base_iri: str) -> None:
         ds.bind(prefix, base_iri + path, override=True, replace=True)
 
 
-def union_graph(ds: Dataset) -> Graph:
+def union_graph(ds: Dataset, *, store: str = "Memory") -> Graph:
     """All triples of all named graphs in one Graph (prefixes kept).
 
-    Reads each graph once and fills a context-free store: ``ds.quads`` looks up the contexts
-    of every triple, which was most of the export time on multi-report builds.
+    Reads each graph once (``ds.quads`` would look up the contexts of every triple, most of
+    the export time on multi-report builds). ``store="SimpleMemory"`` is faster still but
+    not context-aware, which pySHACL needs.
     """
-    G = Graph(store="SimpleMemory", bind_namespaces="core")
+    G = Graph(store=store, bind_namespaces="core")
     for prefix, ns in ds.namespaces():
         G.bind(prefix, ns, override=True, replace=True)
     triples: set[tuple[Any, Any, Any]] = set()

@@ -340,7 +340,7 @@ def export_dataset(
     """
     meta = metadata if metadata is not None else load_metadata()
     out_dir = Path(out_dir)
-    U = union_graph(ds)
+    U = union_graph(ds, store="SimpleMemory")
     context = jsonld_context(U)
     conv = _OxTerms()  # each term converted once, shared by the four serialisations
     triples, quads = _ox_triples(U, conv), _ox_quads(ds, conv)

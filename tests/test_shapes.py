@@ -76,3 +76,25 @@ def test_unreadable_files_are_input_errors(tmp_path: Path) -> None:
         load_rdf([tmp_path / "rows.csv"])
     with pytest.raises(InputError, match="no such file"):
         load_rdf([tmp_path / "missing.ttl"])
+
+
+def test_datasets_are_validated_graph_by_graph(tmp_path: Path) -> None:
+    from welfare_kg.graph.export import to_nquads
+    from welfare_kg.graph.validate import validate_files
+
+    ds = build_dataset([three_rows(), second_year()], vocabulary=vocabulary(),
+                       pillar_names=PILLARS)
+    good = tmp_path / "good.nq"
+    good.write_bytes(to_nquads(ds))
+    assert validate_files([good]).conforms
+    # Drop the implementing bodies of one row, in one report's graph only.
+    broken = tmp_path / "broken.nq"
+    lines = good.read_text("utf-8").splitlines(keepends=True)
+    broken.write_text("".join(
+        line for line in lines
+        if not (line.startswith("<https://w3id.org/welfare-kg/id/report/izumi-fy2021/row/60>")
+                and "#implementedBy>" in line)), "utf-8")
+    report = validate_files([broken])
+    assert not report.conforms
+    assert [f.focus for f in report.findings] == [
+        "<https://w3id.org/welfare-kg/id/report/izumi-fy2021/row/60>"]

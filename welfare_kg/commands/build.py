@@ -47,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     if args.validate:
-        from welfare_kg.graph.validate import load_rdf, validate_graph
+        from welfare_kg.graph.validate import validate_files
 
-        report = validate_graph(load_rdf([args.out_dir / "welfare-kg.ttl"]))
+        report = validate_files([args.out_dir / "welfare-kg.trig"])
         print(report.text())
         return 0 if report.conforms else 1
     return 0
