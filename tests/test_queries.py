@@ -22,7 +22,7 @@ from welfare_kg.graph.queries import (
     parse_param_args,
     parse_query_text,
 )
-from welfare_kg.graph.results import format_results
+from welfare_kg.graph.results import comparable, format_results
 from welfare_kg.graph.store import run_query
 
 pytest_plugins = ["sparql_fixtures"]
@@ -403,3 +403,36 @@ def test_formats(mini_store: Store) -> None:
 def test_decimal_sums_keep_their_value(mini_store: Store) -> None:
     totals = run_query(mini_store, "quantities-by-pillar", {"unit": "円"}).values()
     assert totals[0]["total"] == 300000 and not isinstance(totals[0]["total"], Decimal | float)
+
+
+# -- many reports: shared descriptions repeated in every report graph -----------------------
+
+ROW_LEVEL = {WK + t for t in ("PlanRow", "SourceSpan", "Quantity", "Participation", "Report")}
+
+
+@pytest.fixture(scope="module")
+def repeated_store(mini_store: Store) -> Store:
+    """The mini graph plus two graphs that repeat every shared description (bodies, outline).
+
+    So does a build of several reports: each report graph describes the bodies and the plan
+    outline again, and the union default graph keeps every copy.
+    """
+    from pyoxigraph import Quad
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    row_level = {q.subject for q in mini_store
+                 if q.predicate.value == rdf_type and q.object.value in ROW_LEVEL}
+    store = Store()
+    store.bulk_extend(mini_store)
+    for copy in ("http://example.org/graph/a", "http://example.org/graph/b"):
+        store.bulk_extend(Quad(q.subject, q.predicate, q.object, NamedNode(copy))
+                          for q in mini_store if q.subject not in row_level)
+    return store
+
+
+@pytest.mark.parametrize("spec", LIBRARY, ids=lambda s: s.name)
+def test_repeated_shared_descriptions_change_no_answer(spec, mini_store: Store,
+                                                       repeated_store: Store) -> None:
+    params = PARAMS.get(spec.name, {})
+    assert comparable(run_query(repeated_store, spec, params)) == comparable(
+        run_query(mini_store, spec, params))
