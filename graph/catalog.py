@@ -276,6 +276,35 @@ def catalog_graph(
             _fy_period(C, period, report.fiscal_year, report.fiscal_year)
             C.add((node, WK.fiscalYear, Literal(str(report.fiscal_year), datatype=XSD.gYear)))
         C.add((service, DCAT.servesDataset, node))
+        # Where to get this report's graph: its named graph inside the TriG and N-Quads
+        # files, or through the SPARQL endpoint.
+        graph_dist = meta.get("report_dataset", {}).get("distribution", {})
+        for entry in meta.get("distributions", ()):
+            if entry["id"] not in ("trig", "nquads") or entry["file"] not in files:
+                continue
+            dist = base[f"dataset/{report.slug}/distribution/{entry['id']}"]
+            C.add((node, DCAT.distribution, dist))
+            C.add((dist, RDF.type, DCAT.Distribution))
+            _bilingual(C, dist, DCTERMS.title, entry["title"])
+            for lang in ("ja", "en"):
+                if graph_dist.get(lang):
+                    text = graph_dist[lang].format(graph=report.graph, file=entry["file"])
+                    C.add((dist, DCTERMS.description, Literal(text, lang=lang)))
+            download = URIRef(meta.get("download_url", base_iri) + entry["file"])
+            C.add((dist, DCAT.accessURL, download))
+            C.add((dist, DCAT.downloadURL, download))
+            C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
+            C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
+            C.add((dist, DCTERMS.license, license_iri))
+            C.add((dist, DCTERMS.conformsTo, ONTOLOGY_IRI))
+        if meta.get("sparql_endpoint"):
+            dist = base[f"dataset/{report.slug}/distribution/sparql"]
+            C.add((node, DCAT.distribution, dist))
+            C.add((dist, RDF.type, DCAT.Distribution))
+            _bilingual(C, dist, DCTERMS.title, cat["service"]["title"])
+            C.add((dist, DCAT.accessService, service))
+            C.add((dist, DCAT.accessURL, URIRef(meta["sparql_endpoint"])))
+            C.add((dist, DCTERMS.license, license_iri))
 
     # Distributions of the whole dataset.
     download = meta.get("download_url", base_iri)

@@ -237,3 +237,15 @@ def test_no_blank_nodes(G: Graph) -> None:
     from rdflib import BNode
 
     assert not any(isinstance(n, BNode) for n in G.all_nodes())
+
+
+@pytest.mark.parametrize("module", [
+    "welfare_kg.graph.build", "welfare_kg.graph.metadata", "welfare_kg.graph.export",
+    "welfare_kg.graph.catalog", "welfare_kg.graph.validate",
+])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0

@@ -183,6 +183,8 @@ def test_each_report_is_a_dataset(catalog: Graph) -> None:
         assert (node, RDF.type, DCAT.Dataset) in catalog
         assert (URIRef(f"{ID}catalog"), DCAT.dataset, node) in catalog
         assert {lit.language for lit in catalog.objects(node, DCTERMS.description)} == {"ja", "en"}
+        dists = set(catalog.objects(node, DCAT.distribution))
+        assert {str(d).rsplit("/", 1)[-1] for d in dists} == {"trig", "nquads", "sparql"}
         activity = catalog.value(node, PROV.wasGeneratedBy)
         assert catalog.value(activity, PROV.used) == URIRef(f"{ID}report/{slug}")
 
