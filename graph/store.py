@@ -4,10 +4,12 @@ The store answers with the union of all named graphs as its default graph (each 
 a named graph; library queries do not name graphs), like Virtuoso does by default and
 `oxigraph serve --union-default-graph`.
 
->>> from pathlib import Path
->>> store = load_store([Path("tests/data/mini-graph.trig")])
+>>> from welfare_kg.paths import PROJECT_ROOT
+>>> store = load_store([PROJECT_ROOT / "tests" / "data" / "mini-graph.trig"])
 >>> run_query(store, "single-body-rows").values()[0]["bodyLabel"]
 '高齢・障害支援課'
+>>> run_query(store, "keyword-search", {"word": "参加"}).values()[0]["field"]
+'result'
 """
 
 from __future__ import annotations

@@ -436,3 +436,13 @@ def test_repeated_shared_descriptions_change_no_answer(spec, mini_store: Store,
     params = PARAMS.get(spec.name, {})
     assert comparable(run_query(repeated_store, spec, params)) == comparable(
         run_query(mini_store, spec, params))
+
+
+@pytest.mark.parametrize("module", ["queries", "results", "remote", "store"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"welfare_kg.graph.{module}")
+    failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
