@@ -14,6 +14,7 @@ a named graph; library queries do not name graphs), like Virtuoso does by defaul
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -117,7 +118,13 @@ def refresh_store_dir(out_dir: Path = OUT_DIR) -> Path:
     sees a half-loaded store.
     """
     out_dir = Path(out_dir)
-    build = ensure_build(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / f".{STORE_DIRNAME}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two commands started together build it once
+        return _refresh(out_dir, ensure_build(out_dir))
+
+
+def _refresh(out_dir: Path, build: Path) -> Path:
     store_dir = out_dir / STORE_DIRNAME
     if store_is_current(store_dir, build):
         return store_dir

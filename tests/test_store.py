@@ -108,9 +108,19 @@ def test_refresh_leaves_no_temporary_directories(build_dir: Path) -> None:
     (build_dir / "welfare-kg.nq").touch()
     os.utime(build_dir / "welfare-kg.nq", ns=(2, 2))
     refresh_store_dir(build_dir)
-    assert sorted(p.name for p in build_dir.iterdir()) == ["store", "welfare-kg.nq"]
+    visible = sorted(p.name for p in build_dir.iterdir() if not p.name.startswith(".store.lock"))
+    assert visible == ["store", "welfare-kg.nq"]
 
 
 def test_module_exports_exist() -> None:
     for name in store_module.__all__:
         assert hasattr(store_module, name)
+
+
+def test_concurrent_commands_share_one_refresh(build_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        dirs = list(pool.map(lambda _: refresh_store_dir(build_dir), range(4)))
+    assert set(dirs) == {build_dir / STORE_DIRNAME}
+    assert rows_in(open_store(build_dir)) == 6
