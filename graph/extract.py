@@ -50,9 +50,10 @@ def extract_report(
     name = str(path)
     if not any(p.rows for p in pages):
         raise ReportFormatError(name, None, "no plan rows (lines starting with ・) found")
-    pillars = pillar_of_groups(pages, load_outline(outline or DATA_DIR / "outline.yaml"), name)
+    pillars, warnings = pillar_of_groups(
+        pages, load_outline(outline or DATA_DIR / "outline.yaml"), name
+    )
     sim = Similarity(_corpus(pages))
-    warnings: list[str] = []
     rows: list[Row] = []
     page_records: list[Page] = []
     current: HeadingBlock | None = None

@@ -23,6 +23,7 @@ class Pillar:
     name_ja: str
     name_en: str
     groups: tuple[int, ...]
+    action_plans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Outline:
     def pillar_for_group(self, group: int) -> int | None:
         return next((p.number for p in self.pillars if group in p.groups), None)
 
+    def pillar_for_title(self, title: str) -> int | None:
+        key = normalize(title)
+        return next(
+            (p.number for p in self.pillars if key in {normalize(t) for t in p.action_plans}),
+            None,
+        )
+
 
 @cache
 def load_outline(path: Path = DATA_DIR / "outline.yaml") -> Outline:
@@ -43,7 +51,10 @@ def load_outline(path: Path = DATA_DIR / "outline.yaml") -> Outline:
     data = load_yaml(path)
     try:
         pillars = tuple(
-            Pillar(int(p["number"]), p["name_ja"], p["name_en"], tuple(int(g) for g in p["groups"]))
+            Pillar(
+                int(p["number"]), p["name_ja"], p["name_en"],
+                tuple(int(g) for g in p["groups"]), tuple(p.get("action_plans") or ()),
+            )
             for p in data["pillars"]
         )
         plan = dict(data.get("plan") or {})
@@ -82,27 +93,35 @@ def heading_groups(pages: list[PageLayout]) -> dict[int, int]:
     return out
 
 
-def pillar_of_groups(pages: list[PageLayout], outline: Outline, path: str) -> dict[int, int]:
-    """Pillar of each heading (by line); checks printed pillar markers against the outline."""
+def pillar_of_groups(
+    pages: list[PageLayout], outline: Outline, path: str
+) -> tuple[dict[int, int], list[str]]:
+    """Pillar of each heading (by line), and warnings.
+
+    A heading listed by title in the outline takes that pillar; another takes its group's.
+    A printed pillar marker that disagrees is reported, not trusted over the outline.
+    """
     groups = heading_groups(pages)
     pillars: dict[int, int] = {}
+    headings = {b.line: b for p in pages for b in p.blocks if isinstance(b, HeadingBlock)}
     for line, group in groups.items():
-        number = outline.pillar_for_group(group)
+        number = outline.pillar_for_title(headings[line].title) or outline.pillar_for_group(group)
         if number is None:
             raise ReportFormatError(
-                path, line, f"heading group {group} is in no pillar of the outline {outline.path}"
+                path, line,
+                f"heading {headings[line].title!r} (group {group}) is in no pillar of the "
+                f"outline {outline.path}; give this report an outline with --outline",
             )
         pillars[line] = number
+    warnings = []
     for page in pages:
         markers = [b for b in page.blocks if isinstance(b, NoteBlock) and b.kind == "pillar"]
-        page_headings = [b for b in page.blocks if isinstance(b, HeadingBlock)]
         for marker in markers:
-            for h in page_headings:
+            for h in (b for b in page.blocks if isinstance(b, HeadingBlock)):
                 if pillars[h.line] != marker.value:
-                    raise ReportFormatError(
-                        path, marker.line,
-                        f"the report prints pillar {marker.value} here but the outline "
-                        f"{outline.path} puts heading group {groups[h.line]} under pillar "
-                        f"{pillars[h.line]}; fix the outline for this report",
+                    warnings.append(
+                        f"{path}:{marker.line}: the report prints pillar {marker.value} here but "
+                        f"the outline {outline.path} puts {h.title!r} under pillar "
+                        f"{pillars[h.line]}"
                     )
-    return pillars
+    return pillars, warnings

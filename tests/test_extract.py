@@ -92,9 +92,21 @@ def test_two_headings_on_one_page_split_in_number_order(tmp_path):
     assert rows[1].initiative.startswith("行政から関係機関")
 
 
-def test_outline_disagreeing_with_printed_pillar_is_an_error(tmp_path):
-    with pytest.raises(ReportFormatError, match=r"report\.txt:\d+: the report prints pillar 2"):
-        extract_report(F.write(tmp_path, F.WRONG_PILLAR))
+def test_outline_disagreeing_with_printed_pillar_is_reported(tmp_path):
+    extraction = extract_report(F.write(tmp_path, F.WRONG_PILLAR))
+    assert any(re.search(r"report\.txt:\d+: the report prints pillar 2", w)
+               for w in extraction.warnings)
+
+
+def test_pillar_follows_the_heading_title_when_pages_are_dropped(tmp_path, bundled):
+    """Dropping the first action plan's pages shifts the heading groups, not the pillars."""
+    text = DEFAULT_REPORT.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    cut = [n for n, t in enumerate(lines) if t.startswith(" 行動計画")][1]
+    rows = extract_report(F.write(tmp_path, "\n".join(lines[cut:]) + "\n")).rows
+    expected = {r.action_plan: r.pillar for r in bundled.rows}
+    assert len(rows) < len(bundled.rows)
+    assert all(expected[r.action_plan] == r.pillar for r in rows)
 
 
 def test_quantities_and_partners(tmp_path):
