@@ -406,9 +406,9 @@ class _Builder:
 
     @_once
     def initiative(self, text: str, action_plan: URIRef | None) -> URIRef:
-        node = self.base[
-            f"plan/{self.plan.id}/initiative/{_digest(str(action_plan or ''), normalize(text))}"
-        ]
+        # Hash the action plan's path, not its full IRI, so ids do not change with the base.
+        ap_key = str(action_plan or "").removeprefix(str(self.base))
+        node = self.base[f"plan/{self.plan.id}/initiative/{_digest(ap_key, normalize(text))}"]
         self.typed(node, WK.Initiative)
         self.label(node, text, pref=True)
         self.G.add((node, SKOS.inScheme, self.plan_iri))

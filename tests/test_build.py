@@ -193,6 +193,16 @@ def test_custom_base_iri() -> None:
     assert subjects and all(s.startswith(base) for s in subjects)
 
 
+def test_iri_paths_do_not_depend_on_the_base() -> None:
+    default = union_graph(build(three_rows()))
+    other = union_graph(build(three_rows(), base_iri="https://example.org/kg/"))
+
+    def paths(G: Graph, base: str) -> set[str]:
+        return {str(s).removeprefix(base) for s in G.subjects() if str(s).startswith(base)}
+
+    assert paths(default, ID) == paths(other, "https://example.org/kg/")
+
+
 def test_input_is_not_mutated() -> None:
     extraction = three_rows()
     before = copy.deepcopy(extraction)
