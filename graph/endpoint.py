@@ -26,7 +26,14 @@ from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from welfare_kg.errors import EndpointError, InputError
 
-__all__ = ["OxigraphServer", "PublishedGraph", "free_port", "oxigraph_binary", "publish"]
+__all__ = [
+    "OxigraphServer",
+    "PublishedGraph",
+    "free_port",
+    "graph_names",
+    "oxigraph_binary",
+    "publish",
+]
 
 
 def oxigraph_binary() -> str:
@@ -164,7 +171,7 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
     HTTP Digest or Basic, as the server asks (Virtuoso's `/sparql-graph-crud-auth` wants
     Digest).
     """
-    names = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+    names = graph_names(store)
     if not names:
         raise InputError("the build has no named graph to publish")
     if graph is None:

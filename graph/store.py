@@ -42,7 +42,9 @@ __all__ = [
     "find_build",
     "load_store",
     "open_store",
+    "refresh_store_dir",
     "run_query",
+    "store_is_current",
 ]
 
 # The build's dataset files, best first: N-Quads loads fastest and keeps the named graphs.
