@@ -458,6 +458,8 @@ class _Builder:
         span = self.span(row.page, row.line, max(row.end_line, row.line))
         self.G.add((node, WK.sourceSpan, span))
         self.G.add((node, PROV.hadPrimarySource, self.report_iri))
+        # PROV-O: hadPrimarySource is a kind of wasDerivedFrom; stated for reasoner-less use.
+        self.G.add((node, PROV.wasDerivedFrom, self.report_iri))
 
         ap = None
         if row.pillar is not None:
@@ -508,6 +510,15 @@ class _Builder:
         self.G.add((row, WK.participation, node))
         self.G.add((node, WK.participant, who))
         self.G.add((node, WK.role, self.concept(role)))
+
+
+def _add_super_properties(G: Graph, ontology: Graph) -> None:
+    """State the reused property each wk: property specialises (wk:sourceSpan is a
+    prov:wasDerivedFrom, wk:participant an ic:関与者 …), so that queries and shapes written
+    against PROV, DCTERMS or the IMI vocabulary work without a reasoner."""
+    for prop, parent in sorted(ontology.subject_objects(RDFS.subPropertyOf)):
+        if isinstance(prop, URIRef) and isinstance(parent, URIRef):
+            G.addN((s, parent, o, G) for s, o in list(G.subject_objects(prop)))
 
 
 def _printed_headings(extraction: Extraction) -> dict[str, tuple[int, int, int]]:
@@ -570,6 +581,7 @@ def build_dataset(
             for ap in page.action_plans:
                 pillar = pillars.get(normalize(ap.title), ap.pillar)
                 builder.action_plan(pillar, ap.number, ap.title)
+        _add_super_properties(G, ontology)
     _bind(ds, base_iri)
     return ds
 

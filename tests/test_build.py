@@ -127,6 +127,12 @@ def test_provenance_links_rows_to_report_lines(G: Graph) -> None:
     report = G.value(ROW15, PROV.hadPrimarySource)
     assert G.value(span, WK.report) == report
     assert G.value(report, WK.sha256) == Literal("ab" * 32)
+    # the reused PROV, DCTERMS and IMI properties are stated too (no reasoner needed)
+    assert {span, report} <= set(G.objects(ROW15, PROV.wasDerivedFrom))
+    assert (span, URIRef("http://purl.org/dc/terms/isPartOf"), report) in G
+    participation = next(iter(G.objects(ROW15, WK.participation)))
+    assert (ROW15, IC["関与"], participation) in G
+    assert G.value(participation, IC["関与者"]) == G.value(participation, WK.participant)
     # initiatives and action plans link to where they were printed
     assert G.value(G.value(ROW3, WK.initiative), WK.sourceSpan) is not None
 
