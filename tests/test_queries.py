@@ -356,10 +356,10 @@ def test_plan_skeleton(mini_store: Store) -> None:
 
 
 def test_row_provenance(mini_store: Store) -> None:
-    cols = "row sha256 page startLine endLine"
+    cols = "row file sha256 page startLine endLine"
     assert len(answer(mini_store, "row-provenance", cols)) == 6
     assert answer(mini_store, "row-provenance", cols, row=ID + "r3") == [
-        ("r3", "00ff", 2, 30, 35)]
+        ("r3", "mini-report.txt", "00ff", 2, 30, 35)]
 
 
 def test_rows_without_initiative(mini_store: Store) -> None:

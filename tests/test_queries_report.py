@@ -305,8 +305,10 @@ def test_plan_skeleton(report: Report) -> None:
 
 
 def test_row_provenance(report: Report) -> None:
-    expected = [(r.line, report.sha256, r.page, r.line, r.end) for r in report.rows]
-    assert got(report, "row-provenance", "row sha256 page startLine endLine") == want(expected)
+    expected = [(r.line, DEFAULT_REPORT.name, report.sha256, r.page, r.line, r.end)
+                for r in report.rows]
+    cols = "row file sha256 page startLine endLine"
+    assert got(report, "row-provenance", cols) == want(expected)
 
 
 def test_rows_without_initiative(report: Report) -> None:
