@@ -446,3 +446,22 @@ def test_docstring_examples_run(module: str) -> None:
     mod = importlib.import_module(f"welfare_kg.graph.{module}")
     failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
+
+
+def test_any_string_survives_the_values_block_unchanged() -> None:
+    """Round trip: a VALUES block of any text parses back to exactly that text."""
+    import random
+
+    from welfare_kg.graph.remote import inject_values
+    from welfare_kg.graph.store import execute
+
+    alphabet = "a{}\"'\\\n\r\t#<>?$. ;()|^`" + "区認知症\u3000\U0001f600" + "\u2028\u0000"
+    rng = random.Random(4)
+    store = Store()
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        lang = rng.choice([None, "ja"])
+        query = inject_values("SELECT ?w ?n WHERE { BIND(1 AS ?n) }",
+                              {"w": Literal(text, language=lang)})
+        [row] = execute(store, query).rows
+        assert row[0] == Literal(text, language=lang), query
