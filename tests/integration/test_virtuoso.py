@@ -202,5 +202,19 @@ def test_virtuoso_error_message_reaches_the_user(loaded: Virtuoso) -> None:
         execute_remote(loaded.sparql, "SELECT ?x WHERE { ?x ?p }")
 
 
-def test_no_virtuoso_process_left(tmp_path: Path) -> None:
-    assert tmp_path.exists()  # the module fixture stops the server after the last test
+def test_publish_command_with_password_from_the_environment(
+        loaded: Virtuoso, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from sparql_data import write_build
+
+    from welfare_kg.cli import main
+
+    write_build(tmp_path / "out")
+    argv = ["publish", "--endpoint", loaded.graph_store, "--user", "dba",
+            "--graph", REPORT_GRAPH, "--out-dir", str(tmp_path / "out")]
+    monkeypatch.setenv("WELFARE_KG_PASSWORD", "wrong")
+    assert main(argv) == 2
+    assert "HTTP 401" in capsys.readouterr().err
+    monkeypatch.setenv("WELFARE_KG_PASSWORD", "dba")
+    assert main(argv) == 0
+    assert f"replaced <{REPORT_GRAPH}>" in capsys.readouterr().out
