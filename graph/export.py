@@ -21,7 +21,6 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import ORG, PROV
 from rdflib.term import Node
 
-from welfare_kg.errors import WelfareKGError
 from welfare_kg.fileio import write_bytes
 from welfare_kg.graph.build import (
     DEFAULT_BASE_IRI,
@@ -33,6 +32,7 @@ from welfare_kg.graph.build import (
 from welfare_kg.graph.catalog import catalog_graph, void_graph
 from welfare_kg.graph.metadata import load_metadata
 from welfare_kg.graph.namespaces import SCHEMA, WK
+from welfare_kg.graph.records import Extraction
 from welfare_kg.paths import ONTOLOGY_DIR
 
 __all__ = [
@@ -378,16 +378,17 @@ def build_outputs(
     *,
     base_iri: str = DEFAULT_BASE_IRI,
     corrections: bool = True,
+    extractions: Sequence[Extraction] | None = None,
 ) -> list[Path]:
     """Extract each report, build the dataset and write every export into `out_dir`.
 
-    Returns the paths written, in OUTPUT_FILES order.
+    `extractions`, when given (one per report, already extracted by the caller), are used
+    instead of extracting again. Returns the paths written, in OUTPUT_FILES order.
     """
     check_base_iri(base_iri)  # before the slow extraction
-    try:
+    if extractions is None:
         from welfare_kg.graph.extract import extract_report
-    except ImportError as exc:  # the extractor module is another issue's work
-        raise WelfareKGError(f"the report extractor is not available: {exc}") from exc
-    extractions = [extract_report(Path(p), corrections=corrections) for p in report_paths]
-    ds = build_dataset(extractions, base_iri=base_iri)
+
+        extractions = [extract_report(Path(p), corrections=corrections) for p in report_paths]
+    ds = build_dataset(list(extractions), base_iri=base_iri)
     return export_dataset(ds, out_dir, base_iri=base_iri)

@@ -125,3 +125,10 @@ def test_two_reports_share_bodies(extraction: Extraction, tmp_path: Path) -> Non
         union_graph(build_dataset([extraction])), WK.Initiative)
     files = export_dataset(ds, tmp_path / "out")
     assert {p.name for p in files} == set(OUTPUT_FILES)
+
+
+def test_build_outputs_accepts_extractions_already_made(
+    extraction: Extraction, out: Path, tmp_path: Path
+) -> None:
+    build_outputs([DEFAULT_REPORT], tmp_path, base_iri=ID, extractions=[extraction])
+    assert (tmp_path / "welfare-kg.nq").read_bytes() == (out / "welfare-kg.nq").read_bytes()
