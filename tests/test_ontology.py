@@ -69,3 +69,8 @@ def test_controlled_lists_have_notations(ontology: Graph) -> None:
     for body_type in ontology.subjects(SKOS.inScheme, WK.BodyTypeScheme):
         assert (body_type, RDF.type, OWL.Class) in ontology
         assert ontology.value(body_type, SKOS.notation) is not None
+
+
+def test_every_term_is_defined_by_the_ontology(ontology: Graph) -> None:
+    for term in _terms(ontology):
+        assert ontology.value(term, RDFS.isDefinedBy) == ONTOLOGY_IRI, term
