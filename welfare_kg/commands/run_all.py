@@ -45,8 +45,10 @@ def run(args: argparse.Namespace) -> int:
     reports = args.reports or [DEFAULT_REPORT]
     out: Path = args.out_dir
     corrections = not args.no_corrections
+    extractions = []
     for report in reports:
         extraction = extract_report(report, corrections=corrections)
+        extractions.append(extraction)
         stem = out / "extraction" / Path(report).stem
         write_json(extraction, stem.with_suffix(".json"))
         write_csv(extraction, stem.with_suffix(".csv"))
@@ -56,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
               f"{len(extraction.corrections_applied)} corrections, "
               f"{len(extraction.warnings)} warnings -> {stem}.json", file=sys.stderr)
     base_iri = args.base_iri or load_metadata()["base_iri"]
-    written = build_outputs(reports, out, base_iri=base_iri, corrections=corrections)
+    written = build_outputs(reports, out, base_iri=base_iri, corrections=corrections,
+                            extractions=extractions)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
     store = open_store(out)
     views = write_all(store, out)
