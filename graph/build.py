@@ -37,6 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pyoxigraph import NamedNode
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, NamespaceManager
 
@@ -148,6 +149,10 @@ def check_base_iri(base_iri: str) -> str:
         raise InputError(
             f"base IRI must be an http(s) IRI that ends with '/' or '#': {base_iri!r}"
         )
+    try:  # spaces, '<', '"', '{' … would make every minted IRI invalid
+        NamedNode(base_iri + "x")
+    except ValueError as exc:
+        raise InputError(f"base IRI {base_iri!r} is not a valid IRI: {exc}") from None
     return base_iri
 
 

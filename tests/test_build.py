@@ -241,6 +241,13 @@ def test_base_iri_must_end_with_a_separator() -> None:
         build(three_rows(), base_iri="https://example.org/kg")
 
 
+@pytest.mark.parametrize("base", ["https://example.org/a b/", "https://example.org/a<b/",
+                                  'https://example.org/a"b/', "https://[::1/"])
+def test_base_iri_must_be_a_valid_iri(base: str) -> None:
+    with pytest.raises(InputError, match="is not a valid IRI"):
+        build(three_rows(), base_iri=base)
+
+
 def test_controlled_list_concepts_travel_with_the_data(G: Graph) -> None:
     assert (WK.Cancelled, SKOS.notation, Literal("cancelled")) in G
     assert (WK.Cancelled, SKOS.prefLabel, Literal("中止", lang="ja")) in G

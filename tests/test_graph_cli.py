@@ -74,6 +74,15 @@ def test_build_bad_base_iri_exits_2(tmp_path: Path, capsys: Capsys) -> None:
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 
+def test_build_base_iri_with_a_space_exits_2(tmp_path: Path, capsys: Capsys) -> None:
+    pytest.importorskip("welfare_kg.graph.extract")
+    assert main(["build", "-o", str(tmp_path), "--base-iri", "https://ex.org/a b/"]) == 2
+    err = capsys.readouterr().err
+    assert "'https://ex.org/a b/' is not a valid IRI" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert not list(tmp_path.iterdir())
+
+
 def test_build_missing_report_exits_2(tmp_path: Path, capsys: Capsys) -> None:
     pytest.importorskip("welfare_kg.graph.extract")
     assert main(["build", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "out")]) == 2
