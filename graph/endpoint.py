@@ -25,6 +25,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from welfare_kg.errors import EndpointError, InputError
+from welfare_kg.graph.urls import check_endpoint, check_timeout
 
 __all__ = [
     "OxigraphServer",
@@ -171,6 +172,8 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
     HTTP Digest or Basic, as the server asks (Virtuoso's `/sparql-graph-crud-auth` wants
     Digest).
     """
+    check_endpoint(endpoint, "Graph Store endpoint")
+    timeout = check_timeout(timeout)
     names = graph_names(store)
     if not names:
         raise InputError("the build has no named graph to publish")
@@ -235,10 +238,9 @@ class _Credentials:
 
 def _put(endpoint: str, graph: str, body: bytes, timeout: float,
          credentials: _Credentials | None = None) -> int:
+    check_endpoint(endpoint, "Graph Store endpoint")  # before urlsplit, which can raise
     sep = "&" if urllib.parse.urlsplit(endpoint).query else "?"
     url = f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph})}"
-    if not url.startswith(("http://", "https://")):
-        raise InputError(f"the Graph Store endpoint must be an http(s) URL, got {endpoint!r}")
     request = urllib.request.Request(
         url, data=body, method="PUT",
         headers={"Content-Type": "text/turtle; charset=utf-8"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse
 from welfare_kg.errors import EndpointError, QueryError
 from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
 from welfare_kg.graph.results import Results, from_json
+from welfare_kg.graph.urls import check_endpoint, check_timeout
 
 __all__ = ["execute_remote", "inject_values", "run_remote", "values_block"]
 
@@ -107,6 +109,8 @@ def run_remote(endpoint: str, query: str | Path | QuerySpec,
                params: Mapping[str, str] | None = None, *,
                default_graphs: Sequence[str] = (), timeout: float = 60) -> Results:
     """Run a library query (by name), a `.rq` file or a QuerySpec on a SPARQL endpoint."""
+    check_endpoint(endpoint)
+    check_timeout(timeout)
     spec = query if isinstance(query, QuerySpec) else load_query(query)
     return execute_remote(endpoint, spec.text, bind_params(spec, params or {}),
                           default_graphs=default_graphs, timeout=timeout, name=spec.name)
@@ -122,12 +126,14 @@ def execute_remote(endpoint: str, text: str,
     endpoint's own default graph is used (the union of all graphs in Virtuoso and in
     `welfare-kg serve`).
     """
+    check_endpoint(endpoint)
+    timeout = check_timeout(timeout)
     from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper  # heavy: only for remote use
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     sparql = SPARQLWrapper(endpoint)
     sparql.setMethod(POST)  # long queries with Japanese text do not fit in a URL
-    sparql.setTimeout(int(timeout))
+    sparql.setTimeout(math.ceil(timeout))  # whole seconds; 0.5 must not become 0
     for graph in default_graphs:
         sparql.addDefaultGraph(graph)
     full = inject_values(text, bindings or {})

@@ -43,7 +43,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.endpoint import publish
     from welfare_kg.graph.store import open_store
+    from welfare_kg.graph.urls import check_endpoint, check_timeout
 
+    check_endpoint(args.endpoint, "Graph Store endpoint")  # before the store is built
+    check_timeout(args.timeout, "--timeout")
     password = os.environ.get(PASSWORD_ENV) if args.user else None
     store = open_store(args.out_dir)
     for done in publish(args.endpoint, store, graph=args.graph, user=args.user,

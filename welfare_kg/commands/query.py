@@ -50,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         return _write(_list_text(list_queries()))
     if not args.query:
         raise InputError("name a query (NAME or FILE.rq), or use --list to see the library")
+    if args.endpoint:
+        from welfare_kg.graph.urls import check_endpoint
+
+        check_endpoint(args.endpoint)
     spec = load_query(args.query)
     params = parse_param_args(args.param)
     if args.endpoint:
