@@ -1,7 +1,7 @@
 """Build the RDF dataset from extracted records: one named graph per report.
 
 IRIs are readable and stable (the same entity gets the same IRI on every build and from
-every report), all under a base IRI (default ``https://w3id.org/welfare-kg/id/``)::
+every report), all under a base IRI (default: ``base_iri`` of data/dataset.yaml)::
 
     body/{id}                     implementing body (id from data/bodies.csv)
     organization/{id}             parent organisation (data/organizations.csv)
@@ -44,6 +44,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, NamespaceManager
 from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.graph.metadata import (
     ReportInfo,
+    default_base_iri,
     load_metadata,
     load_pillar_names,
     plan_info,
@@ -63,7 +64,6 @@ from welfare_kg.graph.vocabulary import (
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR
 
 __all__ = [
-    "DEFAULT_BASE_IRI",
     "Vocabulary",
     "build_dataset",
     "check_base_iri",
@@ -73,8 +73,6 @@ __all__ = [
     "report_graph_iri",
     "union_graph",
 ]
-
-DEFAULT_BASE_IRI = "https://w3id.org/welfare-kg/id/"
 
 PREFIXES: dict[str, str] = {
     "wk": str(WK._NS),
@@ -541,7 +539,7 @@ def _printed_headings(extraction: Extraction) -> dict[str, tuple[int, int, int]]
 def build_dataset(
     extractions: Sequence[Extraction],
     *,
-    base_iri: str = DEFAULT_BASE_IRI,
+    base_iri: str | None = None,
     vocabulary: Vocabulary | None = None,
     metadata: dict[str, Any] | None = None,
     pillar_names: dict[int, tuple[str, str]] | None = None,
@@ -551,16 +549,19 @@ def build_dataset(
     Parameters
     ----------
     extractions : the reports' records, in any order (graphs are keyed by report slug).
-    base_iri : IRIs of the data are minted under it; must end with ``/`` or ``#``.
+    base_iri : IRIs of the data are minted under it; must end with ``/`` or ``#``
+        (default: ``base_iri`` of the metadata, data/dataset.yaml).
     vocabulary, metadata, pillar_names : the curated data (default: the files in ``data/``).
 
     Returns
     -------
     Dataset whose default graph is empty and whose named graphs are ``{base}graph/{slug}``.
     """
+    meta = metadata if metadata is not None else load_metadata()
+    if base_iri is None:
+        base_iri = default_base_iri(meta) if "base_iri" in meta else default_base_iri()
     check_base_iri(base_iri)
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
-    meta = metadata if metadata is not None else load_metadata()
     names = pillar_names if pillar_names is not None else load_pillar_names()
     ontology = load_ontology()
 

@@ -23,14 +23,13 @@ from rdflib.term import Node
 
 from welfare_kg.fileio import write_bytes
 from welfare_kg.graph.build import (
-    DEFAULT_BASE_IRI,
     build_dataset,
     check_base_iri,
     load_ontology,
     union_graph,
 )
 from welfare_kg.graph.catalog import catalog_graph, void_graph
-from welfare_kg.graph.metadata import load_metadata
+from welfare_kg.graph.metadata import default_base_iri, load_metadata
 from welfare_kg.graph.namespaces import SCHEMA, WK
 from welfare_kg.graph.records import Extraction
 from welfare_kg.paths import ONTOLOGY_DIR
@@ -331,14 +330,17 @@ def export_dataset(
     ds: Dataset,
     out_dir: Path,
     *,
-    base_iri: str = DEFAULT_BASE_IRI,
+    base_iri: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Write every export of `ds` into `out_dir` (see OUTPUT_FILES); return the paths written.
 
+    `base_iri` is the one `ds` was built with (default: ``base_iri`` of the metadata).
     Each file is written atomically; files of `out_dir` not in OUTPUT_FILES are left alone.
     """
     meta = metadata if metadata is not None else load_metadata()
+    if base_iri is None:
+        base_iri = default_base_iri(meta) if "base_iri" in meta else default_base_iri()
     out_dir = Path(out_dir)
     U = union_graph(ds, store="SimpleMemory")
     context = jsonld_context(U)
@@ -376,16 +378,17 @@ def build_outputs(
     report_paths: Sequence[Path],
     out_dir: Path,
     *,
-    base_iri: str = DEFAULT_BASE_IRI,
+    base_iri: str | None = None,
     corrections: bool = True,
     extractions: Sequence[Extraction] | None = None,
 ) -> list[Path]:
     """Extract each report, build the dataset and write every export into `out_dir`.
 
     `extractions`, when given (one per report, already extracted by the caller), are used
-    instead of extracting again. Returns the paths written, in OUTPUT_FILES order.
+    instead of extracting again. `base_iri` defaults to ``base_iri`` of data/dataset.yaml.
+    Returns the paths written, in OUTPUT_FILES order.
     """
-    check_base_iri(base_iri)  # before the slow extraction
+    base_iri = check_base_iri(base_iri or default_base_iri())  # before the slow extraction
     if extractions is None:
         from welfare_kg.graph.extract import extract_report
 

@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_OUTLINE",
     "PlanInfo",
     "ReportInfo",
+    "default_base_iri",
     "load_metadata",
     "load_pillar_names",
     "plan_info",
@@ -78,12 +79,25 @@ def load_metadata(path: Path = DEFAULT_METADATA) -> dict[str, Any]:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise VocabularyError(f"{path}: expected a mapping at the top level")
-    for key in ("plans", "default_plan", "catalog", "issued"):
+    for key in ("base_iri", "plans", "default_plan", "catalog", "issued"):
         if key not in data:
             raise VocabularyError(f"{path}: missing key {key!r}")
     if data["default_plan"] not in data["plans"]:
         raise VocabularyError(f"{path}: default_plan {data['default_plan']!r} is not in plans")
     return data
+
+
+def default_base_iri(meta: dict[str, Any] | None = None) -> str:
+    """The base of the data IRIs: `base_iri` of data/dataset.yaml (or of `meta`).
+
+    The one place the default base is defined; the build, the automatic build behind
+    `query`/`maps`/`serve` and the prefixes of query tables all read it from here.
+    """
+    meta = load_metadata() if meta is None else meta
+    base = meta.get("base_iri")
+    if not isinstance(base, str) or not base:
+        raise VocabularyError("dataset metadata: 'base_iri' must be an IRI ending in '/' or '#'")
+    return base
 
 
 def plan_info(meta: dict[str, Any], plan_id: str) -> PlanInfo:

@@ -14,15 +14,15 @@ from rdflib.namespace import ORG, PROV
 
 from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.graph.build import (
-    DEFAULT_BASE_IRI,
-    build_dataset,
+        build_dataset,
     report_graph_iri,
     union_graph,
 )
+from welfare_kg.graph.metadata import default_base_iri
 from welfare_kg.graph.namespaces import IC, SCHEMA, WK
 from welfare_kg.graph.records import Extraction
 
-ID = DEFAULT_BASE_IRI
+ID = default_base_iri()
 ROW3 = URIRef(f"{ID}report/izumi-fy2021/row/3")
 ROW15 = URIRef(f"{ID}report/izumi-fy2021/row/15")
 ROW60 = URIRef(f"{ID}report/izumi-fy2021/row/60")

@@ -17,11 +17,12 @@ from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, PROV, XSD
 
-from welfare_kg.graph.build import DEFAULT_BASE_IRI, build_dataset, union_graph
+from welfare_kg.graph.build import build_dataset, union_graph
 from welfare_kg.graph.export import OUTPUT_FILES, export_dataset
+from welfare_kg.graph.metadata import default_base_iri
 from welfare_kg.graph.namespaces import ONTOLOGY_IRI, VOID, WK
 
-ID = DEFAULT_BASE_IRI
+ID = default_base_iri()
 RDF_FILES = {
     "welfare-kg.ttl": ("turtle", pyoxigraph.RdfFormat.TURTLE),
     "welfare-kg.nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),

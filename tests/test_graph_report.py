@@ -9,8 +9,9 @@ import pyoxigraph
 import pytest
 from rdflib import RDF, Graph, URIRef
 
-from welfare_kg.graph.build import DEFAULT_BASE_IRI, build_dataset, union_graph
+from welfare_kg.graph.build import build_dataset, union_graph
 from welfare_kg.graph.export import OUTPUT_FILES, build_outputs, export_dataset
+from welfare_kg.graph.metadata import default_base_iri
 from welfare_kg.graph.namespaces import WK
 from welfare_kg.graph.records import Extraction
 from welfare_kg.graph.validate import validate_graph
@@ -18,7 +19,7 @@ from welfare_kg.graph.vocabulary import load_bodies, normalize
 from welfare_kg.paths import DEFAULT_REPORT
 
 extract = pytest.importorskip("welfare_kg.graph.extract")
-ID = DEFAULT_BASE_IRI
+ID = default_base_iri()
 
 
 @pytest.fixture(scope="module")
