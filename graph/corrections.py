@@ -1,9 +1,10 @@
 """Curated corrections: what the general method still gets wrong, fixed by hand with a reason.
 
 A corrections file (`data/corrections/*.yaml`) names the exact source it was written for by
-SHA-256. It applies only to that source: a different or edited report gets no corrections,
-and a warning says so. Each entry finds its row by content (the start of the first plan item),
-with the printed line only as a tie-breaker.
+the SHA-256 of its decoded text (`SourceText.text_sha256`), so a CRLF, BOM or Shift_JIS copy of
+the same report gets them too. It applies only to that source: a different or edited report
+gets no corrections, and a warning says so. Each entry finds its row by content (the start of
+the first plan item), with the printed line only as a tie-breaker.
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ class CorrectionSet:
 def _load(path: Path) -> CorrectionSet:
     data = load_yaml(path) or {}
     try:
-        sha = str(data["source"]["sha256"]).lower()
+        sha = str(data["source"]["text_sha256"]).lower()
         entries = data.get("corrections") or []
     except (KeyError, TypeError) as exc:
-        raise VocabularyError(f"{path}: needs source.sha256 and a corrections list") from exc
+        raise VocabularyError(f"{path}: needs source.text_sha256 and a corrections list") from exc
     out = CorrectionSet(path, sha)
     for i, entry in enumerate(entries, start=1):
         where = f"{path}#{i}"
@@ -96,18 +97,22 @@ def _find_row(rows: list[Row], c: Correction) -> Row | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def apply_corrections(rows: list[Row], cset: CorrectionSet) -> tuple[list[Row], list[str]]:
-    """Apply a correction set; returns the rows and a note per correction (applied or not)."""
+def apply_corrections(
+    rows: list[Row], cset: CorrectionSet
+) -> tuple[list[Row], list[str], list[str]]:
+    """Apply a correction set; returns the rows, a note per applied correction, and a
+    warning per correction that could not be applied."""
     notes: list[str] = []
+    problems: list[str] = []
     for c in cset.corrections:
         row = _find_row(rows, c)
         if row is None:
-            notes.append(f"{c.where}: no row starts with {c.item!r}: not applied")
+            problems.append(f"{c.where}: no row starts with {c.item!r}: not applied")
             continue
         if c.changes.get("merge_into_previous"):
             i = rows.index(row)
             if i == 0:
-                notes.append(f"{c.where}: {c.item!r} is the first row: cannot merge")
+                problems.append(f"{c.where}: {c.item!r} is the first row: cannot merge")
                 continue
             target = rows[i - 1] if c.changes["merge_into_previous"] is True else next(
                 (r for r in rows if r.items and normalize(r.items[0]).startswith(
@@ -133,4 +138,4 @@ def apply_corrections(rows: list[Row], cset: CorrectionSet) -> tuple[list[Row], 
                     row.confidence = 1.0
         row.corrections.append(c.reason)
         notes.append(f"line {row.line}: {', '.join(sorted(c.changes))} ({c.reason})")
-    return rows, notes
+    return rows, notes, problems

@@ -101,10 +101,11 @@ def extract_report(
     sha = hashlib.sha256(source.data).hexdigest()
     applied: list[str] = []
     if corrections:
-        cset, notes = find_corrections(sha, name)
+        cset, notes = find_corrections(source.text_sha256, name)
         warnings += notes
         if cset is not None:
-            rows, applied = apply_corrections(rows, cset)
+            rows, applied, problems = apply_corrections(rows, cset)
+            warnings += problems
     _judge(rows)
     warnings += [
         f"{name}:{r.line}: row has no implementing body" for r in rows if not r.bodies

@@ -9,7 +9,8 @@ initiative and which merged body cell belong to which row is decided later (`seg
 from __future__ import annotations
 
 import codecs
-import re
+import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,12 @@ class SourceText:
 
     def line(self, number: int) -> str:
         return self.lines[number - 1]
+
+    @property
+    def text_sha256(self) -> str:
+        """SHA-256 of the decoded text (UTF-8, LF line ends, no BOM): the same for a CRLF,
+        BOM or Shift_JIS copy of the same report, different for any change of content."""
+        return hashlib.sha256("\n".join(self.lines).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -155,6 +162,10 @@ def decode_source(data: bytes, path: str) -> SourceText:
                 raise UnicodeDecodeError("cp932", data_, 0, 1, "private-use characters")
         except UnicodeDecodeError:
             line = data_[: exc.start].count(b"\n") + 1
+            if exc.reason == "unexpected end of data":
+                raise ReportFormatError(
+                    path, line, "the file ends in the middle of a UTF-8 character: truncated?"
+                ) from exc
             raise ReportFormatError(
                 path, line, "not UTF-8 and not Shift_JIS/CP932 text; convert it to UTF-8"
             ) from exc
@@ -259,7 +270,7 @@ class _PageParser:
         flat = normalize(s)
         return (
             len(flat) <= self.layout.body_max_chars
-            and not flat.endswith("。")
+            and not flat.endswith(self.layout.sentence_end)
             and bool(self.layout.body_shape.search(flat))
             and not self.is_bullet(s)
         )
@@ -268,7 +279,7 @@ class _PageParser:
         return bool(self.layout.heading_number.match(normalize(s)))
 
     def is_footnote(self, s: str) -> bool:
-        return bool(self.layout.footnote.match(unicode_nfkc(s)))
+        return bool(self.layout.footnote.match(unicodedata.normalize("NFKC", s)))
 
     def pillar(self, s: str) -> int | None:
         m = self.layout.pillar_marker.match(normalize(s))
@@ -364,7 +375,7 @@ class _PageParser:
             s = self.stripped(m)
             if not s:
                 # A sentence broken by a blank line: continue only if it has not ended.
-                if not joined or normalize(joined).endswith("。"):
+                if not joined or normalize(joined).endswith(self.layout.sentence_end):
                     break
                 m += 1
                 continue
@@ -389,7 +400,7 @@ class _PageParser:
                 continue
             flat = normalize(s)
             if (self.is_structural(s) or self.looks_like_body(s) or display_width(s) > wrap
-                    or flat.endswith("。")):
+                    or flat.endswith(self.layout.sentence_end)):
                 break
             title.append(s)
             end = m
@@ -538,8 +549,6 @@ class _PageParser:
         parts = [first] if first is not None else [self.stripped(n)]
         parts += [self.stripped(m) for m in range(n + 1, end + 1) if not self.is_blank(m)]
         self.page.blocks.append(InitiativeBlock("".join(parts), n, end))
-        if self.row is not None and self.state in ("result", "bodies"):
-            pass  # printed right after a row: the row stays closed for bullets
         self.enter_free()
         return end
 
@@ -548,12 +557,6 @@ class _PageParser:
         self.orphan = None
         self.state = "free"
         self.seen_end_block = self.seen_end_block or end_block
-
-
-def unicode_nfkc(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text)
 
 
 def parse_page(source: SourceText, span: tuple[int, int], number: int,
@@ -574,4 +577,3 @@ def parse_report(source: SourceText, layout: LayoutVocabulary | None = None,
     ]
 
 
-_ = re  # re is used by callers through the vocabulary patterns

@@ -86,13 +86,19 @@ def judge_status(result: str, rules: StatusRules | None = None) -> str:
 
 @dataclass(frozen=True)
 class Units:
-    """Units of count and money, and the words that qualify a number."""
+    """Units of count and money, and the words around a number that say what it counts."""
 
     names: tuple[str, ...]
     english: dict[str, str]
     codes: dict[str, str]
     modifiers: tuple[str, ...]
     pattern: re.Pattern[str]
+    before: re.Pattern[str]  # the noun before a number (what was counted)
+    after: re.Pattern[str]  # else the verb after it
+    strip: re.Pattern[str]  # fiscal-year prefixes and trailing particles to drop from a noun
+    not_a_count: re.Pattern[str]  # what follows 人/名 when the number is not a count of people
+    ordinal: re.Pattern[str]  # what precedes 回 when it is an ordinal (第3回)
+    verb_end: re.Pattern[str]  # a word before the number ending like a verb is no noun
 
 
 @cache
@@ -105,35 +111,37 @@ def load_units(path: Path = DATA_DIR / "units.yaml") -> Units:
         english = {normalize(u["ja"]): u["en"] for u in entries}
         codes = {normalize(u["ja"]): u["code"] for u in entries}
         modifiers = tuple(sorted(data.get("modifiers", []), key=len, reverse=True))
-    except (KeyError, TypeError) as exc:
+        words = data["counted_words"]
+        before, after = re.compile(words["before"]), re.compile(words["after"])
+        strip = re.compile(words["strip"])
+        not_a_count, ordinal = re.compile(words["not_a_count"]), re.compile(words["ordinal"])
+        verb_end = re.compile(words["verb_end"])
+    except (KeyError, TypeError, re.error) as exc:
         raise VocabularyError(f"{path}: malformed unit vocabulary: {exc!r}") from exc
     number = r"(?<![\d.,/])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
     unit = "|".join(re.escape(u) for u in names)
     pattern = re.compile(number + r"\s*(" + unit + r")")
-    return Units(names, english, codes, modifiers, pattern)
-
-
-_BEFORE = re.compile(r"([^\s、。，,()（）「」【】:：・/]{1,14})[:：]?\s*$")
-_AFTER = re.compile(
-    r"^(?:が|に|を|の|で)?([^\s、。，,()（）「」【】:：0-9]{1,8}?)(?:し|した|する|。|、|$)"
-)
-_NOT_A_COUNT = re.compile(r"^(月|日|年度|年|歳|時|分|層|第)")
+    return Units(names, english, codes, modifiers, pattern, before, after, strip,
+                 not_a_count, ordinal, verb_end)
 
 
 def _counted(before: str, after: str, units: Units) -> str | None:
     """What a number counts: the noun before it, else the verb after it (参加, 配布 …)."""
-    m = _BEFORE.search(before)
-    if m:
+    m = units.before.search(before)
+    if m and not units.verb_end.search(m.group(1)):
         word = m.group(1)
         for mod in units.modifiers:
             if word.endswith(mod):
                 word = word[: -len(mod)]
                 break
-        word = re.sub(r"^(令和|平成)?\d*年度", "", word)
-        word = re.sub(r"(を|で|は|が|に|の|へ|と)$", "", word)
+        word = units.strip.sub("", word)
+        # the text before may start right after another number's unit (54団体104名)
+        if m.start(1) > 0 and before[m.start(1) - 1].isdigit():
+            lead = next((u for u in units.names if word.startswith(u)), "")
+            word = word[len(lead) :]
         if len(word) >= 2:
             return word
-    m = _AFTER.match(after)
+    m = units.after.match(after)
     if m and len(m.group(1)) >= 2:
         return m.group(1)
     return None
@@ -150,9 +158,9 @@ def find_quantities(result: str, units: Units | None = None) -> list[Quantity]:
     out = []
     for m in units.pattern.finditer(text):
         tail = text[m.end() :]
-        if m.group(2) in ("人", "名") and _NOT_A_COUNT.match(tail):
+        if m.group(2) in ("人", "名") and units.not_a_count.match(tail):
             continue
-        if text[m.start() - 1 : m.start()] in ("第", "令", "和") and m.group(2) == "回":
+        if m.group(2) == "回" and units.ordinal.search(text[: m.start()]):
             continue
         value = float(m.group(1).replace(",", ""))
         counted = _counted(text[max(0, m.start() - 20) : m.start()], tail, units)
@@ -172,7 +180,7 @@ def find_partners(
     own = {b.id for name in own_bodies if (b := bodies.lookup(name))}
     names: list[tuple[str, str, str | None]] = []  # (pattern, canonical, body id)
     for p in partners.partners:
-        link = getattr(p, "body", "") or None
+        link = p.body or None
         names += [(pat, p.name_ja, link) for pat in p.patterns]
     for b in bodies.bodies:
         names += [(normalize(n), b.name_ja, b.id) for n in (b.name_ja, *b.aliases)]

@@ -68,6 +68,10 @@ def load_yaml(path: Path) -> Any:
         raise VocabularyError(f"{path}: data file not found") from exc
     except yaml.YAMLError as exc:
         raise VocabularyError(f"{path}: not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise VocabularyError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
+    except OSError as exc:
+        raise VocabularyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
@@ -85,6 +89,10 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
             return rows
     except FileNotFoundError as exc:
         raise VocabularyError(f"{path}: data file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise VocabularyError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
+    except OSError as exc:
+        raise VocabularyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ class Partner:
     name_en: str
     kind: str
     patterns: tuple[str, ...]
+    body: str = ""  # id of the body this partner is, when a row's own body (警察 → 泉警察)
 
 
 @dataclass
@@ -191,6 +200,7 @@ class LayoutVocabulary:
     heading_number: re.Pattern[str]
     body_shape: re.Pattern[str]
     body_max_chars: int
+    sentence_end: str
 
 
 @cache
@@ -232,6 +242,7 @@ def load_partners(path: Path = DATA_DIR / "partners.csv") -> PartnerVocabulary:
             patterns=tuple(
                 normalize(p) for p in [r["name_ja"], *r.get("aliases", "").split("|")] if p
             ),
+            body=r.get("body", ""),
         )
         for r in rows
     ]
@@ -255,6 +266,7 @@ def load_layout(path: Path = DATA_DIR / "format.yaml") -> LayoutVocabulary:
             heading_number=re.compile(data["heading_number"]),
             body_shape=re.compile(data["body_shape"]),
             body_max_chars=int(data["body_max_chars"]),
+            sentence_end=str(data["sentence_end"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise VocabularyError(f"{path}: malformed layout vocabulary: {exc!r}") from exc

@@ -226,12 +226,21 @@ def test_reordered_pages_give_reordered_records(tmp_path):
 
 
 def test_corrections_never_apply_to_another_source(tmp_path):
-    text = DEFAULT_REPORT.read_text(encoding="utf-8") + "\n"
+    text = DEFAULT_REPORT.read_text(encoding="utf-8").replace("実施した。", "実施しました。", 1)
     copy = F.write(tmp_path, text, name=DEFAULT_REPORT.name)
     extraction = extract_report(copy)
     assert extraction.corrections_applied == []
     assert any("another version" in w for w in extraction.warnings)
     assert extract_report(DEFAULT_REPORT).corrections_applied
+
+
+def test_corrections_follow_the_text_not_its_encoding(tmp_path):
+    """A CRLF + BOM copy is the same report: it reads the same, corrections included."""
+    text = DEFAULT_REPORT.read_text(encoding="utf-8")
+    path = tmp_path / DEFAULT_REPORT.name
+    path.write_bytes("\ufeff".encode() + text.replace("\n", "\r\n").encode())
+    copy = extract_report(path)
+    assert copy.corrections_applied == extract_report(DEFAULT_REPORT).corrections_applied
 
 
 # ------------------------------------------------------------------------- bad input

@@ -9,16 +9,45 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "write_bytes", "write_text"]
+from welfare_kg.errors import InputError
+
+__all__ = ["atomic_write", "check_writable", "write_bytes", "write_text"]
+
+
+def _cannot(path: Path, exc: OSError) -> InputError:
+    return InputError(f"{path}: cannot write here: {exc.strerror or exc}")
+
+
+def check_writable(path: str | Path) -> None:
+    """Fail early, before any output is written, if `path` cannot become a file.
+
+    Commands that write several files call this for each first, so a bad second path does
+    not leave the first file written.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: no permission to write in {parent}")
 
 
 @contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside `path`; rename it over `path` only if the block succeeds."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _cannot(path, exc) from exc
     binary = "b" in mode
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         text_args = {} if binary else {"encoding": encoding, "newline": ""}
         with os.fdopen(fd, mode, **text_args) as fh:
@@ -26,6 +55,9 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         # mkstemp makes the file private (0600); outputs are meant to be shared and served.
         Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -39,8 +39,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from welfare_kg.fileio import check_writable
     from welfare_kg.graph.extract import extract_report, extraction_report, write_csv, write_json
 
+    for target in (args.output, args.csv):
+        if target is not None:
+            check_writable(target)
     extraction = extract_report(args.report, corrections=not args.no_corrections,
                                 outline=args.outline)
     if args.output:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from welfare_kg.errors import InputError
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
 __all__ = ["add_parser", "run"]
@@ -44,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
 
     reports = args.reports or [DEFAULT_REPORT]
     out: Path = args.out_dir
+    stems = [Path(r).stem for r in reports]
+    if len(set(stems)) != len(stems):
+        raise InputError(f"two reports share a file name ({', '.join(stems)}): "
+                         "rename one, their outputs would overwrite each other")
     corrections = not args.no_corrections
     extractions = []
     for report in reports:
