@@ -74,6 +74,32 @@ def test_a_view_that_hides_everything_still_loads(small_maps, open_map) -> None:
     assert visit.errors == []
 
 
+@pytest.mark.parametrize("hash", [
+    "focus=%E0%A4%A", "types=%", "pillars=%ZZ,1", "depth=%&lang=%", "focus=d1%",
+    "focus=nobody", "focus=constructor", "focus=__proto__", "focus=toString&depth=2",
+    "types=%E0%A4%A,PartnerOrganization&focus=%",
+])
+def test_a_malformed_or_unknown_link_falls_back_to_the_whole_map(hash, small_maps, open_map):
+    visit = open_map(small_maps["whole-plan"], hash)
+    assert visit.errors == []
+    assert visit.visible() == (6, 6)
+    assert visit.eval("document.getElementById('focus').value") == ""
+    assert visit.eval("document.getElementById('figures').dataset.bodies") == "6"
+
+
+def test_unknown_types_and_pillars_in_a_link_are_ignored(small_maps, open_map) -> None:
+    clean = "types=WardOfficeDivision,CommunityCarePlaza,SocialWelfareCouncil&pillars=1"
+    expected = open_map(small_maps["whole-plan"], clean).visible()
+    assert expected != (6, 6)
+    visit = open_map(small_maps["whole-plan"],
+                     "focus=%E0%A4%A&types=Bogus,WardOfficeDivision,CommunityCarePlaza,"
+                     "SocialWelfareCouncil&pillars=1,9,%3Ci%3E&lang=xx")
+    assert visit.errors == []
+    assert visit.visible() == expected
+    assert visit.eval("document.getElementById('link').getAttribute('href')") == "#" + clean
+    assert visit.eval("document.getElementById('lang').value") == "ja"
+
+
 def test_node_tooltip_on_hover_and_details_on_click(small_maps, open_map) -> None:
     visit = open_map(small_maps["whole-plan"])
     text = hover(visit, "d1")

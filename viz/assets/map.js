@@ -236,13 +236,22 @@
     if (state.lang !== "ja") parts.push("lang=" + state.lang);
     return parts.join("&");
   }
+  // A hand-edited or truncated link must not stop the map: each key is read on its own, a key
+  // whose value is not valid %-encoding keeps its default, and unknown bodies, types and
+  // pillars are ignored.
+  function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
   function decodeState(hash) {
     var s = { focus: "", depth: 1, types: ALL_TYPES.slice(), pillars: ALL_PILLARS.slice(), lang: "ja" };
-    hash.replace(/^#/, "").split("&").forEach(function (kv) {
+    String(hash || "").replace(/^#/, "").split("&").forEach(function (kv) {
       var i = kv.indexOf("="); if (i < 0) return;
-      var k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
-      var list = v === "" ? [] : v.split(",");
-      if (k === "focus" && NODE[v]) s.focus = v;
+      var k = kv.slice(0, i), raw = kv.slice(i + 1), v, list;
+      try {
+        v = decodeURIComponent(raw);
+        list = raw === "" ? [] : raw.split(",").map(decodeURIComponent); // items are encoded one by one
+      } catch (err) {
+        return; // URIError: malformed %-escape
+      }
+      if (k === "focus") s.focus = has(NODE, v) ? v : "";
       else if (k === "depth") s.depth = v === "2" ? 2 : 1;
       else if (k === "types") s.types = ALL_TYPES.filter(function (t) { return list.indexOf(t) >= 0; });
       else if (k === "pillars") s.pillars = ALL_PILLARS.filter(function (p) { return list.indexOf(p) >= 0; });
