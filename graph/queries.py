@@ -32,6 +32,7 @@ __all__ = [
     "Param",
     "QuerySpec",
     "bind_params",
+    "display_prefixes",
     "list_queries",
     "load_query",
     "parse_param_args",
@@ -234,7 +235,7 @@ def to_term(param: Param, raw: str, spec: QuerySpec | None = None) -> NamedNode 
         if param.type == "string":
             return Literal(value)
         if param.type == "iri":
-            return NamedNode(_expand_iri(value, spec.prefixes if spec else {}))
+            return NamedNode(_expand_iri(value, spec.prefixes if spec else {}, param.name))
         if param.type == "integer":
             return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
         if param.type == "decimal":
@@ -260,15 +261,42 @@ def to_term(param: Param, raw: str, spec: QuerySpec | None = None) -> NamedNode 
     raise QueryError(f"parameter {param.name!r} has unknown type {param.type!r}")
 
 
-def _expand_iri(value: str, prefixes: Mapping[str, str]) -> str:
+def display_prefixes(base_iri: str | None = None) -> dict[str, str]:
+    """Short names for the build's IRIs, as query tables print them (wkb:elderly-… for a
+    body, wkr:izumi-fy2021/row/15 for a row); an IRI parameter accepts them too.
+
+    `base_iri` defaults to ``base_iri`` of data/dataset.yaml.
+    """
+    if base_iri is None:
+        from welfare_kg.graph.metadata import default_base_iri
+
+        base_iri = default_base_iri()
+    return {"wkb": base_iri + "body/", "wko": base_iri + "organization/",
+            "wkp": base_iri + "partner/", "wkr": base_iri + "report/"}
+
+
+# Schemes of absolute IRIs written without <…> that have no "//" after the colon.
+_OPAQUE_SCHEMES = frozenset({"urn", "mailto", "tag", "data", "did", "doi", "info"})
+
+
+def _expand_iri(value: str, prefixes: Mapping[str, str], name: str = "") -> str:
+    """`<iri>`, an absolute IRI, or a prefixed name with a prefix of the query or of the
+    tables (wkb:, wko:, wkp:, wkr:) as a full IRI; an unknown prefix is a QueryError."""
     if value.startswith("<") and value.endswith(">"):
         return value[1:-1]
     prefix, sep, local = value.partition(":")
-    if sep and prefix in prefixes and not local.startswith("//"):
-        return prefixes[prefix] + local
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+    if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+._-]*|", prefix):
         raise ValueError(value)
-    return value
+    known = {**display_prefixes(), **prefixes}
+    if prefix in known and not local.startswith("//"):
+        return known[prefix] + local
+    if local.startswith("//") or prefix.lower() in _OPAQUE_SCHEMES:
+        return value  # an absolute IRI (http://…, urn:…)
+    names = ", ".join(f"{p}:" for p in sorted(known))
+    raise QueryError(
+        f"parameter {name!r}: unknown prefix {prefix + ':'!r} in {value!r}; "
+        f"use one of {names}, or write the full IRI as <…>"
+    )
 
 
 def _article(word: str) -> str:

@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode, Store
 from sparql_data import ID, PARAMS, WK
 
 from welfare_kg.errors import QueryError
+from welfare_kg.graph.metadata import default_base_iri
 from welfare_kg.graph.queries import (
     Param,
     bind_params,
@@ -171,6 +172,23 @@ def test_undeclared_query_binds_its_variables_as_strings_or_iris() -> None:
         "a": NamedNode("http://x/"), "b": Literal("v")}
     with pytest.raises(QueryError, match="has no variable \\?c"):
         bind_params(spec, {"c": "v"})
+
+
+def test_an_iri_parameter_accepts_the_prefixes_tables_print() -> None:
+    base = default_base_iri()
+    spec = load_query("row-provenance")
+    assert bind_params(spec, {"row": "wkr:izumi-fy2021/row/15"}) == {
+        "row": NamedNode(base + "report/izumi-fy2021/row/15")}
+    assert bind_params(spec, {"row": "wkb:ward-social-welfare-council"}) == {
+        "row": NamedNode(base + "body/ward-social-welfare-council")}
+    assert bind_params(spec, {"row": "wk:Partial"}) == {"row": NamedNode(WK + "Partial")}
+    for absolute in ("https://example.org/x", "urn:x:y"):
+        assert bind_params(spec, {"row": absolute}) == {"row": NamedNode(absolute)}
+
+
+def test_an_iri_parameter_refuses_an_unknown_prefix() -> None:
+    with pytest.raises(QueryError, match=r"parameter 'row': unknown prefix 'wkx:'.*wkr:"):
+        bind_params(load_query("row-provenance"), {"row": "wkx:izumi-fy2021/row/15"})
 
 
 def test_param_arguments_split_at_the_first_equals_sign() -> None:

@@ -10,6 +10,7 @@ the same there.
 from __future__ import annotations
 
 import math
+import re
 import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -25,9 +26,9 @@ from welfare_kg.graph.endpoint import OxigraphServer, publish
 from welfare_kg.graph.export import to_nquads
 from welfare_kg.graph.extract import extract_report
 from welfare_kg.graph.namespaces import WK
-from welfare_kg.graph.queries import list_queries
+from welfare_kg.graph.queries import display_prefixes, list_queries, load_query
 from welfare_kg.graph.remote import run_remote
-from welfare_kg.graph.results import comparable
+from welfare_kg.graph.results import comparable, format_results
 from welfare_kg.graph.store import run_query
 from welfare_kg.paths import DEFAULT_REPORT, ONTOLOGY_DIR
 
@@ -309,6 +310,17 @@ def test_row_provenance(report: Report) -> None:
                 for r in report.rows]
     cols = "row file sha256 page startLine endLine"
     assert got(report, "row-provenance", cols) == want(expected)
+
+
+def test_a_row_as_a_table_prints_it_is_a_valid_row_parameter(report: Report) -> None:
+    spec = load_query("keyword-search")
+    results = run_query(report.store, spec, PARAMS["keyword-search"])
+    table = format_results(results, "table", {**display_prefixes(), **spec.prefixes})
+    printed = re.findall(r"wkr:\S+/row/\d+", table)
+    assert printed
+    for row in printed[:5]:
+        answer = run_query(report.store, "row-provenance", {"row": row}).values()
+        assert [a["startLine"] for a in answer] == [int(row.rsplit("/", 1)[1])]
 
 
 def test_rows_without_initiative(report: Report) -> None:

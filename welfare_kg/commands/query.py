@@ -71,12 +71,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _display_prefixes() -> dict[str, str]:
     """Short names for the build's IRIs in tables (wkb:elderly-… for a body)."""
-    from welfare_kg.graph.metadata import default_base_iri
+    from welfare_kg.graph.queries import display_prefixes
 
-    BASE = default_base_iri()
-
-    return {"wkb": BASE + "body/", "wko": BASE + "organization/", "wkp": BASE + "partner/",
-            "wkr": BASE + "report/"}
+    return display_prefixes()
 
 
 def _write(text: str) -> int:
