@@ -21,6 +21,7 @@ from welfare_kg.graph.layout import (
     InitiativeBlock,
     NoteBlock,
     PageLayout,
+    RowBlock,
     parse_report,
     read_source,
 )
@@ -148,15 +149,24 @@ def _page_record(page: PageLayout, pillars: dict[int, int]) -> Page:
 
 
 def _check_truncation(name: str, pages: list[PageLayout], rows: list[Row]) -> None:
-    last = rows[-1]
-    if not last.result and not last.bodies and last.line == max(r.line for r in rows):
-        page = pages[-1]
-        if not any(isinstance(b, HeadingBlock | InitiativeBlock) for b in page.blocks):
-            raise ReportFormatError(
-                name, last.line,
-                "the report ends in the middle of a row (a plan bullet with no result, bodies, "
-                "initiatives or heading after it): truncated file?",
-            )
+    """A report ends with a page that prints its initiatives or heading after its rows; a last
+    page without them, or a last row without result and bodies, means the file was cut."""
+    last_row = max(rows, key=lambda r: r.line)
+    page = pages[-1]
+    last = max((k for k, b in enumerate(page.blocks) if isinstance(b, RowBlock)), default=-1)
+    ends = any(isinstance(b, HeadingBlock | InitiativeBlock) for b in page.blocks[last + 1 :])
+    if not last_row.result and not last_row.bodies and not ends:
+        raise ReportFormatError(
+            name, last_row.line,
+            "the report ends in the middle of a row (a plan bullet with no result, bodies, "
+            "initiatives or heading after it): truncated file?",
+        )
+    if page.rows and not ends:
+        raise ReportFormatError(
+            name, page.first_line,
+            f"the last page (lines {page.first_line}-{page.last_line}) prints no initiative and "
+            "no action-plan heading after its rows: truncated file?",
+        )
 
 
 def _judge(rows: list[Row]) -> None:

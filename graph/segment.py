@@ -42,6 +42,7 @@ ANCHOR_EXTEND = 0.3  # cost per extra row of an initiative printed among the row
 CELL_FIT = 0.3  # cost of an initiative printed beside a merged body cell covering no bare row
 CONFIDENCE_SCALE = 0.15  # margin (in score units) at which confidence reaches 63 %
 MAX_PERMUTED = 5  # end-block initiatives beyond this keep their printed order
+MARGIN_BUDGET = 1500  # rows x orders above which confidence uses the cheap margin
 
 
 @dataclass
@@ -115,8 +116,8 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
         return []
     anchored, free = _anchors(page)
     inits = list(anchored.values()) + free
-    if not inits:
-        return [Assignment(None, 1.0) for _ in rows]
+    if not inits:  # the page prints no initiative: null, and no confidence in any
+        return [Assignment(None, 0.0) for _ in rows]
     raw = [[sim.score("".join(r.items), r.result, init.text) for init in inits] for r in rows]
     score = [[v - sum(line) / len(line) for v in line] for line in raw]
     col = {id(init): j for j, init in enumerate(inits)}
@@ -191,11 +192,19 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
 
     best_total, best_path = search()
     labels = [j for a, b, j in best_path for _ in range(a, b)]
+    exact = n * len(orders) <= MARGIN_BUDGET
     out: list[Assignment] = []
     for r, j in enumerate(labels):
         # Confidence: how much worse the best segmentation is that gives this row any other
-        # initiative (a max-marginal margin), squashed to 0..1.
-        margin = best_total - search(forbid=(r, j))[0]
+        # initiative (a max-marginal margin), squashed to 0..1. On very large pages, where a
+        # search per row would be slow, the row's own score margin stands in for it.
+        if exact:
+            margin = best_total - search(forbid=(r, j))[0]
+        else:
+            own = score[r][j] if j is not None else NULL_ROW
+            margin = own - max(
+                (s for k, s in enumerate(score[r]) if k != j), default=NULL_ROW
+            )
         out.append(Assignment(
             inits[j] if j is not None else None,
             round(1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),

@@ -131,6 +131,19 @@ CONTINUED_PAGE = f"""{HEADER}
 
 区社会福祉協議会
 地域ケアプラザ
+{HEADER}
+
+・地区ボランティアセンターの運営支援
+既存の団体の支援を行った。
+
+区社会福祉協議会
+
+２
+新たな担い手の発
+掘・育成
+
+担い手として気軽に活動を始められ
+る講座を開催します。
 """
 
 # Two headings on one page: the one printed first has the higher number.

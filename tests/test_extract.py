@@ -77,9 +77,11 @@ def test_footnote_is_not_a_row_and_mark_stays_in_result(tmp_path):
 
 def test_page_without_heading_continues_the_action_plan(tmp_path):
     rows = rows_of(tmp_path, F.CONTINUED_PAGE)
-    assert [r.page for r in rows] == [1, 2]
+    assert [r.page for r in rows] == [1, 2, 3]
     assert rows[1].action_plan == rows[0].action_plan == "活動を継続していくための支援"
     assert rows[1].initiative is None  # no initiative printed on page 2: said, not guessed
+    assert rows[1].confidence == 0.0
+    assert (rows[2].action_plan_number, rows[2].action_plan) == (2, "新たな担い手の発掘・育成")
 
 
 def test_two_headings_on_one_page_split_in_number_order(tmp_path):
@@ -280,6 +282,13 @@ def test_truncated_report_names_the_line(tmp_path):
     text = F.BASIC.split("１\n")[0].rstrip() + "\n\n・途中で切れた計画\n"
     with pytest.raises(ReportFormatError, match=r"report\.txt:\d+: .*truncated"):
         extract_report(F.write(tmp_path, text))
+
+
+def test_report_cut_after_a_page_break_is_refused(tmp_path):
+    lines = DEFAULT_REPORT.read_text(encoding="utf-8").splitlines()
+    cut = [n for n, t in enumerate(lines) if t.startswith(" 行動計画")][1] + 40
+    with pytest.raises(ReportFormatError, match=r"report\.txt:\d+: the last page .*truncated"):
+        extract_report(F.write(tmp_path, "\n".join(lines[:cut]) + "\n"))
 
 
 def test_unknown_body_is_reported_with_its_line(tmp_path):
