@@ -15,11 +15,14 @@ from welfare_kg.graph.vocabulary import load_yaml
 from welfare_kg.paths import DATA_DIR
 
 __all__ = [
+    "DEFAULT_FORMAT",
     "DEFAULT_METADATA",
     "DEFAULT_OUTLINE",
     "PlanInfo",
     "ReportInfo",
     "default_base_iri",
+    "fiscal_year_from_text",
+    "load_eras",
     "load_metadata",
     "load_pillar_names",
     "plan_info",
@@ -29,9 +32,8 @@ __all__ = [
 
 DEFAULT_METADATA = DATA_DIR / "dataset.yaml"
 DEFAULT_OUTLINE = DATA_DIR / "outline.yaml"
+DEFAULT_FORMAT = DATA_DIR / "format.yaml"
 
-# 令和 N 年 = 2018 + N; the table header names the fiscal year of the plan column.
-_REIWA_HEADER = re.compile(r"令和\s*(\d+|元)\s*年度\s*実施計画")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _FY_IN_NAME = re.compile(r"fy(\d{4})", re.IGNORECASE)
 
@@ -118,16 +120,58 @@ def plan_info(meta: dict[str, Any], plan_id: str) -> PlanInfo:
         raise VocabularyError(f"dataset metadata: plan {plan_id!r} is incomplete: {exc!r}") from exc
 
 
-def _fiscal_year_from_text(path: Path) -> int | None:
+@cache
+def load_eras(path: Path = DEFAULT_FORMAT) -> dict[str, int]:
+    """Era name -> offset (year N of the era is offset + N), from `eras` of data/format.yaml."""
+    data = load_yaml(path)
+    eras = data.get("eras") if isinstance(data, dict) else None
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:20000]
-    except OSError:
-        return None
-    match = _REIWA_HEADER.search(unicodedata.normalize("NFKC", head))
+        out = {str(name): int(offset) for name, offset in (eras or {}).items()}
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise VocabularyError(f"{path}: 'eras' must map era names to year offsets") from exc
+    if not out:
+        raise VocabularyError(f"{path}: missing 'eras' (e.g. 令和: 2018)")
+    return out
+
+
+@cache
+def _era_header(eras: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
+    """The table header's plan column, which names the fiscal year (令和3年度実施計画)."""
+    names = "|".join(re.escape(name) for name, _ in eras)
+    return re.compile(rf"({names})\s*(\d+|元)\s*年度\s*実施計画")
+
+
+def fiscal_year_from_text(text: str, eras: dict[str, int] | None = None) -> int | None:
+    """The fiscal year the report's table header names, as a Gregorian year.
+
+    >>> fiscal_year_from_text("行動計画 取組 令和３年度実施計画")
+    2021
+    >>> fiscal_year_from_text("平成元年度実施計画")
+    1989
+    """
+    eras = load_eras() if eras is None else eras
+    match = _era_header(tuple(eras.items())).search(unicodedata.normalize("NFKC", text))
     if not match:
         return None
-    year = 1 if match.group(1) == "元" else int(match.group(1))
-    return 2018 + year
+    year = 1 if match.group(2) == "元" else int(match.group(2))
+    return eras[match.group(1)] + year
+
+
+def _fiscal_year_from_file(path: Path) -> int | None:
+    """The fiscal year of the report file at `path` (UTF-8, BOM or Shift_JIS), if readable."""
+    from welfare_kg.graph.layout import read_source  # the one decoder of report files
+
+    try:
+        source = read_source(path)
+    except InputError:
+        return None
+    head, size = [], 0
+    for line in source.lines:  # the header is on the first page
+        head.append(line)
+        size += len(line) + 1
+        if size > 20000:
+            break
+    return fiscal_year_from_text("\n".join(head))
 
 
 def report_info(meta: dict[str, Any], extraction: Extraction) -> ReportInfo:
@@ -151,7 +195,7 @@ def report_info(meta: dict[str, Any], extraction: Extraction) -> ReportInfo:
     slug = slugify(Path(name).stem)
     if not slug:
         raise InputError(f"{extraction.source}: cannot make an IRI slug from the file name")
-    year = _fiscal_year_from_text(Path(extraction.source))
+    year = _fiscal_year_from_file(Path(extraction.source))
     if year is None and (match := _FY_IN_NAME.search(name)):
         year = int(match.group(1))
     return ReportInfo(

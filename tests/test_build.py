@@ -192,6 +192,29 @@ def test_fiscal_year_read_from_the_table_header(tmp_path: Path) -> None:
     assert str(U.value(URIRef(f"{ID}report/another-ward"), WK.fiscalYear)) == "2022"
 
 
+@pytest.mark.parametrize(("encoding", "header", "year"), [
+    ("cp932", "令和４年度実施計画", 2022),
+    ("utf-8-sig", "令和元年度実施計画", 2019),
+    ("utf-8", "平成３０年度実施計画", 2018),
+    ("cp932", "平成元年度実施計画", 1989),
+])
+def test_fiscal_year_from_a_header_in_any_encoding_and_era(
+    tmp_path: Path, encoding: str, header: str, year: int
+) -> None:
+    report = tmp_path / "another-ward.txt"
+    report.write_bytes(f" 行動計画 取組  {header} 実施した取組結果 実施主体\r\n".encode(encoding))
+    U = union_graph(build(three_rows(str(report))))
+    assert str(U.value(URIRef(f"{ID}report/another-ward"), WK.fiscalYear)) == str(year)
+
+
+def test_era_offsets_are_data(tmp_path: Path) -> None:
+    from welfare_kg.graph.metadata import fiscal_year_from_text, load_eras
+
+    assert load_eras() == {"令和": 2018, "平成": 1988}  # data/format.yaml
+    assert fiscal_year_from_text("昭和６３年度実施計画", {"昭和": 1925}) == 1988
+    assert fiscal_year_from_text("昭和６３年度実施計画") is None
+
+
 def test_custom_base_iri() -> None:
     base = "https://example.org/kg/"
     U = union_graph(build(three_rows(), base_iri=base))
