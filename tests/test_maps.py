@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import html as html_lib
 import json
 import re
 import shutil
@@ -15,8 +16,17 @@ from viz_fixtures import P1, P2, hostile_plan, small_plan
 from welfare_kg.commands import charts as charts_command
 from welfare_kg.commands import maps as maps_command
 from welfare_kg.commands import metrics as metrics_command
-from welfare_kg.viz.maps import build_pyvis, map_data, map_scopes, render_map, write_maps
+from welfare_kg.viz.maps import (
+    ASSETS,
+    build_pyvis,
+    fill_template,
+    map_data,
+    map_scopes,
+    render_map,
+    write_maps,
+)
 from welfare_kg.viz.network import collaboration_network
+from welfare_kg.viz.plan import Body, Initiative, Participation, Pillar, Plan, PlanRow
 
 MINI = Path(__file__).parent / "data" / "mini-graph.trig"
 
@@ -96,6 +106,59 @@ def test_markup_in_the_data_is_escaped() -> None:
     data = embedded_data(html)  # the data survives intact as data
     names = {n["label"] for n in data["nodes"]}
     assert '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">' in names
+
+
+MARKERS = ["@TITLE@", "@VIS_CSS@", "@MAP_CSS@", "@VIS_JS@", "@MAP_JS@", "@DATA@"]
+
+
+def marker_plan() -> Plan:
+    """Every name carries every template marker and a `</script>`."""
+    all_markers = " ".join(MARKERS) + " </script></style>"
+    ex = "https://example.org/wk/"
+    return Plan.from_tables(
+        bodies=[
+            Body(f"{ex}body/a", "課 " + all_markers, "Division " + all_markers,
+                 "WardOfficeDivision"),
+            Body(f"{ex}body/b", "@MAP_JS@", "@DATA@", "CommunityCarePlaza"),
+        ],
+        rows=[PlanRow(f"{ex}row/1", "行 " + all_markers, pillar=P1, order=1,
+                      initiative=f"{ex}initiative/1")],
+        participations=[Participation(f"{ex}row/1", f"{ex}body/a"),
+                        Participation(f"{ex}row/1", f"{ex}body/b")],
+        pillars=[Pillar(P1, 1, "@MAP_JS@ " + all_markers, "@TITLE@ " + all_markers)],
+        initiatives=[Initiative(f"{ex}initiative/1", "取組 " + all_markers)],
+    )
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["whole-plan", "pillar-1"])
+def test_marker_strings_in_the_data_stay_text(which) -> None:
+    plan = marker_plan()
+    scope = map_scopes(plan)[which]
+    html = render_map(plan, scope)
+    map_js = (ASSETS / "map.js").read_text(encoding="utf-8")
+    assert html.count(map_js) == 1  # the page's code once, in its own element, at the end
+    assert html.index(map_js) > html.index('<script type="application/json" id="map-data">')
+    plain = render_map(small_plan())  # the data adds no element: same tags as a plain page
+    for tag in ("<script", "</script", "<style", "</style", "<title", "</title"):
+        assert html.count(tag) == plain.count(tag), tag
+    for marker in MARKERS:  # every placeholder was filled
+        assert f">{marker}<" not in html, marker
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert ("@MAP_JS@" in title) == (scope.pillar is not None)  # the pillar's name
+    assert "vis.Network" not in title and "welfareMap" not in title
+    assert html_lib.unescape(title) == (
+        f"協働ネットワーク — {scope.title_ja} / Collaboration network — {scope.title_en}")
+    assert embedded_data(html) == map_data(plan, scope)  # the data arrives whole, as data
+    assert html.endswith("</script>\n</body>\n</html>\n")
+
+
+def test_fill_template_replaces_each_marker_once_in_one_pass() -> None:
+    page = fill_template("<t>@A@</t><s>@B@</s>", {"@A@": "@B@ @A@", "@B@": "@A@"})
+    assert page == "<t>@B@ @A@</t><s>@A@</s>"
+    with pytest.raises(RuntimeError, match="@C@"):
+        fill_template("@A@", {"@A@": "", "@C@": ""})
+    with pytest.raises(RuntimeError, match="@A@"):
+        fill_template("@A@@A@", {"@A@": ""})
 
 
 def test_map_data_is_plain_json() -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,12 +202,24 @@ def render_map(plan: Plan, scope: MapScope | None = None, seed: int = SEED) -> s
         "@MAP_JS@": _inline_safe((ASSETS / "map.js").read_text(encoding="utf-8")),
         "@DATA@": script_json(data),
     }
-    for marker, text in parts.items():
-        head, sep, tail = page.partition(marker)
-        if not sep:
-            raise RuntimeError(f"map template lacks {marker}")
-        page = head + text + tail
-    return page
+    return fill_template(page, parts)
+
+
+def fill_template(template: str, parts: dict[str, str]) -> str:
+    """`template` with every marker (a key of `parts`) replaced by its text, in one pass.
+
+    Each marker must occur exactly once. The inserted texts are never searched again, so a
+    value that happens to contain a marker string (a pillar named `@MAP_JS@`) stays as text.
+
+    >>> fill_template("<a>@X@</a><b>@Y@</b>", {"@X@": "@Y@", "@Y@": "y"})
+    '<a>@Y@</a><b>y</b>'
+    """
+    for marker in parts:
+        count = template.count(marker)
+        if count != 1:
+            raise RuntimeError(f"map template has {count} of {marker}, not one")
+    pattern = re.compile("|".join(re.escape(m) for m in sorted(parts, key=len, reverse=True)))
+    return pattern.sub(lambda m: parts[m.group(0)], template)
 
 
 def write_map(plan: Plan, path: Path, scope: MapScope | None = None, seed: int = SEED) -> Path:

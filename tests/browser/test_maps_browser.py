@@ -214,6 +214,18 @@ def test_markup_in_the_data_shows_as_text(tmp_path, open_map) -> None:
     visit.screenshot("hostile")
 
 
+def test_marker_strings_in_the_data_leave_the_page_working(tmp_path, open_map) -> None:
+    from test_maps import marker_plan
+
+    for path in write_maps(marker_plan(), tmp_path):
+        visit = open_map(path)
+        assert visit.errors == [] and visit.visible() == (2, 1)
+        assert "@MAP_JS@" in visit.eval("document.title") or path.stem == "whole-plan"
+        options = visit.eval("[...document.querySelectorAll('#focus option')].map(o => o.text)")
+        assert "@MAP_JS@ / @DATA@" in options
+        assert visit.eval("document.scripts.length") == 3
+
+
 # -- the bundled report, built from scratch -----------------------------------------------
 
 def hand_read_collaboration() -> tuple[set[str], set[frozenset[str]]]:
