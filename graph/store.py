@@ -120,10 +120,26 @@ def refresh_store_dir(out_dir: Path = OUT_DIR) -> Path:
     sees a half-loaded store.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / f".{STORE_DIRNAME}.lock").open("w") as lock:
+    lock_path = out_dir / f".{STORE_DIRNAME}.lock"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = lock_path.open("w")
+    except OSError as exc:
+        raise _cannot_write(out_dir, exc) from exc
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two commands started together build it once
-        return _refresh(out_dir, ensure_build(out_dir))
+        build = ensure_build(out_dir)
+        try:
+            return _refresh(out_dir, build)
+        except OSError as exc:
+            raise _cannot_write(out_dir / STORE_DIRNAME, exc) from exc
+
+
+def _cannot_write(path: Path, exc: OSError) -> InputError:
+    """An InputError naming the folder (and the file, when the OS says which) not writable."""
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
+    reason = exc.strerror or str(exc)
+    return InputError(f"{path}: cannot write the build or its store here{where}: {reason}")
 
 
 def _refresh(out_dir: Path, build: Path) -> Path:

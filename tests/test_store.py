@@ -124,3 +124,53 @@ def test_concurrent_commands_share_one_refresh(build_dir: Path) -> None:
         dirs = list(pool.map(lambda _: refresh_store_dir(build_dir), range(4)))
     assert set(dirs) == {build_dir / STORE_DIRNAME}
     assert rows_in(open_store(build_dir)) == 6
+
+
+# -- an out/ that cannot be written is an input error naming the path ------------------------
+
+def test_an_unwritable_out_dir_is_an_input_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(InputError, match=rf"{blocker}/out: cannot write"):
+        refresh_store_dir(blocker / "out")
+    with pytest.raises(InputError, match=r"^/proc: cannot write .*\.store\.lock"):
+        refresh_store_dir(Path("/proc"))
+
+
+def test_a_failing_store_write_is_an_input_error(build_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object) -> Path:
+        raise OSError(28, "No space left on device", str(build_dir / ".store.1.tmp"))
+
+    monkeypatch.setattr(store_module, "_refresh", full)
+    with pytest.raises(InputError, match=r"store: cannot write .*No space left on device"):
+        refresh_store_dir(build_dir)
+
+
+@pytest.mark.parametrize("command", [["query", "bodies-ranking"], ["serve"]])
+def test_commands_on_an_unwritable_out_dir_exit_2_naming_it(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from welfare_kg.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main([*command, "--out-dir", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{blocker}/out: cannot write" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_serve_into_an_unwritable_location_exits_2(
+    build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from welfare_kg.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    args = ["serve", "--out-dir", str(build_dir), "--writable", "--location",
+            str(blocker / "store")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{blocker}/store: cannot copy the store here" in err
+    assert len(err.splitlines()) == 1

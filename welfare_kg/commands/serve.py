@@ -53,14 +53,20 @@ def run(args: argparse.Namespace) -> int:
     scratch = None
     location = store_dir
     if args.writable:
-        if args.location:
-            location = args.location
-            if not location.exists():
+        location = args.location or Path(tempfile.gettempdir()) / "welfare-kg-store-*"
+        try:
+            if args.location:
+                if not location.exists():
+                    shutil.copytree(store_dir, location)
+            else:
+                scratch = Path(tempfile.mkdtemp(prefix="welfare-kg-store-"))
+                location = scratch / "store"
                 shutil.copytree(store_dir, location)
-        else:
-            scratch = Path(tempfile.mkdtemp(prefix="welfare-kg-store-"))
-            location = scratch / "store"
-            shutil.copytree(store_dir, location)
+        except OSError as exc:  # shutil.Error too
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+            raise InputError(f"{location}: cannot copy the store here: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from exc
     server = OxigraphServer(location, port=args.port, writable=args.writable)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
