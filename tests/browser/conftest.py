@@ -2,6 +2,9 @@
 
 Each test gets a fresh page in one persistent context with its own profile directory; every
 request that is not a file: URL is aborted, so a map that needed the network would break.
+
+Screenshots go to a pytest temporary folder, never into the checkout; set
+$WELFARE_KG_SCREENSHOTS to a folder to keep them there instead.
 """
 
 from __future__ import annotations
@@ -17,14 +20,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: shared fixtures
 
-from welfare_kg.paths import PROJECT_ROOT
-
 CHROMIUM = Path(os.environ.get("WELFARE_KG_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-SCREENSHOTS = Path(os.environ.get("WELFARE_KG_SCREENSHOTS") or PROJECT_ROOT / "out" / "screenshots")
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Visit:
     """A map opened in the browser, with what the page said and asked for."""
 
     page: object
+    shots: Path
     errors: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
 
@@ -44,10 +45,17 @@ class Visit:
             " welfareMap.edges.get({filter: e => !e.hidden}).length]"))
 
     def screenshot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        self.shots.mkdir(parents=True, exist_ok=True)
+        path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path))
         return path
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Where screenshots go: $WELFARE_KG_SCREENSHOTS if set, else a pytest temporary folder."""
+    chosen = os.environ.get("WELFARE_KG_SCREENSHOTS")
+    return Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="session")
@@ -69,14 +77,14 @@ def browser_context(tmp_path_factory) -> Iterator[object]:
 
 
 @pytest.fixture
-def open_map(browser_context):
+def open_map(browser_context, screenshot_dir):
     """open_map(path, hash="") -> Visit, once the layout has settled (physics stopped)."""
     pages = []
 
     def _open(path: Path, hash: str = "") -> Visit:
         page = browser_context.new_page()
         pages.append(page)
-        visit = Visit(page)
+        visit = Visit(page, screenshot_dir)
         page.on("console", lambda m: m.type == "error" and visit.errors.append(m.text))
         page.on("pageerror", lambda e: visit.errors.append(str(e)))
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from viz_fixtures import B, hostile_plan, small_plan
 
+from welfare_kg.paths import PROJECT_ROOT
 from welfare_kg.viz.maps import map_scopes, write_map, write_maps
 from welfare_kg.viz.network import collaboration_network
 
@@ -56,6 +58,18 @@ def test_map_loads_offline_with_the_networks_counts(scope, small_maps, open_map)
     assert visit.eval("welfareMap.network.physics.options.enabled") is False  # settled, stopped
     assert visit.errors == [] and visit.blocked == []
     assert visit.screenshot(f"small-{scope.slug}").stat().st_size > 10_000
+
+
+def test_screenshots_go_to_a_temporary_folder_not_the_checkout(
+        small_maps, open_map, screenshot_dir, tmp_path_factory) -> None:
+    shot = open_map(small_maps["whole-plan"]).screenshot("where-screenshots-go")
+    assert shot.parent == screenshot_dir and shot.is_file()
+    chosen = os.environ.get("WELFARE_KG_SCREENSHOTS")
+    if chosen:
+        assert screenshot_dir == Path(chosen)
+    else:
+        assert shot.resolve().is_relative_to(tmp_path_factory.getbasetemp().resolve())
+        assert not shot.resolve().is_relative_to(PROJECT_ROOT.resolve())
 
 
 def test_the_same_map_settles_to_the_same_layout(small_maps, open_map) -> None:

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SCREENSHOTS
 from viz_fixtures import small_plan
 
 from welfare_kg.viz.maps import TYPE_COLORS, write_maps
@@ -45,13 +44,13 @@ def colour_pixels(png: Path, hex_colour: str, left: int) -> int:
 
 @pytest.mark.skipif(FIREFOX is None,
                     reason="Firefox is not installed (apt-get install firefox-esr; CI installs it)")
-def test_map_draws_in_firefox(tmp_path) -> None:
+def test_map_draws_in_firefox(tmp_path, screenshot_dir) -> None:
     path = write_maps(small_plan(), tmp_path / "maps")[0]
     profile = tmp_path / "profile"
     profile.mkdir()
     (profile / "user.js").write_text(OFFLINE_PREFS, encoding="utf-8")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SCREENSHOTS / "firefox-whole-plan.png"
+    screenshot_dir.mkdir(parents=True, exist_ok=True)
+    shot = screenshot_dir / "firefox-whole-plan.png"
     shot.unlink(missing_ok=True)
     subprocess.run(
         [FIREFOX, "--headless", "--no-remote", "--profile", str(profile),
