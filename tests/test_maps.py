@@ -206,6 +206,57 @@ def test_command_has_help(command, capsys) -> None:
     assert "OUT_DIR" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("command", ["maps", "metrics", "charts"])
+@pytest.mark.parametrize("where", ["existing-file", "file-as-parent", "proc"])
+def test_an_unusable_output_folder_is_one_line_and_exit_2(command, where, build_dir, tmp_path,
+                                                          capsys) -> None:
+    from welfare_kg.cli import main
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder\n", encoding="utf-8")
+    if where == "proc":
+        if not Path("/proc/self").is_dir():
+            pytest.skip("no /proc")
+        target, reason = Path("/proc/x"), "No such file or directory"
+    else:
+        target = a_file if where == "existing-file" else a_file / "sub"
+        reason = "File exists" if where == "existing-file" else "Not a directory"
+    code = main([command, "-o", str(target), "--out-dir", str(build_dir)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err == (
+        f"welfare-kg {command}: error: {target}: cannot create the output folder: {reason}\n")
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert a_file.read_text(encoding="utf-8") == "not a folder\n"
+    assert sorted(p.name for p in build_dir.iterdir()) == ["welfare-kg.trig"]  # checked first
+
+
+@pytest.mark.parametrize(("command", "name"), [
+    ("maps", "pillar-1.html"), ("metrics", "report.md"), ("charts", "status-by-pillar.svg")])
+def test_a_file_that_cannot_be_written_is_one_line_and_exit_2(command, name, build_dir,
+                                                              tmp_path, capsys) -> None:
+    from welfare_kg.cli import main
+
+    target = tmp_path / "target"
+    (target / name).mkdir(parents=True)  # a folder where an output file goes
+    code = main([command, "-o", str(target), "--out-dir", str(build_dir)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"welfare-kg {command}: error: {target / name}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["maps", "metrics", "charts"])
+def test_the_output_folder_and_its_parents_are_created(command, build_dir, tmp_path,
+                                                       capsys) -> None:
+    from welfare_kg.cli import main
+
+    target = tmp_path / "new" / "nested"
+    assert main([command, "-o", str(target), "--out-dir", str(build_dir)]) == 0
+    assert target.is_dir() and any(target.iterdir())
+    assert capsys.readouterr().err == ""
+
+
 def test_maps_output_option(build_dir, tmp_path) -> None:
     target = tmp_path / "elsewhere"
     assert maps_command.run(argparse.Namespace(out_dir=build_dir, output=target)) == 0

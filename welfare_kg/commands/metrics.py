@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from welfare_kg.commands.maps import output_folder
 from welfare_kg.paths import OUT_DIR
 
 __all__ = ["add_parser", "run"]
@@ -33,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.viz.report import write_metrics
     from welfare_kg.viz.source import load_plan
 
+    output = output_folder(args.output or Path(args.out_dir) / "metrics")
     plan = load_plan(open_store(args.out_dir))
-    for path in write_metrics(plan, args.output or Path(args.out_dir) / "metrics"):
+    for path in write_metrics(plan, output):
         print(path)
     return 0
