@@ -312,6 +312,28 @@ def test_row_provenance(report: Report) -> None:
     assert got(report, "row-provenance", cols) == want(expected)
 
 
+# Queries that list rows give them in the report's order (by source line within a pillar),
+# not in the text order of their IRIs (row/15 before row/3).
+ROW_LISTS = ["keyword-search", "body-portfolio", "single-body-rows", "covid-affected-rows",
+             "joint-division-plaza-council", "rows-without-initiative"]
+
+
+def row_order(values: list[dict]) -> list[tuple[int, int]]:
+    return [(v["pillarNumber"], int(v["row"].rsplit("/", 1)[1])) for v in values]
+
+
+@pytest.mark.parametrize("name", ROW_LISTS)
+def test_rows_come_in_the_report_order(report: Report, name: str) -> None:
+    order = row_order(run_query(report.store, name, PARAMS.get(name, {})).values())
+    assert order and order == sorted(order)
+
+
+def test_the_report_order_is_not_the_iri_text_order(report: Report) -> None:
+    for name in ("keyword-search", "body-portfolio", "single-body-rows"):
+        order = row_order(run_query(report.store, name, PARAMS.get(name, {})).values())
+        assert order != sorted(order, key=lambda k: (k[0], str(k[1]))), name
+
+
 def test_a_row_as_a_table_prints_it_is_a_valid_row_parameter(report: Report) -> None:
     spec = load_query("keyword-search")
     results = run_query(report.store, spec, PARAMS["keyword-search"])

@@ -172,6 +172,19 @@ def test_every_library_query_same_on_virtuoso_for_the_report(spec, virtuoso: Vir
     assert comparable(remote) == comparable(embedded)
 
 
+ROW_LISTS = ["keyword-search", "body-portfolio", "single-body-rows", "covid-affected-rows",
+             "joint-division-plaza-council", "rows-without-initiative"]
+
+
+@pytest.mark.parametrize("name", ROW_LISTS)
+def test_rows_come_in_the_report_order_on_virtuoso(name: str, virtuoso: Virtuoso,
+                                                   report_graphs: list[str]) -> None:
+    values = run_remote(virtuoso.sparql, name, REPORT_PARAMS.get(name, {}),
+                        default_graphs=report_graphs).values()
+    order = [(v["pillarNumber"], int(v["row"].rsplit("/", 1)[1])) for v in values]
+    assert order and order == sorted(order)
+
+
 def test_parameters_bind_on_virtuoso(loaded: Virtuoso) -> None:
     rows = run_remote(loaded.sparql, "keyword-search", {"word": '"見守り"'}).values()
     assert [r["row"].rsplit("/", 1)[-1] for r in rows] == ["r5"]
