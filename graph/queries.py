@@ -16,6 +16,7 @@ never as text, so a value holding quotes or braces cannot change the query.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,10 @@ _PARAM = re.compile(
     r"(?:,\s*(?P<mode>required|optional|default\s+(?P<default>[^)]*?)))?\s*\)"
     r"\s*(?:[—–-]+\s*(?P<doc>.*))?$"
 )
+# Lexical forms of xsd:integer, xsd:decimal and xsd:date, in ASCII digits only.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
 
 
@@ -237,12 +242,13 @@ def to_term(param: Param, raw: str, spec: QuerySpec | None = None) -> NamedNode 
         if param.type == "iri":
             return NamedNode(_expand_iri(value, spec.prefixes if spec else {}, param.name))
         if param.type == "integer":
+            if not _INTEGER.fullmatch(value):  # int() also takes 1_0 and Arabic-Indic digits
+                raise ValueError(value)
             return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
         if param.type == "decimal":
-            number = Decimal(value)
-            if not number.is_finite():
+            if not _DECIMAL.fullmatch(value):  # Decimal() also takes 1_0, 1e3, NaN …
                 raise ValueError(value)
-            return Literal(str(number), datatype=NamedNode(XSD + "decimal"))
+            return Literal(str(Decimal(value)), datatype=NamedNode(XSD + "decimal"))
         if param.type == "boolean":
             if value.lower() not in ("true", "false", "1", "0"):
                 raise ValueError(value)
@@ -251,8 +257,9 @@ def to_term(param: Param, raw: str, spec: QuerySpec | None = None) -> NamedNode 
                 datatype=NamedNode(XSD + "boolean"),
             )
         if param.type == "date":
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            if not _DATE.fullmatch(value):
                 raise ValueError(value)
+            datetime.date.fromisoformat(value)  # a real day: not 2021-13-45
             return Literal(value, datatype=NamedNode(XSD + "date"))
     except (ValueError, InvalidOperation) as exc:
         raise QueryError(

@@ -149,11 +149,23 @@ def test_parameters_become_typed_terms() -> None:
 @pytest.mark.parametrize(("ptype", "value"), [
     ("integer", "two"), ("integer", "1.5"), ("decimal", "NaN"), ("boolean", "yes"),
     ("date", "2021/04/01"), ("iri", "not an iri"), ("iri", "http://x> } DROP ALL {"),
+    # what int(), Decimal() or a \d pattern would take but XSD does not
+    ("integer", "1_0"), ("integer", "٣"), ("integer", "３"), ("integer", "1e3"),
+    ("decimal", "1_0.5"), ("decimal", "٣.5"), ("decimal", "1e3"), ("decimal", "Infinity"),
+    ("date", "2021-13-45"), ("date", "2021-02-29"), ("date", "٢٠٢١-04-01"),
 ])
 def test_a_value_of_the_wrong_type_is_refused(ptype: str, value: str) -> None:
     spec = parse_query_text(f"# param: v ({ptype}, required) — v\nSELECT ?v WHERE {{}}")
     with pytest.raises(QueryError, match=f"parameter 'v' must be an? {ptype}"):
         bind_params(spec, {"v": value})
+
+
+def test_a_library_parameter_in_odd_digits_is_refused_by_name() -> None:
+    spec = next(q for q in LIBRARY if q.param("pillarNumber") is not None)
+    for value in ("1_0", "٣"):
+        with pytest.raises(QueryError, match=f"parameter 'pillarNumber' must be an integer, "
+                                             f"got '{value}'"):
+            bind_params(spec, {**PARAMS.get(spec.name, {}), "pillarNumber": value})
 
 
 def test_missing_required_parameter_says_how_to_give_it() -> None:
