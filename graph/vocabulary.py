@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -59,40 +61,41 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def load_yaml(path: Path) -> Any:
-    """Read a YAML data file, naming the file in any error."""
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn the ways a data file can fail to read into one VocabularyError naming it."""
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        yield
     except FileNotFoundError as exc:
         raise VocabularyError(f"{path}: data file not found") from exc
-    except yaml.YAMLError as exc:
-        raise VocabularyError(f"{path}: not valid YAML: {exc}") from exc
     except UnicodeDecodeError as exc:
         raise VocabularyError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
     except OSError as exc:
         raise VocabularyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def load_yaml(path: Path) -> Any:
+    """Read a YAML data file, naming the file in any error."""
+    with _reading(path), path.open(encoding="utf-8") as fh:
+        try:
+            return yaml.safe_load(fh)
+        except yaml.YAMLError as exc:
+            raise VocabularyError(f"{path}: not valid YAML: {exc}") from exc
 
 
 def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise VocabularyError(f"{path}:1: missing column(s) {', '.join(missing)}")
-            rows = []
-            for lineno, row in enumerate(reader, start=2):
-                if any(not (row.get(c) or "").strip() for c in required if c != "parent"):
-                    raise VocabularyError(f"{path}:{lineno}: empty required field in {row}")
-                rows.append({k: (v or "").strip() for k, v in row.items() if k})
-            return rows
-    except FileNotFoundError as exc:
-        raise VocabularyError(f"{path}: data file not found") from exc
-    except UnicodeDecodeError as exc:
-        raise VocabularyError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
-    except OSError as exc:
-        raise VocabularyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    """Rows of a CSV data file, checking its columns and required fields (file:line)."""
+    with _reading(path), path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise VocabularyError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        rows = []
+        for lineno, row in enumerate(reader, start=2):
+            if any(not (row.get(c) or "").strip() for c in required if c != "parent"):
+                raise VocabularyError(f"{path}:{lineno}: empty required field in {row}")
+            rows.append({k: (v or "").strip() for k, v in row.items() if k})
+        return rows
 
 
 @dataclass(frozen=True)
