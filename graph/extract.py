@@ -35,7 +35,7 @@ from welfare_kg.paths import DATA_DIR
 
 __all__ = ["CSV_COLUMNS", "extract_report", "extraction_report", "write_csv", "write_json"]
 
-LOW_CONFIDENCE = 0.4  # below this, about half the assignments disagree with the hand reading
+LOW_CONFIDENCE = 0.6  # below this, about a third of the assignments disagree with the hand reading
 
 
 def extract_report(

@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from welfare_kg.graph.vocabulary import normalize
+from welfare_kg.graph.vocabulary import load_yaml, normalize
+from welfare_kg.paths import DATA_DIR
 
 __all__ = ["Similarity", "bigrams", "words"]
 
@@ -46,7 +47,17 @@ def words(text: str) -> tuple[str, ...]:
         base = token.base_form if token.base_form != "*" else token.surface
         if len(base) > 1 or pos[0] == "名詞":
             out.append(base)
+            concept = _thesaurus().get(base)
+            if concept:
+                out.append(concept)
     return tuple(out)
+
+
+@cache
+def _thesaurus() -> dict[str, str]:
+    """Word -> concept tag from data/thesaurus.yaml."""
+    data = load_yaml(DATA_DIR / "thesaurus.yaml") or {}
+    return {normalize(w): f"#{c}" for c, ws in (data.get("concepts") or {}).items() for w in ws}
 
 
 def bigrams(text: str) -> Counter[str]:
