@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +23,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import ORG, PROV
 from rdflib.term import Node
 
+from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
 from welfare_kg.graph.build import (
     build_dataset,
@@ -336,12 +339,30 @@ def export_dataset(
     """Write every export of `ds` into `out_dir` (see OUTPUT_FILES); return the paths written.
 
     `base_iri` is the one `ds` was built with (default: ``base_iri`` of the metadata).
-    Each file is written atomically; files of `out_dir` not in OUTPUT_FILES are left alone.
+    All files are first written into a staging folder inside `out_dir` and moved into place
+    only when every one succeeded, so a failure leaves the previous build whole; files of
+    `out_dir` not in OUTPUT_FILES are left alone.
     """
     meta = metadata if metadata is not None else load_metadata()
     if base_iri is None:
         base_iri = default_base_iri(meta) if "base_iri" in meta else default_base_iri()
     out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write the exports here: {exc.strerror}") from exc
+    try:
+        staged = _stage(ds, staging, base_iri=base_iri, meta=meta)
+        for path in staged:
+            path.replace(out_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in OUTPUT_FILES]
+
+
+def _stage(ds: Dataset, out_dir: Path, *, base_iri: str, meta: dict[str, Any]) -> list[Path]:
+    """Write every export into the (staging) folder `out_dir`, the catalogue last."""
     U = union_graph(ds, store="SimpleMemory")
     context = jsonld_context(U)
     conv = _OxTerms()  # each term converted once, shared by the four serialisations

@@ -244,3 +244,21 @@ def test_raptor_reads_the_same_number_of_triples(ds: Dataset, out: Path, name: s
         assert count == expected
     else:
         assert count == len(Graph().parse(out / name))
+
+
+def test_a_failing_export_leaves_the_previous_build_whole(
+    ds: Dataset, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exports are staged: if one serialisation fails, no file of the old build changes."""
+    target = tmp_path / "build"
+    shutil.copytree(out, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    smaller = build_dataset([three_rows()], vocabulary=vocabulary(), pillar_names=PILLARS)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full while writing JSON-LD")
+
+    monkeypatch.setattr("welfare_kg.graph.export.to_jsonld", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        export_dataset(smaller, target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
