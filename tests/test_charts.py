@@ -29,7 +29,7 @@ def figure_texts(fig) -> list[str]:
 
 
 def test_a_japanese_font_is_installed() -> None:
-    font = japanese_font()  # CI installs fonts-ipafont-gothic (scripts/system-packages.txt)
+    font = japanese_font()  # the bundled IPAexGothic (viz/assets/fonts)
     assert not missing_glyphs("高齢・障害支援課 地域ケアプラザ 区社会福祉協議会 推進の柱",
                               font.path)
 

@@ -40,7 +40,7 @@ JAPANESE_FONTS = (
     "IPAPGothic", "IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "Noto Sans JP",
     "TakaoPGothic", "VL PGothic", "Source Han Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo",
 )
-"""Font families tried in turn for Japanese text (Debian: fonts-ipafont-gothic)."""
+"""Font families tried in turn for Japanese text when the bundled font is missing."""
 
 STATUS_ORDER = ("implemented", "partial", "ongoing", "postponed", "cancelled")
 """Stacking order of statuses: done, reduced, continuing, then what COVID-19 stopped."""
@@ -60,11 +60,21 @@ class FontSpec:
     path: str
 
 
+BUNDLED_FONT = Path(__file__).parent / "assets" / "fonts" / "ipaexg.ttf"
+"""IPAexGothic, shipped with the project (IPA Font License v1.0, beside it), so charts render
+Japanese on a fresh machine with no font installed, and the same everywhere."""
+
+
 @cache
 def japanese_font() -> FontSpec:
-    """The first installed font of `JAPANESE_FONTS` that has kana and kanji glyphs."""
+    """The bundled IPAexGothic, else the first installed font of `JAPANESE_FONTS` that has
+    kana and kanji glyphs."""
     from matplotlib import font_manager
 
+    if BUNDLED_FONT.is_file() and not missing_glyphs("泉区わくわくプランケア", str(BUNDLED_FONT)):
+        font_manager.fontManager.addfont(str(BUNDLED_FONT))
+        return FontSpec(font_manager.FontProperties(fname=BUNDLED_FONT).get_name(),
+                        str(BUNDLED_FONT))
     for family in JAPANESE_FONTS:
         for entry in font_manager.fontManager.ttflist:
             if entry.name == family and not missing_glyphs("泉区わくわくプランケア", entry.fname):
