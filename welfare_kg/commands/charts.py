@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from welfare_kg.commands.maps import output_folder
-from welfare_kg.paths import OUT_DIR
+from welfare_kg.commands._views import add_output_arguments, resolve_output
 
 __all__ = ["add_parser", "run"]
 
@@ -20,10 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "from the build in OUT_DIR, with a Japanese font (e.g. fonts-ipafont-gothic)."
         ),
     )
-    parser.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
-                        help="where to write the charts (default: OUT_DIR/charts)")
-    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="OUT_DIR",
-                        help="the build directory (default: out)")
+    add_output_arguments(parser, "charts", "charts")
     parser.set_defaults(run=run)
     return parser
 
@@ -34,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.viz.source import load_plan
 
     japanese_font()  # fail before building anything when no Japanese font is installed
-    output = output_folder(args.output or Path(args.out_dir) / "charts")
+    output = resolve_output(args, "charts")
     plan = load_plan(open_store(args.out_dir))
     for path in write_charts(plan, output):
         print(path)

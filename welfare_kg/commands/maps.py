@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from welfare_kg.errors import InputError
-from welfare_kg.paths import OUT_DIR
+from welfare_kg.commands._views import add_output_arguments, resolve_output
 
-__all__ = ["add_parser", "output_folder", "run"]
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -21,27 +19,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "The maps open from a file with no network."
         ),
     )
-    parser.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
-                        help="where to write the maps (default: OUT_DIR/maps)")
-    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="OUT_DIR",
-                        help="the build directory (default: out)")
+    add_output_arguments(parser, "maps", "maps")
     parser.set_defaults(run=run)
     return parser
-
-
-def output_folder(path: Path) -> Path:
-    """Create the output folder `path` (and its parents) now, before any work is done.
-
-    A path that is a file, or that cannot be created (`/proc/x`, no permission), becomes an
-    InputError, which the CLI prints as one line (exit 2). Shared by maps, metrics and charts.
-    """
-    path = Path(path)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"{path}: cannot create the output folder: {exc.strerror or exc}") from exc
-    return path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.viz.maps import write_maps
     from welfare_kg.viz.source import load_plan
 
-    output = output_folder(args.output or Path(args.out_dir) / "maps")
+    output = resolve_output(args, "maps")
     plan = load_plan(open_store(args.out_dir))
     for path in write_maps(plan, output):
         print(path)

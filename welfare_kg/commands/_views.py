@@ -1,0 +1,39 @@
+"""What the view commands (maps, metrics, charts) share: their output arguments and folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from welfare_kg.errors import InputError
+from welfare_kg.paths import OUT_DIR
+
+__all__ = ["add_output_arguments", "output_folder", "resolve_output"]
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, folder: str, what: str) -> None:
+    """`-o DIR` (default OUT_DIR/<folder>) and `--out-dir OUT_DIR` (the build to read)."""
+    parser.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
+                        help=f"where to write the {what} (default: OUT_DIR/{folder})")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="OUT_DIR",
+                        help="the build directory (default: out)")
+
+
+def output_folder(path: Path) -> Path:
+    """Create the output folder `path` (and its parents) now, before any work is done.
+
+    A path that is a file, or that cannot be created (`/proc/x`, no permission), becomes an
+    InputError, which the CLI prints as one line (exit 2).
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot create the output folder: {exc.strerror or exc}") from exc
+    return path
+
+
+def resolve_output(args: argparse.Namespace, folder: str) -> Path:
+    """The created output folder of a view command: `-o`, else OUT_DIR/<folder>."""
+    return output_folder(args.output or Path(args.out_dir) / folder)
