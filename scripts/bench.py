@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from welfare_kg.graph.export import build_outputs
-from welfare_kg.graph.extract import extract_report
-from welfare_kg.graph.queries import bind_params, list_queries
+from welfare_kg.graph.rdf.exports import build_outputs
+from welfare_kg.graph.report.extract import extract_report
+from welfare_kg.graph.sparql.library import bind_params, list_queries
 from welfare_kg.paths import DEFAULT_REPORT
 
 
@@ -58,7 +58,7 @@ def main() -> int:
     lines = [f"Machine: {platform.machine()}, Python {platform.python_version()}, "
              f"{time.strftime('%Y-%m-%d')}", ""]
 
-    from welfare_kg.graph.similarity import words
+    from welfare_kg.graph.report.similarity import words
 
     def cold_extract():
         words.cache_clear()  # tokenisation is memoised; measure a cold extraction

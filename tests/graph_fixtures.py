@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from welfare_kg.graph.build import Vocabulary, load_vocabulary
-from welfare_kg.graph.records import ActionPlan, Extraction, Initiative, Page, Quantity, Row
-from welfare_kg.graph.vocabulary import Partner
+from welfare_kg.graph.rdf.build import Vocabulary, load_vocabulary
+from welfare_kg.graph.report.bodies import Partner
+from welfare_kg.graph.report.records import ActionPlan, Extraction, Initiative, Page, Quantity, Row
 
 AP1 = "個人の権利と尊厳を守るための仕組みづくり"
 AP2 = "妊娠期からの切れ目のない子育て支援"

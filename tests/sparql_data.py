@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store, serialize
 
-from welfare_kg.graph.store import load_store
+from welfare_kg.graph.sparql.store import load_store
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini-graph.trig"
@@ -50,9 +50,9 @@ def write_build(out_dir: Path) -> Path:
 @cache
 def bundled_store() -> Store:
     """The graph of the bundled FY2021 report, built in memory once per test session."""
-    from welfare_kg.graph.build import build_dataset
-    from welfare_kg.graph.export import to_nquads
-    from welfare_kg.graph.extract import extract_report
+    from welfare_kg.graph.rdf.build import build_dataset
+    from welfare_kg.graph.rdf.exports import to_nquads
+    from welfare_kg.graph.report.extract import extract_report
     from welfare_kg.paths import DEFAULT_REPORT
 
     store = Store()

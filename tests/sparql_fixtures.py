@@ -14,8 +14,8 @@ import pytest
 from pyoxigraph import Store
 from sparql_data import MINI, write_build
 
-from welfare_kg.graph.endpoint import OxigraphServer
-from welfare_kg.graph.store import load_store
+from welfare_kg.graph.sparql.server import OxigraphServer
+from welfare_kg.graph.sparql.store import load_store
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """One source for the base of the data IRIs: `base_iri` of data/dataset.yaml.
 
 `build` read the YAML while the automatic build behind query/maps/serve and the prefixes of
-query tables used a constant of graph/build.py; a deployment that changed the YAML got two
+query tables used a constant of graph/rdf/build.py; a deployment that changed the YAML got two
 different bases.
 """
 
@@ -14,11 +14,11 @@ from graph_fixtures import three_rows
 from rdflib import URIRef
 
 from welfare_kg.commands.query import _display_prefixes
-from welfare_kg.graph import build as build_module
-from welfare_kg.graph import metadata as metadata_module
-from welfare_kg.graph.build import build_dataset, union_graph
-from welfare_kg.graph.metadata import default_base_iri, load_metadata
-from welfare_kg.graph.store import ensure_build
+from welfare_kg.graph.rdf import build as build_module
+from welfare_kg.graph.rdf import metadata as metadata_module
+from welfare_kg.graph.rdf.build import build_dataset, union_graph
+from welfare_kg.graph.rdf.metadata import default_base_iri, load_metadata
+from welfare_kg.graph.sparql.store import ensure_build
 from welfare_kg.paths import DATA_DIR
 
 OTHER = "https://example.org/elsewhere/"

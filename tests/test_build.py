@@ -13,14 +13,14 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import ORG, PROV
 
 from welfare_kg.errors import InputError, VocabularyError
-from welfare_kg.graph.build import (
+from welfare_kg.graph.rdf.build import (
         build_dataset,
     report_graph_iri,
     union_graph,
 )
-from welfare_kg.graph.metadata import default_base_iri
-from welfare_kg.graph.namespaces import IC, SCHEMA, WK
-from welfare_kg.graph.records import Extraction
+from welfare_kg.graph.rdf.metadata import default_base_iri
+from welfare_kg.graph.rdf.terms import IC, SCHEMA, WK
+from welfare_kg.graph.report.records import Extraction
 
 ID = default_base_iri()
 ROW3 = URIRef(f"{ID}report/izumi-fy2021/row/3")
@@ -208,7 +208,7 @@ def test_fiscal_year_from_a_header_in_any_encoding_and_era(
 
 
 def test_era_offsets_are_data(tmp_path: Path) -> None:
-    from welfare_kg.graph.metadata import fiscal_year_from_text, load_eras
+    from welfare_kg.graph.rdf.metadata import fiscal_year_from_text, load_eras
 
     assert load_eras() == {"令和": 2018, "平成": 1988}  # data/format.yaml
     assert fiscal_year_from_text("昭和６３年度実施計画", {"昭和": 1925}) == 1988
@@ -286,8 +286,8 @@ def test_no_blank_nodes(G: Graph) -> None:
 
 
 @pytest.mark.parametrize("module", [
-    "welfare_kg.graph.build", "welfare_kg.graph.metadata", "welfare_kg.graph.export",
-    "welfare_kg.graph.catalog", "welfare_kg.graph.validate",
+    "welfare_kg.graph.rdf.build", "welfare_kg.graph.rdf.metadata", "welfare_kg.graph.rdf.exports",
+    "welfare_kg.graph.rdf.catalog", "welfare_kg.graph.rdf.validation",
 ])
 def test_docstring_examples_run(module: str) -> None:
     import doctest

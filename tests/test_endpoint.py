@@ -14,12 +14,13 @@ from pyoxigraph import Literal, NamedNode, Store
 from sparql_data import BODIES_GRAPH, MINI, PARAMS, REPORT_GRAPH, SAMPLE_VALUES
 
 from welfare_kg.errors import EndpointError, InputError, QueryError
-from welfare_kg.graph.endpoint import OxigraphServer, free_port, publish
-from welfare_kg.graph.endpoint import _put as put
-from welfare_kg.graph.queries import list_queries
-from welfare_kg.graph.remote import execute_remote, inject_values, run_remote
-from welfare_kg.graph.results import comparable
-from welfare_kg.graph.store import execute, load_store, refresh_store_dir, run_query
+from welfare_kg.graph.sparql.library import list_queries
+from welfare_kg.graph.sparql.publish import _put as put
+from welfare_kg.graph.sparql.publish import publish
+from welfare_kg.graph.sparql.remote import execute_remote, inject_values, run_remote
+from welfare_kg.graph.sparql.results import comparable
+from welfare_kg.graph.sparql.server import OxigraphServer, free_port
+from welfare_kg.graph.sparql.store import execute, load_store, refresh_store_dir, run_query
 
 pytest_plugins = ["sparql_fixtures"]
 

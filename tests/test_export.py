@@ -17,10 +17,10 @@ from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, PROV, XSD
 
-from welfare_kg.graph.build import build_dataset, union_graph
-from welfare_kg.graph.export import OUTPUT_FILES, export_dataset
-from welfare_kg.graph.metadata import default_base_iri
-from welfare_kg.graph.namespaces import ONTOLOGY_IRI, VOID, WK
+from welfare_kg.graph.rdf.build import build_dataset, union_graph
+from welfare_kg.graph.rdf.exports import OUTPUT_FILES, export_dataset
+from welfare_kg.graph.rdf.metadata import default_base_iri
+from welfare_kg.graph.rdf.terms import ONTOLOGY_IRI, VOID, WK
 
 ID = default_base_iri()
 RDF_FILES = {
@@ -106,8 +106,8 @@ def test_outputs_do_not_depend_on_hash_seed(out: Path, tmp_path: Path) -> None:
     script = (
         "import sys; sys.path.insert(0, sys.argv[2]);"
         "from pathlib import Path; from graph_fixtures import *;"
-        "from welfare_kg.graph.build import build_dataset;"
-        "from welfare_kg.graph.export import export_dataset;"
+        "from welfare_kg.graph.rdf.build import build_dataset;"
+        "from welfare_kg.graph.rdf.exports import export_dataset;"
         "export_dataset(build_dataset([three_rows(), second_year()], vocabulary=vocabulary(),"
         " pillar_names=PILLARS), Path(sys.argv[1]))"
     )
@@ -258,7 +258,7 @@ def test_a_failing_export_leaves_the_previous_build_whole(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full while writing JSON-LD")
 
-    monkeypatch.setattr("welfare_kg.graph.export.to_jsonld", broken)
+    monkeypatch.setattr("welfare_kg.graph.rdf.exports.to_jsonld", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         export_dataset(smaller, target)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before

@@ -13,8 +13,8 @@ import report_fixtures as F
 
 from welfare_kg.cli import main
 from welfare_kg.errors import InputError, ReportFormatError
-from welfare_kg.graph.extract import extract_report
-from welfare_kg.graph.vocabulary import load_bodies
+from welfare_kg.graph.report.bodies import load_bodies
+from welfare_kg.graph.report.extract import extract_report
 from welfare_kg.paths import DEFAULT_REPORT
 
 

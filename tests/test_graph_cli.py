@@ -68,14 +68,14 @@ def test_validate_broken_turtle_exits_2(tmp_path: Path, capsys: Capsys) -> None:
 
 
 def test_build_bad_base_iri_exits_2(tmp_path: Path, capsys: Capsys) -> None:
-    pytest.importorskip("welfare_kg.graph.extract")
+    pytest.importorskip("welfare_kg.graph.report.extract")
     assert main(["build", "-o", str(tmp_path), "--base-iri", "https://example.org/kg"]) == 2
     assert "ends with '/' or '#'" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 
 def test_build_base_iri_with_a_space_exits_2(tmp_path: Path, capsys: Capsys) -> None:
-    pytest.importorskip("welfare_kg.graph.extract")
+    pytest.importorskip("welfare_kg.graph.report.extract")
     assert main(["build", "-o", str(tmp_path), "--base-iri", "https://ex.org/a b/"]) == 2
     err = capsys.readouterr().err
     assert "'https://ex.org/a b/' is not a valid IRI" in err
@@ -84,14 +84,14 @@ def test_build_base_iri_with_a_space_exits_2(tmp_path: Path, capsys: Capsys) -> 
 
 
 def test_build_missing_report_exits_2(tmp_path: Path, capsys: Capsys) -> None:
-    pytest.importorskip("welfare_kg.graph.extract")
+    pytest.importorskip("welfare_kg.graph.report.extract")
     assert main(["build", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "out")]) == 2
     assert "missing.txt" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 def test_build_empty_report_exits_2(tmp_path: Path, capsys: Capsys) -> None:
-    pytest.importorskip("welfare_kg.graph.extract")
+    pytest.importorskip("welfare_kg.graph.report.extract")
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     assert main(["build", str(empty), "-o", str(tmp_path / "out")]) == 2

@@ -9,16 +9,17 @@ import pyoxigraph
 import pytest
 from rdflib import RDF, Graph, URIRef
 
-from welfare_kg.graph.build import build_dataset, union_graph
-from welfare_kg.graph.export import OUTPUT_FILES, build_outputs, export_dataset
-from welfare_kg.graph.metadata import default_base_iri
-from welfare_kg.graph.namespaces import WK
-from welfare_kg.graph.records import Extraction
-from welfare_kg.graph.validate import validate_graph
-from welfare_kg.graph.vocabulary import load_bodies, normalize
+from welfare_kg.datafiles import normalize
+from welfare_kg.graph.rdf.build import build_dataset, union_graph
+from welfare_kg.graph.rdf.exports import OUTPUT_FILES, build_outputs, export_dataset
+from welfare_kg.graph.rdf.metadata import default_base_iri
+from welfare_kg.graph.rdf.terms import WK
+from welfare_kg.graph.rdf.validation import validate_graph
+from welfare_kg.graph.report.bodies import load_bodies
+from welfare_kg.graph.report.records import Extraction
 from welfare_kg.paths import DEFAULT_REPORT
 
-extract = pytest.importorskip("welfare_kg.graph.extract")
+extract = pytest.importorskip("welfare_kg.graph.report.extract")
 ID = default_base_iri()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
-from welfare_kg.graph.namespaces import ONTOLOGY_IRI, WK, WK_NAMESPACE
+from welfare_kg.graph.rdf.terms import ONTOLOGY_IRI, WK, WK_NAMESPACE
 from welfare_kg.paths import ONTOLOGY_DIR
 
 
@@ -21,8 +21,8 @@ def _terms(G: Graph) -> set[URIRef]:
 def test_namespace_lists_exactly_the_turtle_terms(ontology: Graph) -> None:
     in_turtle = {str(t)[len(WK_NAMESPACE):] for t in _terms(ontology)}
     in_python = {name for name in WK.__annotations__ if not name.startswith("_")}
-    assert in_turtle - in_python == set(), "terms missing from graph/namespaces.py"
-    assert in_python - in_turtle == set(), "terms in graph/namespaces.py not in the ontology"
+    assert in_turtle - in_python == set(), "terms missing from graph/rdf/terms.py"
+    assert in_python - in_turtle == set(), "terms in graph/rdf/terms.py not in the ontology"
 
 
 def test_misspelt_term_raises() -> None:

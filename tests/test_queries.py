@@ -14,8 +14,8 @@ from pyoxigraph import Literal, NamedNode, Store
 from sparql_data import ID, PARAMS, WK
 
 from welfare_kg.errors import QueryError
-from welfare_kg.graph.metadata import default_base_iri
-from welfare_kg.graph.queries import (
+from welfare_kg.graph.rdf.metadata import default_base_iri
+from welfare_kg.graph.sparql.library import (
     Param,
     bind_params,
     list_queries,
@@ -23,8 +23,8 @@ from welfare_kg.graph.queries import (
     parse_param_args,
     parse_query_text,
 )
-from welfare_kg.graph.results import comparable, format_results
-from welfare_kg.graph.store import run_query
+from welfare_kg.graph.sparql.results import comparable, format_results
+from welfare_kg.graph.sparql.store import run_query
 
 pytest_plugins = ["sparql_fixtures"]
 
@@ -468,7 +468,8 @@ def test_repeated_shared_descriptions_change_no_answer(spec, mini_store: Store,
         run_query(mini_store, spec, params))
 
 
-@pytest.mark.parametrize("module", ["queries", "results", "remote", "store"])
+@pytest.mark.parametrize(
+    "module", ["sparql.library", "sparql.results", "sparql.remote", "sparql.store"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib
@@ -482,8 +483,8 @@ def test_any_string_survives_the_values_block_unchanged() -> None:
     """Round trip: a VALUES block of any text parses back to exactly that text."""
     import random
 
-    from welfare_kg.graph.remote import inject_values
-    from welfare_kg.graph.store import execute
+    from welfare_kg.graph.sparql.remote import inject_values
+    from welfare_kg.graph.sparql.store import execute
 
     alphabet = "a{}\"'\\\n\r\t#<>?$. ;()|^`" + "区認知症\u3000\U0001f600" + "\u2028\u0000"
     rng = random.Random(4)

@@ -15,9 +15,9 @@ import pytest
 from sparql_data import BODIES_GRAPH, REPORT_GRAPH
 
 from welfare_kg.cli import main
-from welfare_kg.graph.endpoint import OxigraphServer, free_port
-from welfare_kg.graph.queries import list_queries
-from welfare_kg.graph.remote import execute_remote, run_remote
+from welfare_kg.graph.sparql.library import list_queries
+from welfare_kg.graph.sparql.remote import execute_remote, run_remote
+from welfare_kg.graph.sparql.server import OxigraphServer, free_port
 
 pytest_plugins = ["sparql_fixtures"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sparql_data import bundled_store
 
-from welfare_kg.graph.store import run_query
+from welfare_kg.graph.sparql.store import run_query
 from welfare_kg.paths import DATA_DIR
 
 READING = Path(__file__).parent / "data" / "reading"

@@ -21,15 +21,16 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 from rdflib import SKOS, Graph, Literal, URIRef
 
-from welfare_kg.graph.build import build_dataset, load_vocabulary
-from welfare_kg.graph.endpoint import OxigraphServer, publish
-from welfare_kg.graph.export import to_nquads
-from welfare_kg.graph.extract import extract_report
-from welfare_kg.graph.namespaces import WK
-from welfare_kg.graph.queries import display_prefixes, list_queries, load_query
-from welfare_kg.graph.remote import run_remote
-from welfare_kg.graph.results import comparable, format_results
-from welfare_kg.graph.store import run_query
+from welfare_kg.graph.rdf.build import build_dataset, load_vocabulary
+from welfare_kg.graph.rdf.exports import to_nquads
+from welfare_kg.graph.rdf.terms import WK
+from welfare_kg.graph.report.extract import extract_report
+from welfare_kg.graph.sparql.library import display_prefixes, list_queries, load_query
+from welfare_kg.graph.sparql.publish import publish
+from welfare_kg.graph.sparql.remote import run_remote
+from welfare_kg.graph.sparql.results import comparable, format_results
+from welfare_kg.graph.sparql.server import OxigraphServer
+from welfare_kg.graph.sparql.store import run_query
 from welfare_kg.paths import DEFAULT_REPORT, ONTOLOGY_DIR
 
 pytest_plugins = ["sparql_fixtures"]

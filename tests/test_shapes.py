@@ -10,8 +10,8 @@ from graph_fixtures import PILLARS, second_year, three_rows, vocabulary
 from rdflib import Graph
 
 from welfare_kg.errors import InputError
-from welfare_kg.graph.build import build_dataset, union_graph
-from welfare_kg.graph.validate import DEFAULT_SHAPES, load_rdf, validate_graph
+from welfare_kg.graph.rdf.build import build_dataset, union_graph
+from welfare_kg.graph.rdf.validation import DEFAULT_SHAPES, load_rdf, validate_graph
 
 SHAPES_DATA = Path(__file__).parent / "data" / "shapes"
 VIOLATIONS = sorted(p for p in SHAPES_DATA.glob("*.ttl") if p.name != "base.ttl")
@@ -79,8 +79,8 @@ def test_unreadable_files_are_input_errors(tmp_path: Path) -> None:
 
 
 def test_datasets_are_validated_graph_by_graph(tmp_path: Path) -> None:
-    from welfare_kg.graph.export import to_nquads
-    from welfare_kg.graph.validate import validate_files
+    from welfare_kg.graph.rdf.exports import to_nquads
+    from welfare_kg.graph.rdf.validation import validate_files
 
     ds = build_dataset([three_rows(), second_year()], vocabulary=vocabulary(),
                        pillar_names=PILLARS)

@@ -9,8 +9,8 @@ import pytest
 from sparql_data import MINI, write_build
 
 from welfare_kg.errors import InputError, QueryError
-from welfare_kg.graph import store as store_module
-from welfare_kg.graph.store import (
+from welfare_kg.graph.sparql import store as store_module
+from welfare_kg.graph.sparql.store import (
     STORE_DIRNAME,
     ensure_build,
     execute,
@@ -77,7 +77,7 @@ def test_missing_build_is_built_from_the_bundled_report(tmp_path: Path, monkeypa
         calls.append((list(reports), out_dir))
         return [write_build(out_dir)]
 
-    import welfare_kg.graph.export as export
+    import welfare_kg.graph.rdf as export
 
     monkeypatch.setattr(export, "build_outputs", fake_build_outputs)
     out = tmp_path / "out"

@@ -9,9 +9,9 @@ from pyoxigraph import Store
 
 from welfare_kg.cli import main
 from welfare_kg.errors import InputError
-from welfare_kg.graph.endpoint import publish
-from welfare_kg.graph.remote import execute_remote, run_remote
-from welfare_kg.graph.urls import check_endpoint, check_timeout
+from welfare_kg.graph.sparql.publish import publish
+from welfare_kg.graph.sparql.remote import execute_remote, run_remote
+from welfare_kg.graph.sparql.urls import check_endpoint, check_timeout
 
 Capsys = pytest.CaptureFixture[str]
 

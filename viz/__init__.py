@@ -1,7 +1,9 @@
 """Collaboration networks, metrics, maps and charts, computed from SPARQL results on the graph.
 
-Modules: `plan` (the tables the rest reads), `source` (fills them with the `network-*.rq`
-queries), `network`, `metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML), `charts`
+In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`). Out: HTML
+maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
+queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
+`metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `charts`
 (matplotlib PNG and SVG). `write_all` is the entry point of `welfare-kg all`.
 """
 
@@ -10,20 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_all"]
+from .charts import japanese_font, write_charts
+from .maps import write_maps
+from .report import write_metrics
+from .source import load_plan
+
+__all__ = ["japanese_font", "load_plan", "write_all", "write_charts", "write_maps", "write_metrics"]
 
 
 def write_all(store: Any, out_dir: Path) -> list[Path]:
     """Write maps to `out_dir/maps`, metrics to `out_dir/metrics`, charts to `out_dir/charts`.
 
-    `store` is a pyoxigraph store holding the build (e.g. `welfare_kg.graph.store.open_store`).
+    `store` is a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
     Returns the paths written.
     """
-    from welfare_kg.viz.charts import write_charts
-    from welfare_kg.viz.maps import write_maps
-    from welfare_kg.viz.report import write_metrics
-    from welfare_kg.viz.source import load_plan
-
     out_dir = Path(out_dir)
     plan = load_plan(store)
     return (

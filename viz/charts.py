@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
-from welfare_kg.viz.maps import TYPE_COLORS
-from welfare_kg.viz.plan import IMPLEMENTING, Plan, type_label, type_rank
-from welfare_kg.viz.vocabulary import status_labels
+
+from .maps import TYPE_COLORS
+from .plan import IMPLEMENTING, Plan, type_label, type_rank
+from .vocabulary import status_labels
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -33,9 +33,10 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from welfare_kg.fileio import write_text
-from welfare_kg.viz.metrics import SEED, summary
-from welfare_kg.viz.network import collaboration_network
-from welfare_kg.viz.plan import Plan, type_label, type_rank
+
+from .metrics import SEED, summary
+from .network import collaboration_network
+from .plan import Plan, type_label, type_rank
 
 if TYPE_CHECKING:
     from pyvis.network import Network

@@ -23,7 +23,7 @@ from typing import Any
 
 import networkx as nx
 
-from welfare_kg.viz.plan import IMPLEMENTING, Plan, type_rank
+from .plan import IMPLEMENTING, Plan, type_rank
 
 __all__ = [
     "JOINT_TYPES",

@@ -33,7 +33,7 @@ from itertools import combinations
 
 import networkx as nx
 
-from welfare_kg.viz.plan import IMPLEMENTING, Plan
+from .plan import IMPLEMENTING, Plan
 
 __all__ = [
     "collaboration_network",

@@ -191,7 +191,7 @@ def type_rank(body_type: str) -> int:
 
 def type_label(body_type: str) -> tuple[str, str]:
     """(Japanese, English) label of a body type from the ontology; else its local name."""
-    from welfare_kg.viz.vocabulary import term_labels
+    from .vocabulary import term_labels
 
     return term_labels().get(body_type, (body_type, body_type))
 

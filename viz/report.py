@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from welfare_kg.fileio import write_text
-from welfare_kg.viz.metrics import (
+
+from .metrics import (
     JOINT_TYPES,
     SEED,
     communities,
@@ -26,8 +27,8 @@ from welfare_kg.viz.metrics import (
     summary,
     type_mixing,
 )
-from welfare_kg.viz.network import collaboration_network, two_mode_network
-from welfare_kg.viz.plan import Plan, type_label
+from .network import collaboration_network, two_mode_network
+from .plan import Plan, type_label
 
 __all__ = ["Scope", "markdown_report", "metric_tables", "scopes", "write_metrics"]
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from welfare_kg.paths import QUERIES_DIR
-from welfare_kg.viz.plan import (
+
+from .plan import (
     IMPLEMENTING,
     PARTNER,
     ActionPlan,
@@ -44,11 +45,10 @@ _ROLES = {"implementing": IMPLEMENTING, "partner": PARTNER}
 def select(store: Any, name: str, queries_dir: Path = QUERIES_DIR) -> list[dict[str, str]]:
     """Run the library query `name` on `store`; solutions as {variable: lexical value}.
 
-    The query goes through the store API (`welfare_kg.graph.store.run_query`); unbound
+    The query goes through the store API (`welfare_kg.graph.sparql.store.run_query`); unbound
     variables are left out, IRIs give their IRI, literals their lexical form.
     """
-    from welfare_kg.graph.queries import load_query
-    from welfare_kg.graph.store import run_query
+    from welfare_kg.graph.sparql import load_query, run_query
 
     results = run_query(store, load_query(name, queries_dir))
     return [{k: term.value for k, term in row.items()} for row in results.dicts()]

@@ -257,7 +257,7 @@ def hand_read_collaboration() -> tuple[set[str], set[frozenset[str]]]:
 
 @pytest.fixture(scope="module")
 def report_maps(tmp_path_factory):
-    from welfare_kg.graph.store import open_store
+    from welfare_kg.graph.sparql.store import open_store
     from welfare_kg.viz.source import load_plan
 
     out = tmp_path_factory.mktemp("build")

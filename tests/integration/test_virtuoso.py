@@ -25,11 +25,12 @@ from pyoxigraph import Store
 from sparql_data import MINI, PARAMS, REPORT_GRAPH, SAMPLE_VALUES, bundled_store
 
 from welfare_kg.errors import EndpointError
-from welfare_kg.graph.endpoint import free_port, publish
-from welfare_kg.graph.queries import list_queries
-from welfare_kg.graph.remote import execute_remote, run_remote
-from welfare_kg.graph.results import comparable
-from welfare_kg.graph.store import load_store, run_query
+from welfare_kg.graph.sparql.library import list_queries
+from welfare_kg.graph.sparql.publish import publish
+from welfare_kg.graph.sparql.remote import execute_remote, run_remote
+from welfare_kg.graph.sparql.results import comparable
+from welfare_kg.graph.sparql.server import free_port
+from welfare_kg.graph.sparql.store import load_store, run_query
 
 pytestmark = pytest.mark.integration
 

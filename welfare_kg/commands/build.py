@@ -37,8 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.export import build_outputs
-    from welfare_kg.graph.metadata import load_metadata
+    from welfare_kg.graph.rdf import build_outputs, load_metadata
 
     base_iri = args.base_iri or load_metadata()["base_iri"]
     reports = args.reports or [DEFAULT_REPORT]
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     if args.validate:
-        from welfare_kg.graph.validate import validate_files
+        from welfare_kg.graph.rdf import validate_files
 
         report = validate_files([args.out_dir / "welfare-kg.trig"])
         print(report.text())

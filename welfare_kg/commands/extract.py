@@ -40,7 +40,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.fileio import check_writable
-    from welfare_kg.graph.extract import extract_report, extraction_report, write_csv, write_json
+    from welfare_kg.graph.report import (
+        extract_report,
+        extraction_report,
+        write_csv,
+        write_json,
+    )
 
     for target in (args.output, args.csv):
         if target is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from welfare_kg.commands._views import add_output_arguments, resolve_output
+from ._views import add_output_arguments, resolve_output
 
 __all__ = ["add_parser", "run"]
 
@@ -25,9 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.store import open_store
-    from welfare_kg.viz.report import write_metrics
-    from welfare_kg.viz.source import load_plan
+    from welfare_kg.graph.sparql import open_store
+    from welfare_kg.viz import load_plan, write_metrics
 
     output = resolve_output(args, "metrics")
     plan = load_plan(open_store(args.out_dir))

@@ -41,9 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.endpoint import publish
-    from welfare_kg.graph.store import open_store
-    from welfare_kg.graph.urls import check_endpoint, check_timeout
+    from welfare_kg.graph.sparql import check_endpoint, check_timeout, open_store, publish
 
     check_endpoint(args.endpoint, "Graph Store endpoint")  # before the store is built
     check_timeout(args.timeout, "--timeout")

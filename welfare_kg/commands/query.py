@@ -43,26 +43,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.queries import list_queries, load_query, parse_param_args
-    from welfare_kg.graph.results import format_results
+    from welfare_kg.graph.sparql import format_results, list_queries, load_query, parse_param_args
 
     if args.list:
         return _write(_list_text(list_queries()))
     if not args.query:
         raise InputError("name a query (NAME or FILE.rq), or use --list to see the library")
     if args.endpoint:
-        from welfare_kg.graph.urls import check_endpoint
+        from welfare_kg.graph.sparql import check_endpoint
 
         check_endpoint(args.endpoint)
     spec = load_query(args.query)
     params = parse_param_args(args.param)
     if args.endpoint:
-        from welfare_kg.graph.remote import run_remote
+        from welfare_kg.graph.sparql import run_remote
 
         results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph)
     else:
-        from welfare_kg.graph.queries import bind_params
-        from welfare_kg.graph.store import open_store, run_query
+        from welfare_kg.graph.sparql import bind_params, open_store, run_query
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
         results = run_query(open_store(args.out_dir), spec, params)
@@ -71,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _display_prefixes() -> dict[str, str]:
     """Short names for the build's IRIs in tables (wkb:elderly-… for a body)."""
-    from welfare_kg.graph.queries import display_prefixes
+    from welfare_kg.graph.sparql import display_prefixes
 
     return display_prefixes()
 

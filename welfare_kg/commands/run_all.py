@@ -37,10 +37,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.fileio import write_text
-    from welfare_kg.graph.export import build_outputs
-    from welfare_kg.graph.extract import extract_report, extraction_report, write_csv, write_json
-    from welfare_kg.graph.metadata import load_metadata
-    from welfare_kg.graph.store import open_store
+    from welfare_kg.graph.rdf import build_outputs, load_metadata
+    from welfare_kg.graph.report import (
+        extract_report,
+        extraction_report,
+        write_csv,
+        write_json,
+    )
+    from welfare_kg.graph.sparql import open_store
     from welfare_kg.viz import write_all
 
     reports = args.reports or [DEFAULT_REPORT]

@@ -42,8 +42,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.errors import InputError
-    from welfare_kg.graph.endpoint import OxigraphServer
-    from welfare_kg.graph.store import refresh_store_dir
+    from welfare_kg.graph.sparql import OxigraphServer, refresh_store_dir
 
     if args.location and not args.writable:
         raise InputError("--location only makes sense with --writable")

@@ -36,14 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.errors import InputError
-    from welfare_kg.graph.validate import DEFAULT_SHAPES, validate_files
+    from welfare_kg.graph.rdf import DEFAULT_SHAPES, validate_files
 
     files = list(args.files)
     if not files:
         main = args.out_dir / "welfare-kg.trig"
         if not main.exists():
-            from welfare_kg.graph.export import build_outputs
-            from welfare_kg.graph.metadata import load_metadata
+            from welfare_kg.graph.rdf import build_outputs, load_metadata
             from welfare_kg.paths import DEFAULT_REPORT
 
             build_outputs([DEFAULT_REPORT], args.out_dir, base_iri=load_metadata()["base_iri"])

@@ -275,7 +275,7 @@ def display_prefixes(base_iri: str | None = None) -> dict[str, str]:
     `base_iri` defaults to ``base_iri`` of data/dataset.yaml.
     """
     if base_iri is None:
-        from welfare_kg.graph.metadata import default_base_iri
+        from ..rdf import default_base_iri
 
         base_iri = default_base_iri()
     return {"wkb": base_iri + "body/", "wko": base_iri + "organization/",

@@ -19,9 +19,10 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse
 
 from welfare_kg.errors import EndpointError, QueryError
-from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
-from welfare_kg.graph.results import Results, from_json
-from welfare_kg.graph.urls import check_endpoint, check_timeout
+
+from .library import QuerySpec, bind_params, load_query
+from .results import Results, from_json
+from .urls import check_endpoint, check_timeout
 
 __all__ = ["execute_remote", "inject_values", "run_remote", "values_block"]
 

@@ -30,9 +30,10 @@ from pyoxigraph import (
 )
 
 from welfare_kg.errors import InputError, QueryError
-from welfare_kg.graph.queries import QuerySpec, bind_params, load_query
-from welfare_kg.graph.results import Results
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
+
+from .library import QuerySpec, bind_params, load_query
+from .results import Results
 
 __all__ = [
     "BUILD_FILES",
@@ -73,7 +74,7 @@ def ensure_build(out_dir: Path = OUT_DIR, reports: Iterable[Path] | None = None)
     found = find_build(out_dir)
     if found is not None:
         return found
-    from welfare_kg.graph.export import build_outputs  # the build is heavy: import on demand
+    from ..rdf import build_outputs  # the build is heavy: import on demand
 
     build_outputs(list(reports or [DEFAULT_REPORT]), Path(out_dir))
     found = find_build(out_dir)

@@ -25,17 +25,18 @@ from rdflib.term import Node
 
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
-from welfare_kg.graph.build import (
+from welfare_kg.paths import ONTOLOGY_DIR
+
+from ..report import Extraction
+from .build import (
     build_dataset,
     check_base_iri,
     load_ontology,
     union_graph,
 )
-from welfare_kg.graph.catalog import catalog_graph, void_graph
-from welfare_kg.graph.metadata import default_base_iri, load_metadata
-from welfare_kg.graph.namespaces import SCHEMA, WK
-from welfare_kg.graph.records import Extraction
-from welfare_kg.paths import ONTOLOGY_DIR
+from .catalog import catalog_graph, void_graph
+from .metadata import default_base_iri, load_metadata
+from .terms import SCHEMA, WK
 
 __all__ = [
     "OUTPUT_FILES",
@@ -411,7 +412,7 @@ def build_outputs(
     """
     base_iri = check_base_iri(base_iri or default_base_iri())  # before the slow extraction
     if extractions is None:
-        from welfare_kg.graph.extract import extract_report
+        from ..report import extract_report
 
         extractions = [extract_report(Path(p), corrections=corrections) for p in report_paths]
     ds = build_dataset(list(extractions), base_iri=base_iri)

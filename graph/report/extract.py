@@ -15,8 +15,14 @@ from pathlib import Path
 
 from welfare_kg.errors import ReportFormatError
 from welfare_kg.fileio import write_text
-from welfare_kg.graph.corrections import apply_corrections, find_corrections
-from welfare_kg.graph.layout import (
+from welfare_kg.paths import DATA_DIR
+
+from .bodies import load_bodies, load_partners
+from .corrections import apply_corrections, find_corrections
+from .format import load_layout
+from .outcomes import find_partners, find_quantities, judge_status
+from .outline import load_outline, pillar_of_groups
+from .pages import (
     HeadingBlock,
     InitiativeBlock,
     NoteBlock,
@@ -25,13 +31,13 @@ from welfare_kg.graph.layout import (
     parse_report,
     read_source,
 )
-from welfare_kg.graph.outcomes import find_partners, find_quantities, judge_status
-from welfare_kg.graph.outline import load_outline, pillar_of_groups
-from welfare_kg.graph.records import ActionPlan, Extraction, Initiative, Page, Row
-from welfare_kg.graph.segment import assign_headings, assign_initiatives, assign_merged_bodies
-from welfare_kg.graph.similarity import Similarity
-from welfare_kg.graph.vocabulary import load_bodies, load_layout, load_partners
-from welfare_kg.paths import DATA_DIR
+from .records import ActionPlan, Extraction, Initiative, Page, Row
+from .segment import (
+    assign_headings,
+    assign_initiatives,
+    assign_merged_bodies,
+)
+from .similarity import Similarity
 
 __all__ = ["CSV_COLUMNS", "extract_report", "extraction_report", "write_csv", "write_json"]
 

@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.errors import VocabularyError
-from welfare_kg.graph.records import STATUSES, Quantity
-from welfare_kg.graph.vocabulary import (
-    BodyVocabulary,
-    PartnerVocabulary,
-    load_yaml,
-    normalize,
-)
 from welfare_kg.paths import DATA_DIR
+
+from .bodies import BodyVocabulary, PartnerVocabulary
+from .records import STATUSES, Quantity
 
 __all__ = [
     "StatusRules",

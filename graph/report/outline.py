@@ -7,10 +7,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.errors import ReportFormatError, VocabularyError
-from welfare_kg.graph.layout import HeadingBlock, NoteBlock, PageLayout
-from welfare_kg.graph.vocabulary import load_yaml, normalize
 from welfare_kg.paths import DATA_DIR
+
+from .pages import HeadingBlock, NoteBlock, PageLayout
 
 __all__ = ["Outline", "Pillar", "heading_groups", "load_outline", "pillar_of_groups"]
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from welfare_kg.graph.vocabulary import load_yaml, normalize
+from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.paths import DATA_DIR
 
 __all__ = ["Similarity", "bigrams", "words"]

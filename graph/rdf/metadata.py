@@ -9,10 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from welfare_kg.datafiles import load_yaml
 from welfare_kg.errors import InputError, VocabularyError
-from welfare_kg.graph.records import Extraction
-from welfare_kg.graph.vocabulary import load_yaml
 from welfare_kg.paths import DATA_DIR
+
+from ..report import Extraction
 
 __all__ = [
     "DEFAULT_FORMAT",
@@ -159,7 +160,7 @@ def fiscal_year_from_text(text: str, eras: dict[str, int] | None = None) -> int 
 
 def _fiscal_year_from_file(path: Path) -> int | None:
     """The fiscal year of the report file at `path` (UTF-8, BOM or Shift_JIS), if readable."""
-    from welfare_kg.graph.layout import read_source  # the one decoder of report files
+    from ..report import read_source  # the one decoder of report files
 
     try:
         source = read_source(path)

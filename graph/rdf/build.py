@@ -41,8 +41,21 @@ from pyoxigraph import NamedNode
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, NamespaceManager
 
+from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError, VocabularyError
-from welfare_kg.graph.metadata import (
+from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR
+
+from ..report import (
+    Body,
+    Extraction,
+    Organization,
+    Partner,
+    Row,
+    load_bodies,
+    load_organizations,
+    load_partners,
+)
+from .metadata import (
     ReportInfo,
     default_base_iri,
     load_metadata,
@@ -50,18 +63,7 @@ from welfare_kg.graph.metadata import (
     plan_info,
     report_info,
 )
-from welfare_kg.graph.namespaces import IC, SCHEMA, WK
-from welfare_kg.graph.records import Extraction, Row
-from welfare_kg.graph.vocabulary import (
-    Body,
-    Organization,
-    Partner,
-    load_bodies,
-    load_organizations,
-    load_partners,
-    normalize,
-)
-from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR
+from .terms import IC, SCHEMA, WK
 
 __all__ = [
     "Vocabulary",

@@ -18,15 +18,16 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from welfare_kg.graph.layout import (
+from welfare_kg.datafiles import normalize
+
+from .pages import (
     BodiesBlock,
     HeadingBlock,
     InitiativeBlock,
     PageLayout,
     RowBlock,
 )
-from welfare_kg.graph.similarity import Similarity
-from welfare_kg.graph.vocabulary import normalize
+from .similarity import Similarity
 
 __all__ = ["Assignment", "assign_headings", "assign_initiatives", "assign_merged_bodies"]
 

@@ -14,15 +14,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from welfare_kg.datafiles import display_width, normalize
 from welfare_kg.errors import InputError, ReportFormatError
-from welfare_kg.graph.vocabulary import (
-    BodyVocabulary,
-    LayoutVocabulary,
-    display_width,
-    load_bodies,
-    load_layout,
-    normalize,
-)
+
+from .bodies import BodyVocabulary, load_bodies
+from .format import LayoutVocabulary, load_layout
 
 __all__ = [
     "BodiesBlock",

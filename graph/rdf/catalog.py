@@ -16,9 +16,9 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV
 
-from welfare_kg.graph.build import union_graph
-from welfare_kg.graph.metadata import slugify
-from welfare_kg.graph.namespaces import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
+from .build import union_graph
+from .metadata import slugify
+from .terms import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
 
 __all__ = ["ReportGraph", "catalog_graph", "report_graphs", "void_graph"]
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.errors import VocabularyError
-from welfare_kg.graph.records import Row
-from welfare_kg.graph.vocabulary import load_yaml, normalize
 from welfare_kg.paths import DATA_DIR
+
+from .records import Row
 
 __all__ = ["Correction", "CorrectionSet", "apply_corrections", "find_corrections"]
 
