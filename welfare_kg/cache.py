@@ -1,0 +1,87 @@
+"""Work kept between runs, keyed by content: a report's SHA-256 and the code/data version.
+
+Adding one report to a build of 89 should cost one report, and running the main job twice on
+the same report should cost reading what the first run made. An entry's key always includes
+`code_version()`, a digest of the package's code and of the data and ontology files, so a
+change to any of them misses instead of serving stale work. Entries are written atomically;
+a cache that cannot be written (read-only home, full disk) is skipped, never an error.
+
+The cache lives in ``$WELFARE_KG_CACHE_DIR`` when set (``off`` turns it off), else in
+``$XDG_CACHE_HOME/welfare-kg`` or ``~/.cache/welfare-kg``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR, PROJECT_ROOT, QUERIES_DIR
+
+__all__ = ["CACHE_ENV", "cache_root", "code_version", "entry", "read_entry", "write_entry"]
+
+CACHE_ENV = "WELFARE_KG_CACHE_DIR"
+# What the cached work depends on: the code of every room and the files it reads.
+_CODE_DIRS = ("welfare_kg", "graph", "viz")
+_DATA_GLOBS = ((DATA_DIR, "**/*.yaml"), (DATA_DIR, "**/*.csv"), (ONTOLOGY_DIR, "*.ttl"),
+               (QUERIES_DIR, "*.rq"))
+
+
+def cache_root() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "welfare-kg"
+
+
+@cache
+def code_version() -> str:
+    """SHA-256 over the package's Python files and its data, ontology and query files."""
+    digest = hashlib.sha256()
+    files = [p for d in _CODE_DIRS for p in (PROJECT_ROOT / d).rglob("*.py")]
+    files += [p for folder, pattern in _DATA_GLOBS for p in folder.glob(pattern)]
+    for path in sorted(set(files)):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def entry(kind: str, *keys: str, suffix: str = "") -> Path | None:
+    """The path of the cache entry of `kind` for `keys` under the current code version."""
+    root = cache_root()
+    if root is None:
+        return None
+    key = hashlib.sha256("\0".join((code_version(), *keys)).encode("utf-8")).hexdigest()
+    return root / kind / f"{key[:40]}{suffix}"
+
+
+def read_entry(path: Path | None) -> bytes | None:
+    """The bytes of a cache entry, or None when there is none (or it cannot be read)."""
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def write_entry(path: Path | None, data: bytes) -> None:
+    """Store a cache entry atomically; a cache that cannot be written is skipped."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            Path(tmp).replace(path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
