@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from welfare_kg.errors import WelfareKGError
 
@@ -97,8 +98,8 @@ def _use_data_dir(argv: list[str]) -> str | None:
             chosen = arg.split("=", 1)[1]
     paths = sys.modules.get("welfare_kg.paths")
     if chosen is not None:
-        wanted = os.path.abspath(chosen)
-        if paths is not None and os.path.abspath(paths.DATA_DIR) != wanted:
+        wanted = Path(chosen).resolve()
+        if paths is not None and Path(paths.DATA_DIR).resolve() != wanted:
             return ("--data-dir must be chosen before welfare_kg is loaded in this process; "
                     "set WELFARE_KG_DATA_DIR before starting it instead")
         os.environ["WELFARE_KG_DATA_DIR"] = chosen
