@@ -465,7 +465,7 @@ class Generator:
                 continue
             plan = plans[tr.index]
             cancel_draw, pool_draw = rng.random(), rng.random()
-            q_rng = random.Random(rng.random())
+            q_rng = random.Random(f"{self.seed}/quantities/{wb.ward.slug}/{year}/{tr.index}")
             cancel = (cancel_draw < cancel_share and tr.result_lines is not None
                       and tr.row.status != "cancelled"
                       and not _stripped(t.lines[tr.result_lines[0] - 1]).startswith("・"))

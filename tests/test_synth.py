@@ -248,3 +248,14 @@ def test_data_dir_flag_and_the_bundled_default_report(city: Path, tmp_path: Path
     records = json.loads(out.read_text(encoding="utf-8"))
     assert Path(records["source"]) == ROOT / "data" / "izumi-wakuwaku-fy2021-report.txt"
     assert records["corrections_applied"], "the bundled corrections are in the city's data"
+
+
+def test_a_data_folder_must_hold_the_vocabulary(tmp_path: Path) -> None:
+    from welfare_kg.paths import BUNDLED_DATA_DIR, check_data_dir
+
+    assert check_data_dir(BUNDLED_DATA_DIR) is None
+    (tmp_path / "bodies.csv").write_text("id\n", encoding="utf-8")
+    problem = check_data_dir(tmp_path)
+    assert problem is not None
+    assert problem.startswith(f"{tmp_path}: not a welfare-kg data folder: missing ")
+    assert "organizations.csv" in problem and "bodies.csv" not in problem.split("missing")[1]

@@ -36,10 +36,9 @@ QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_REPORT = BUNDLED_DATA_DIR / "izumi-wakuwaku-fy2021-report.txt"
 OUT_DIR = Path("out")
 
-# The files every data folder must have (partners.csv and thesaurus.yaml are optional to the
-# loaders, but a folder without them would silently read differently from the bundled one).
-_REQUIRED = ("bodies.csv", "organizations.csv", "dataset.yaml", "format.yaml", "outline.yaml",
-             "status.yaml", "units.yaml")
+# The files the extractor and the build read from every data folder (corrections/ is optional).
+_REQUIRED = ("bodies.csv", "organizations.csv", "partners.csv", "dataset.yaml", "format.yaml",
+             "outline.yaml", "status.yaml", "thesaurus.yaml", "units.yaml")
 
 
 def check_data_dir(path: Path = DATA_DIR) -> str | None:
