@@ -641,13 +641,13 @@ def choose_wards(cfg: dict[str, Any], spec: str) -> list[Ward]:
     if spec.isdigit():
         count = int(spec)
         if not 1 <= count <= len(known):
-            raise SynthError(f"--wards: between 1 and {len(known)} (the wards in {CONFIG.name})")
+            raise SynthError(f"--wards: between 1 and {len(known)} (the wards of the config)")
         return known[:count]
     chosen = []
     for name in (s.strip() for s in spec.split(",") if s.strip()):
         ward = next((w for w in known if name in (w.en, w.slug, w.ja, w.ja + "区")), None)
         if ward is None:
-            raise SynthError(f"--wards: unknown ward {name!r} (see {CONFIG.name})")
+            raise SynthError(f"--wards: unknown ward {name!r} (see the config's wards)")
         if ward not in chosen:
             chosen.append(ward)
     if not chosen:
@@ -655,11 +655,15 @@ def choose_wards(cfg: dict[str, Any], spec: str) -> list[Ward]:
     return chosen
 
 
-def generate(out_dir: Path, wards_spec: str, years: int, first_year: int, seed: str) -> dict:
+def generate(out_dir: Path, wards_spec: str, years: int, first_year: int, seed: str,
+             config: Path = CONFIG) -> dict:
     """Write the city into `out_dir` (replacing an earlier synth output); return the manifest."""
     from welfare_kg.paths import BUNDLED_DATA_DIR, DEFAULT_REPORT
 
-    cfg = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    try:
+        cfg = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SynthError(f"{config}: cannot read the generator's rules: {exc}") from exc
     if years < 1:
         raise SynthError("--years: at least 1")
     wards = choose_wards(cfg, wards_spec)
@@ -766,9 +770,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-year", type=int, default=2021,
                         help="the first fiscal year (default 2021)")
     parser.add_argument("--seed", default="1", help="random seed (default 1)")
+    parser.add_argument("--config", type=Path, default=CONFIG,
+                        help="the generator's rules (default: scripts/synth.yaml)")
     args = parser.parse_args(argv)
     try:
-        manifest = generate(args.out_dir, args.wards, args.years, args.first_year, args.seed)
+        manifest = generate(args.out_dir, args.wards, args.years, args.first_year, args.seed,
+                            args.config)
     except SynthError as exc:
         print(f"synth: error: {exc}", file=sys.stderr)
         return 2
