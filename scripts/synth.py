@@ -40,9 +40,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:  # imported at run time inside functions, once the data folder is settled
+    from welfare_kg.graph.report import BodyVocabulary, PartnerVocabulary, Row
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = Path(__file__).with_name("synth.yaml")
@@ -63,7 +66,7 @@ class TemplateRow:
     """A row of the template as the extractor reads it, with the lines that hold what."""
 
     index: int
-    row: Any  # welfare_kg.graph.report.Row
+    row: Row
     body_lines: list[int]  # lines that are a body name alone
     result_lines: list[int] | None  # lines holding the result alone, when they can be told
     clean_end: bool  # the next printed line starts the next row of the same page
@@ -83,8 +86,8 @@ class Template:
     path: Path
     lines: list[str]
     rows: list[TemplateRow]
-    bodies: Any  # BodyVocabulary
-    partners: Any  # PartnerVocabulary
+    bodies: BodyVocabulary
+    partners: PartnerVocabulary
     header_lines: list[int]
     cancel_pool: list[list[str]]  # result lines of cancelled rows
     body_use: list[tuple[str, int]]  # body id, rows it implements (weights for added bodies)
@@ -148,7 +151,7 @@ def read_template(path: Path, era_header: re.Pattern[str]) -> Template:
     return template
 
 
-def _find_cells(rows: list[TemplateRow], lines: list[str], bodies: Any) -> None:
+def _find_cells(rows: list[TemplateRow], lines: list[str], bodies: BodyVocabulary) -> None:
     """The merged body cell of each row that takes its bodies from one: the run of body lines
     outside the rows, on its page, naming the same bodies (the first after the row, else the
     last before it). Needed to tell which care plazas a generated merged cell gives the row."""
@@ -780,10 +783,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"synth: error: {exc}", file=sys.stderr)
         return 2
     totals = manifest["totals"]
-    print(f"wrote {totals['reports']} reports ({totals['rows']} rows, {totals['bodies']} bodies "
-          f"named, {totals['links']} body pairs sharing a row) into {args.out_dir}")
-    print(f"build: WELFARE_KG_DATA_DIR={args.out_dir / 'data'} welfare-kg build "
-          f"{args.out_dir / 'reports'}/*.txt -o {args.out_dir / 'build'}")
+    try:
+        print(f"wrote {totals['reports']} reports ({totals['rows']} rows, {totals['bodies']} "
+              f"bodies named, {totals['links']} body pairs sharing a row) into {args.out_dir}\n"
+              f"build: WELFARE_KG_DATA_DIR={args.out_dir / 'data'} welfare-kg build "
+              f"{args.out_dir / 'reports'}/*.txt -o {args.out_dir / 'build'}", flush=True)
+    except BrokenPipeError:  # `scripts/synth | head -1`: the reader went away, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
