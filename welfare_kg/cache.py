@@ -45,9 +45,17 @@ def code_version() -> str:
     files = [p for d in _CODE_DIRS for p in (PROJECT_ROOT / d).rglob("*.py")]
     files += [p for folder, pattern in _DATA_GLOBS for p in folder.glob(pattern)]
     for path in sorted(set(files)):
-        digest.update(str(path.relative_to(PROJECT_ROOT)).encode("utf-8") + b"\0")
+        digest.update(_file_key(path).encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _file_key(path: Path) -> str:
+    """The name a file is hashed under: relative to the checkout, or, for a data folder set
+    with WELFARE_KG_DATA_DIR outside it, relative to that folder."""
+    if path.is_relative_to(PROJECT_ROOT):
+        return str(path.relative_to(PROJECT_ROOT))
+    return str(Path("data") / path.relative_to(DATA_DIR))
 
 
 def entry(kind: str, *keys: str, suffix: str = "") -> Path | None:

@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from welfare_kg.errors import WelfareKGError
 
@@ -38,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="welfare-kg",
         description="Knowledge graph of Izumi ward's community welfare plan (泉わくわくプラン).",
     )
+    parser.add_argument(
+        "--data-dir", metavar="DIR",
+        help="folder of vocabulary files (bodies.csv, outline.yaml, dataset.yaml …) to use "
+        "instead of the bundled data/, e.g. one written by scripts/synth; same as "
+        "WELFARE_KG_DATA_DIR. Give it before the command.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for _name, module in COMMANDS.items():
         importlib.import_module(f"welfare_kg.commands.{module}").add_parser(sub)
@@ -46,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting, for in-process tests."""
+    problem = _use_data_dir(sys.argv[1:] if argv is None else list(argv))
+    if problem:
+        print(f"welfare-kg: error: {problem}", file=sys.stderr)
+        return 2
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -69,6 +80,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"welfare-kg {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+def _use_data_dir(argv: list[str]) -> str | None:
+    """Apply a global `--data-dir` before any command module (and so `welfare_kg.paths`) is
+    imported, since the loaders bind their default paths at import; check the folder.
+
+    Returns what is wrong, or None.
+    """
+    chosen = None
+    for i, arg in enumerate(argv):
+        if arg in COMMANDS:  # options after the command are the command's own
+            break
+        if arg == "--data-dir" and i + 1 < len(argv):
+            chosen = argv[i + 1]
+        elif arg.startswith("--data-dir="):
+            chosen = arg.split("=", 1)[1]
+    paths = sys.modules.get("welfare_kg.paths")
+    if chosen is not None:
+        wanted = Path(chosen).resolve()
+        if paths is not None and Path(paths.DATA_DIR).resolve() != wanted:
+            return ("--data-dir must be chosen before welfare_kg is loaded in this process; "
+                    "set WELFARE_KG_DATA_DIR before starting it instead")
+        os.environ["WELFARE_KG_DATA_DIR"] = chosen
+    from welfare_kg.paths import DATA_DIR_ENV, check_data_dir
+
+    return check_data_dir() if os.environ.get(DATA_DIR_ENV) else None
 
 
 if __name__ == "__main__":  # pragma: no cover
