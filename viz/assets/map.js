@@ -89,12 +89,20 @@
   // Each node and link has its own tooltip element, filled when the pointer comes over it.
   var TIP = {};
   function tipBox(key) { return (TIP[key] = TIP[key] || el("div", null, "tip")); }
-  var nodes = new vis.DataSet(DATA.nodes.map(function (n) {
-    return { id: n.id, label: n.label, x: n.x, y: n.y, value: n.value, title: tipBox("n" + n.id),
-             color: { background: n.color, border: "#333", highlight: { background: n.color, border: "#000" } } };
+  // The nodes and links are made with the view the URL asks for already applied: vis-network
+  // parses every item's options, so a second pass over them would double the start-up work.
+  state = decodeState(location.hash);
+  var firstView = viewProps(compute());
+  var nodes = new vis.DataSet(DATA.nodes.map(function (n, i) {
+    var item = firstView.nodes[i];
+    item.x = n.x; item.y = n.y; item.title = tipBox("n" + n.id);
+    item.color = { background: n.color, border: "#333", highlight: { background: n.color, border: "#000" } };
+    return item;
   }));
-  var edges = new vis.DataSet(DATA.edges.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, value: e.value, title: tipBox("e" + e.id) };
+  var edges = new vis.DataSet(DATA.edges.map(function (e, i) {
+    var item = firstView.edges[i];
+    item.from = e.from; item.to = e.to; item.title = tipBox("e" + e.id);
+    return item;
   }));
   var options = {
     autoResize: true,
@@ -255,25 +263,37 @@
 
   // ---- apply the state to the network and the page ----
   var currentView = null;
-  function apply(push) {
-    var view = compute();
-    currentView = view;
-    var wOf = {};
-    view.edges.forEach(function (x) { wOf[x.e.id] = x.w; });
-    var strength = {};
+  // what each node and link looks like in `view`: shown or hidden, label, size, width
+  function viewProps(view) {
+    var wOf = {}, strength = {};
     view.edges.forEach(function (x) {
+      wOf[x.e.id] = x.w;
       strength[x.e.from] = (strength[x.e.from] || 0) + x.w;
       strength[x.e.to] = (strength[x.e.to] || 0) + x.w;
     });
-    nodes.update(DATA.nodes.map(function (n) {
-      var on = !!view.nodes[n.id];
-      return { id: n.id, hidden: !on, label: name(n), value: strength[n.id] || 0,
-               borderWidth: n.id === state.focus ? 4 : 1 };
-    }));
-    edges.update(DATA.edges.map(function (e) {
-      var w = wOf[e.id];
-      return { id: e.id, hidden: !w, value: w || 0 };
-    }));
+    return {
+      view: view,
+      nodes: DATA.nodes.map(function (n) {
+        return { id: n.id, hidden: !view.nodes[n.id], label: name(n), value: strength[n.id] || 0,
+                 borderWidth: n.id === state.focus ? 4 : 1 };
+      }),
+      edges: DATA.edges.map(function (e) {
+        var w = wOf[e.id];
+        return { id: e.id, hidden: !w, value: w || 0 };
+      })
+    };
+  }
+
+  // `push`: false when the state came from the URL; `props`: the view's items when the
+  // network was just made from them
+  function apply(push, props) {
+    var view = props ? props.view : compute();
+    currentView = view;
+    if (!props) {
+      props = viewProps(view);
+      nodes.update(props.nodes);
+      edges.update(props.edges);
+    }
     showFigures(figures(view));
     // controls reflect the state
     document.getElementById("focus").value = state.focus;
@@ -437,8 +457,7 @@
   });
 
   window.addEventListener("hashchange", function () { state = decodeState(location.hash); apply(false); });
-  state = decodeState(location.hash);
-  apply(false);
+  apply(false, firstView);
   if (!state.focus) network.fit({ animation: false });
   // Ready once the first frame with the view in place is drawn.
   network.once("afterDrawing", function () {
