@@ -44,7 +44,7 @@ WARDS = [
 ]
 # (slug, Japanese name, English name, type): one ward's implementing bodies, hubs first.
 WARD_BODIES = [
-    ("council", "区社会福祉協議会", "Ward Social Welfare Council", "SocialWelfareCouncil"),
+    ("council", "社会福祉協議会", "Ward Social Welfare Council", "SocialWelfareCouncil"),
     ("elderly", "高齢・障害支援課", "Elderly and Disability Support Division",
      "WardOfficeDivision"),
     ("children", "こども家庭支援課", "Children and Family Support Division",

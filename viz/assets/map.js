@@ -87,6 +87,8 @@
 
   // ---- the vis-network ----
   // Each node and link has its own tooltip element, filled when the pointer comes over it.
+  var VALUE_MIN = Math.min.apply(null, DATA.nodes.map(function (n) { return n.value; }));
+  var VALUE_MAX = Math.max.apply(null, DATA.nodes.map(function (n) { return n.value; }));
   var TIP = {};
   function tipBox(key) { return (TIP[key] = TIP[key] || el("div", null, "tip")); }
   // The nodes and links are made with the view the URL asks for already applied: vis-network
@@ -107,7 +109,10 @@
   var options = {
     autoResize: true,
     layout: { randomSeed: DATA.seed, improvedLayout: false },
-    nodes: { shape: "dot", scaling: { min: DATA.node_size.min, max: DATA.node_size.max, label: { enabled: false } },
+    // A node's size is scaled against the whole map's range, not the view's: a body is never
+    // drawn larger than in the whole map, where the layout keeps every disc clear of the others.
+    nodes: { shape: "dot", scaling: { min: DATA.node_size.min, max: DATA.node_size.max, label: { enabled: false },
+                                      customScalingFunction: wholeMapScale },
              font: { size: 15, face: "IPAPGothic, IPAGothic, 'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif", strokeWidth: 3, strokeColor: "#fff" },
              borderWidth: 1 },
     edges: { color: { color: "#9aa5b1", highlight: "#333", opacity: 0.8 },
@@ -118,6 +123,9 @@
     physics: { enabled: false }
   };
   var network = new vis.Network(document.getElementById("map"), { nodes: nodes, edges: edges }, options);
+  function wholeMapScale(min, max, total, value) {
+    return VALUE_MAX === VALUE_MIN ? 0.5 : Math.max(0, (value - VALUE_MIN) / (VALUE_MAX - VALUE_MIN));
+  }
 
   // ---- what is visible under the current state ----
   function compute() {
