@@ -154,6 +154,25 @@ def test_positions_are_final_and_discs_do_not_overlap() -> None:
     assert 1 <= (max(xs) - min(xs)) / (max(ys) - min(ys)) <= 3  # packed, not a long line
 
 
+def names_plan() -> Plan:
+    """Bodies whose IRIs end in names every JavaScript object has."""
+    ex = "https://example.org/wk/"
+    names = ["__proto__", "constructor", "toString"]
+    return Plan.from_tables(
+        bodies=[Body(f"{ex}body/{n}", n, n, "WardOfficeDivision") for n in names],
+        rows=[PlanRow(f"{ex}row/1", "行", pillar=P1, order=1)],
+        participations=[Participation(f"{ex}row/1", f"{ex}body/{n}") for n in names],
+        pillars=[Pillar(P1, 1, "柱", "Pillar")],
+    )
+
+
+def test_node_ids_never_shadow_javascript_object_names() -> None:
+    data = embedded_data(render_map(names_plan()))
+    assert sorted(n["id"] for n in data["nodes"]) == ["__proto__-2", "constructor-2",
+                                                      "toString-2"]
+    assert sorted(n["label"] for n in data["nodes"]) == ["__proto__", "constructor", "toString"]
+
+
 def test_the_city_plan_has_a_city_s_shape() -> None:
     plan = city_plan()
     G = collaboration_network(plan)

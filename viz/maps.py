@@ -154,9 +154,8 @@ def _map_content(plan: Plan, scope: MapScope, seed: int,
     file (`rows_file`, loaded only when a tooltip or the selection panel shows rows): a table
     of rows in reading order (`[IRI folder index, IRI last segment, text, initiative index or
     -1, pillar key]`) and the row numbers of each body (`nodes`) and link (`edges`), in the
-    order of the page's bodies and links. The
-    page names the side file's `key`, a digest of its content, so a side file left from
-    another build is recognised, not misread.
+    order of the page's bodies and links. The page names the side file's `key`, a digest of
+    its content, so a side file left from another build is recognised, not misread.
     """
     import hashlib
     from urllib.parse import quote
@@ -471,10 +470,19 @@ def _pack(placed: list[dict[Any, tuple[float, float]]], radius: dict[Any, float]
     return out
 
 
+# Names every JavaScript object inherits: the page keys plain objects by node id, so a body
+# whose IRI ends in one of them gets another id.
+_JS_OBJECT_NAMES = frozenset({
+    "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__",
+    "__lookupSetter__", "constructor", "hasOwnProperty", "isPrototypeOf",
+    "propertyIsEnumerable", "toLocaleString", "toString", "valueOf",
+})
+
+
 def _refs(G: nx.Graph) -> dict[Any, str]:
     """Short, unique, URL-friendly node ids: the IRI's last segment."""
     refs: dict[Any, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(_JS_OBJECT_NAMES)
     for v in G:
         base = str(v).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or "node"
         ref, i = base, 1

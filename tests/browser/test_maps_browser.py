@@ -266,6 +266,15 @@ def test_marker_strings_in_the_data_leave_the_page_working(tmp_path, open_map) -
         assert visit.eval("document.scripts.length") == 3
 
 
+def test_bodies_named_like_javascript_internals_work(tmp_path, open_map) -> None:
+    from test_maps import names_plan
+
+    visit = open_map(write_map(names_plan(), tmp_path / "names.html"), "focus=constructor-2")
+    assert visit.visible() == (3, 3) and visit.errors == []
+    assert "constructor" in click_details(visit, "constructor-2")
+    assert listed_rows(visit) == ["https://example.org/wk/row/1"]
+
+
 def test_a_missing_side_file_is_said_and_the_map_still_works(tmp_path, open_map) -> None:
     path = write_map(small_plan(), tmp_path / "alone.html")
     (tmp_path / "alone.rows.js").unlink()  # the page was copied without its side file
