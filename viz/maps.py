@@ -371,7 +371,11 @@ def _layout(G: nx.Graph, seed: int) -> dict[Any, tuple[int, int]]:
         key=lambda c: (-len(c), order[c[0]]),
     )
     placed = [_component_layout(G.subgraph(c), c, radius, seed) for c in components]
-    half_label = {v: _label_width(G.nodes[v].get("name_ja") or str(v)) / 2 for v in G}
+    half_label = {  # the page shows Japanese or English names: room for the longer
+        v: max(_label_width(G.nodes[v].get("name_ja") or str(v)),
+               _label_width(G.nodes[v].get("name_en") or "")) / 2
+        for v in G
+    }
     return _pack(placed, radius, half_label)
 
 
