@@ -428,6 +428,7 @@ def _separate(xy, r, rounds: int = 200):
         overlap = np.where(upper & (dist < need), need - dist, 0.0)
         if not overlap.any():
             break
+        overlap = np.where(overlap > 0, overlap + 1.0, 0.0)  # 1 px more, so pairs end clear
         overlap = overlap + overlap.T
         # coincident centres: part them along a fixed, pair-specific direction
         angle = (np.arange(n)[:, None] * 7 + np.arange(n)[None, :] * 13 + i) % 360
