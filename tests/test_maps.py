@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from city_plan import city_plan
 from viz_fixtures import P1, P2, hostile_plan, small_plan
 
 from welfare_kg.commands import charts as charts_command
@@ -18,11 +19,15 @@ from welfare_kg.commands import maps as maps_command
 from welfare_kg.commands import metrics as metrics_command
 from welfare_kg.viz.maps import (
     ASSETS,
+    NODE_SIZE,
     build_pyvis,
     fill_template,
     map_data,
     map_scopes,
     render_map,
+    render_rows,
+    rows_data,
+    write_map,
     write_maps,
 )
 from welfare_kg.viz.network import collaboration_network
@@ -37,9 +42,24 @@ def embedded_data(html: str) -> dict:
     return json.loads(found.group(1))
 
 
+def side_data(rows_js: str) -> tuple[str, dict]:
+    """(key, data) of a `.rows.js` side file: one assignment of JSON under its key."""
+    found = re.fullmatch(r'(?://[^\n]*\n)*\(window\.welfareMapRows = window\.welfareMapRows \|\| '
+                         r'\{\}\)\["([0-9a-f]{16})"\] = (\{.*\});\n', rows_js, re.S)
+    assert found, "not a rows side file"
+    return found.group(1), json.loads(found.group(2))
+
+
+def row_iris(side: dict, numbers: list[int]) -> list[str]:
+    return [side["folders"][side["rows"][i][0]] + side["rows"][i][1] for i in numbers]
+
+
 def test_one_map_for_the_whole_plan_and_one_per_pillar(tmp_path) -> None:
     paths = write_maps(small_plan(), tmp_path)
     assert [p.name for p in paths] == ["whole-plan.html", "pillar-1.html", "pillar-2.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # each page with its rows beside it
+        "pillar-1.html", "pillar-1.rows.js", "pillar-2.html", "pillar-2.rows.js",
+        "whole-plan.html", "whole-plan.rows.js"]
     assert [s.pillar for s in map_scopes(small_plan())] == [None, P1, P2]
 
 
@@ -52,9 +72,15 @@ def test_map_shows_the_network_nodes_and_edges(scope) -> None:
     assert len(data["edges"]) == G.number_of_edges()
     assert {n["iri"] for n in data["nodes"]} == set(G)
     iri = {n["id"]: n["iri"] for n in data["nodes"]}
-    for e in data["edges"]:
-        assert e["value"] == G.edges[iri[e["from"]], iri[e["to"]]]["weight"]
-        assert len(e["rows"]) == e["value"]
+    side = rows_data(plan, scope)
+    for e, rows in zip(data["edges"], side["edges"], strict=True):
+        edge = G.edges[iri[e["from"]], iri[e["to"]]]
+        assert e["value"] == edge["weight"] == sum(e["counts"])
+        assert row_iris(side, rows) == list(edge["rows"])
+    for n, rows in zip(data["nodes"], side["nodes"], strict=True):
+        assert row_iris(side, rows) == list(G.nodes[n["iri"]]["rows"])
+        assert sum(n["counts"]) == len(rows)
+    assert len(data["pillars"]) + 1 == len(data["nodes"][0]["counts"])
     assert data["figures"]["links"] == G.number_of_edges()
 
 
@@ -70,11 +96,90 @@ def test_node_size_is_weighted_degree_and_ids_are_short() -> None:
 
 def test_tooltip_data_names_rows_and_initiatives() -> None:
     data = embedded_data(render_map(small_plan()))
-    edge = next(e for e in data["edges"] if {e["from"], e["to"]} == {"d1", "p"})
-    texts = [data["rows"][r]["text"] for r in edge["rows"]]
-    assert texts == ["・r1 の実施（講座）", "・r2 の実施（講座）"]
-    first = data["rows"][edge["rows"][0]]
-    assert first["initiative"] == "認知症に関する正しい知識の普及啓発を行います。"
+    key, side = side_data(render_rows(small_plan()))
+    assert data["rows"] == {"file": "whole-plan.rows.js", "key": key, "count": 6}
+    at = next(i for i, e in enumerate(data["edges"]) if {e["from"], e["to"]} == {"d1", "p"})
+    rows = [side["rows"][i] for i in side["edges"][at]]
+    assert [r[2] for r in rows] == ["・r1 の実施（講座）", "・r2 の実施（講座）"]
+    assert side["initiatives"][rows[0][3]] == "認知症に関する正しい知識の普及啓発を行います。"
+    assert [r[4] for r in rows] == ["1", "1"]  # pillar keys, for the pillar filter
+    r6 = next(r for r in side["rows"] if r[1] == "r6")
+    assert r6[3] == -1  # no initiative
+
+
+def test_row_texts_live_in_the_side_file_not_the_page() -> None:
+    plan = small_plan()
+    html, rows_js = render_map(plan), render_rows(plan)
+    for row in plan.rows.values():
+        assert row.text not in html and row.text in rows_js
+    assert "認知症に関する正しい知識" not in html
+    assert rows_js.count("認知症に関する正しい知識の普及啓発を行います。") == 1  # written once
+
+
+def test_page_size_does_not_grow_with_the_rows() -> None:
+    """Five years of a city's rows make the same page as one year: the texts are on the side."""
+    one, five = (city_plan(wards=3, years=y) for y in (1, 5))
+    pages = [render_map(p) for p in (one, five)]
+    data = [embedded_data(page) for page in pages]
+    assert len(data[1]["nodes"]) == len(data[0]["nodes"]) == 54
+    assert data[1]["rows"]["count"] == 5 * data[0]["rows"]["count"]
+    assert len(pages[1]) < 1.02 * len(pages[0])
+    assert len(render_rows(five)) > 4 * len(render_rows(one))
+
+
+def test_write_map_puts_the_side_file_beside_the_page(tmp_path) -> None:
+    page = write_map(small_plan(), tmp_path / "my map #1.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my map #1.html", "my map #1.rows.js"]
+    data = embedded_data(page.read_text(encoding="utf-8"))
+    assert data["rows"]["file"] == "my%20map%20%231.rows.js"  # a URL relative to the page
+    key, _ = side_data((tmp_path / "my map #1.rows.js").read_text(encoding="utf-8"))
+    assert key == data["rows"]["key"]
+    # another plan's side file has another key, so the page does not misread it
+    assert side_data(render_rows(hostile_plan()))[0] != key
+
+
+def test_positions_are_final_and_discs_do_not_overlap() -> None:
+    plan = city_plan(wards=4, years=1)
+    data = embedded_data(render_map(plan))
+    assert data == embedded_data(render_map(plan))
+    small, big = NODE_SIZE
+    values = [n["value"] for n in data["nodes"]]
+    low, high = min(values), max(values)
+    nodes = [(n["x"], n["y"], small + (big - small) * (n["value"] - low) / (high - low))
+             for n in data["nodes"]]
+    for i, (x1, y1, r1) in enumerate(nodes):
+        for x2, y2, r2 in nodes[i + 1:]:
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2
+    xs, ys = [n[0] for n in nodes], [n[1] for n in nodes]
+    assert 1 <= (max(xs) - min(xs)) / (max(ys) - min(ys)) <= 3  # packed, not a long line
+
+
+def names_plan() -> Plan:
+    """Bodies whose IRIs end in names every JavaScript object has."""
+    ex = "https://example.org/wk/"
+    names = ["__proto__", "constructor", "toString"]
+    return Plan.from_tables(
+        bodies=[Body(f"{ex}body/{n}", n, n, "WardOfficeDivision") for n in names],
+        rows=[PlanRow(f"{ex}row/1", "行", pillar=P1, order=1)],
+        participations=[Participation(f"{ex}row/1", f"{ex}body/{n}") for n in names],
+        pillars=[Pillar(P1, 1, "柱", "Pillar")],
+    )
+
+
+def test_node_ids_never_shadow_javascript_object_names() -> None:
+    data = embedded_data(render_map(names_plan()))
+    assert sorted(n["id"] for n in data["nodes"]) == ["__proto__-2", "constructor-2",
+                                                      "toString-2"]
+    assert sorted(n["label"] for n in data["nodes"]) == ["__proto__", "constructor", "toString"]
+
+
+def test_the_city_plan_has_a_city_s_shape() -> None:
+    plan = city_plan()
+    G = collaboration_network(plan)
+    assert (len(plan.bodies), G.number_of_nodes(), G.number_of_edges(), len(plan.rows)) == (
+        324, 324, 684, 20_070)
+    assert city_plan(wards=2, years=1) == city_plan(wards=2, years=1)
+    assert city_plan(wards=2, years=1, seed=1) != city_plan(wards=2, years=1)
 
 
 def test_page_is_self_contained() -> None:
@@ -98,14 +203,17 @@ def test_rendering_does_not_mutate_the_graph() -> None:
 
 
 def test_markup_in_the_data_is_escaped() -> None:
-    html = render_map(hostile_plan())
-    assert "<script>window.__pwned" not in html
-    assert "<img src=x" not in html
-    assert "</script><b>" not in html
-    assert "<i>1</i>" not in html
+    html, rows_js = render_map(hostile_plan()), render_rows(hostile_plan())
+    for text in (html, rows_js):
+        assert "<script>window.__pwned" not in text
+        assert "<img src=x" not in text
+        assert "</script><b>" not in text
+        assert "<i>1</i>" not in text
     data = embedded_data(html)  # the data survives intact as data
     names = {n["label"] for n in data["nodes"]}
     assert '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">' in names
+    _, side = side_data(rows_js)
+    assert side["rows"][0][2].startswith("<script>window.__pwned = 1</script><img src=x")
 
 
 MARKERS = ["@TITLE@", "@VIS_CSS@", "@MAP_CSS@", "@VIS_JS@", "@MAP_JS@", "@DATA@"]
@@ -149,6 +257,7 @@ def test_marker_strings_in_the_data_stay_text(which) -> None:
     assert html_lib.unescape(title) == (
         f"協働ネットワーク — {scope.title_ja} / Collaboration network — {scope.title_en}")
     assert embedded_data(html) == map_data(plan, scope)  # the data arrives whole, as data
+    assert side_data(render_rows(plan, scope))[1] == rows_data(plan, scope)
     assert html.endswith("</script>\n</body>\n</html>\n")
 
 
@@ -272,6 +381,8 @@ def test_an_empty_graph_gives_an_empty_map_and_no_crash(tmp_path) -> None:
     assert {p.parent.name for p in paths} == {"maps", "metrics", "charts"}
     data = embedded_data((tmp_path / "maps" / "whole-plan.html").read_text(encoding="utf-8"))
     assert (data["nodes"], data["edges"]) == ([], [])
+    _, side = side_data((tmp_path / "maps" / "whole-plan.rows.js").read_text(encoding="utf-8"))
+    assert side == {"folders": [], "initiatives": [], "rows": [], "nodes": [], "edges": []}
 
 
 def test_maps_command_writes_the_same_files_twice(build_dir, tmp_path) -> None:

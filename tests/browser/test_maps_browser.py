@@ -9,10 +9,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from city_plan import city_plan
 from viz_fixtures import B, hostile_plan, small_plan
 
 from welfare_kg.paths import PROJECT_ROOT
-from welfare_kg.viz.maps import map_scopes, write_map, write_maps
+from welfare_kg.viz.maps import map_data, map_scopes, write_map, write_maps
 from welfare_kg.viz.network import collaboration_network
 
 pytestmark = pytest.mark.integration
@@ -42,6 +43,19 @@ def hover(visit, node_id: str) -> str:
     return tip.inner_text()
 
 
+def click_details(visit, node_id: str) -> str:
+    """Click a node; the selection panel's text once its rows have arrived."""
+    x, y = visit.page.evaluate(NODE_XY, node_id)
+    visit.page.mouse.click(x, y)
+    visit.page.wait_for_selector("#details ol.rows, #details .warning", timeout=10_000)
+    return visit.page.locator("#details").inner_text()
+
+
+def listed_rows(visit) -> list[str]:
+    return visit.eval("[...document.querySelectorAll('#details ol.rows li[data-iri]')]"
+                      ".map(li => li.dataset.iri)")
+
+
 @pytest.mark.parametrize("scope", map_scopes(small_plan()), ids=lambda s: s.slug)
 def test_map_loads_offline_with_the_networks_counts(scope, small_maps, open_map) -> None:
     G = collaboration_network(small_plan(), pillar=scope.pillar)
@@ -55,7 +69,8 @@ def test_map_loads_offline_with_the_networks_counts(scope, small_maps, open_map)
     assert figures["density"] == pytest.approx(nx.density(G))
     assert visit.eval("document.getElementById('figures').dataset.links") == str(
         G.number_of_edges())
-    assert visit.eval("welfareMap.network.physics.options.enabled") is False  # settled, stopped
+    assert visit.eval("welfareMap.network.physics.options.enabled") is False  # never moves
+    assert visit.eval("document.body.dataset.rows") is None  # no row text needed yet
     assert visit.errors == [] and visit.blocked == []
     assert visit.screenshot(f"small-{scope.slug}").stat().st_size > 10_000
 
@@ -76,6 +91,9 @@ def test_the_same_map_settles_to_the_same_layout(small_maps, open_map) -> None:
     positions = [open_map(small_maps["whole-plan"]).eval(ALL_POSITIONS) for _ in range(2)]
     assert positions[0] == positions[1]
     assert len(positions[0]) == 6
+    placed = {n["id"]: {"x": n["x"], "y": n["y"]}  # where Python put them: nothing moved
+              for n in map_data(small_plan(), map_scopes(small_plan())[0])["nodes"]}
+    assert positions[0] == placed
     focused = open_map(small_maps["whole-plan"], "focus=x&types=PartnerOrganization,"
                        "WardOfficeDivision")
     assert focused.eval(ALL_POSITIONS) == positions[0]
@@ -119,10 +137,10 @@ def test_node_tooltip_on_hover_and_details_on_click(small_maps, open_map) -> Non
     text = hover(visit, "d1")
     assert "高齢・障害支援課" in text and "Elderly and Disability Support Division" in text
     assert "地域ケアプラザ" in text  # top partner
-    x, y = visit.page.evaluate(NODE_XY, "d1")
-    visit.page.mouse.click(x, y)
-    details = visit.page.locator("#details").inner_text()
+    details = click_details(visit, "d1")
     assert "・r3 の実施（講座）" in details
+    assert listed_rows(visit) == list(collaboration_network(small_plan()).nodes[B["d1"]]["rows"])
+    assert visit.eval("document.body.dataset.rows") == "loaded"
     assert visit.errors == []
 
 
@@ -133,6 +151,7 @@ def test_edge_tooltip_lists_shared_rows_and_initiatives(small_maps, open_map) ->
     visit.page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2)
     tip = visit.page.locator("div.vis-tooltip")
     tip.wait_for(state="visible", timeout=5000)
+    visit.page.wait_for_selector("div.vis-tooltip ol.rows", timeout=10_000)  # rows arrived
     text = tip.inner_text()
     assert "2" in text and "・r1 の実施（講座）" in text and "・r2 の実施（講座）" in text
     assert "認知症に関する正しい知識の普及啓発を行います。" in text
@@ -224,6 +243,13 @@ def test_markup_in_the_data_shows_as_text(tmp_path, open_map) -> None:
     text = hover(visit, "evil")
     assert "<script>window.__pwned = 1</script>" in text and "</script><b>bold</b>" in text
     assert "柱 <i>1</i>" in visit.eval("document.getElementById('pillars').textContent")
+    details = click_details(visit, "evil")  # the row's text comes from the side file
+    assert '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> の実施' in (
+        details)
+    assert visit.eval("window.__pwned") is None
+    assert visit.eval("document.querySelectorAll('img, b, i').length") == 0
+    assert visit.eval("[...document.scripts].map(s => s.getAttribute('src'))") == [
+        "hostile.rows.js", None, None, None]  # the side file (in <head>) is the only one added
     assert visit.errors == []
     visit.screenshot("hostile")
 
@@ -238,6 +264,85 @@ def test_marker_strings_in_the_data_leave_the_page_working(tmp_path, open_map) -
         options = visit.eval("[...document.querySelectorAll('#focus option')].map(o => o.text)")
         assert "@MAP_JS@ / @DATA@" in options
         assert visit.eval("document.scripts.length") == 3
+
+
+def test_bodies_named_like_javascript_internals_work(tmp_path, open_map) -> None:
+    from test_maps import names_plan
+
+    visit = open_map(write_map(names_plan(), tmp_path / "names.html"), "focus=constructor-2")
+    assert visit.visible() == (3, 3) and visit.errors == []
+    assert "constructor" in click_details(visit, "constructor-2")
+    assert listed_rows(visit) == ["https://example.org/wk/row/1"]
+
+
+def test_a_missing_side_file_is_said_and_the_map_still_works(tmp_path, open_map) -> None:
+    path = write_map(small_plan(), tmp_path / "alone.html")
+    (tmp_path / "alone.rows.js").unlink()  # the page was copied without its side file
+    visit = open_map(path)
+    assert visit.visible() == (6, 6)
+    details = click_details(visit, "d1")
+    assert "alone.rows.js" in details and "same folder" in details
+    assert "高齢・障害支援課" in details  # what the page itself knows is still shown
+    assert visit.eval("document.body.dataset.rows") == "failed"
+    assert visit.errors == ["Failed to load resource: net::ERR_FILE_NOT_FOUND"]  # the file only
+
+
+def test_a_side_file_of_another_build_is_not_misread(tmp_path, open_map) -> None:
+    path = write_map(small_plan(), tmp_path / "stale.html")
+    write_map(hostile_plan(), tmp_path / "other.html")
+    (tmp_path / "other.rows.js").replace(tmp_path / "stale.rows.js")
+    visit = open_map(path)
+    details = click_details(visit, "d1")
+    assert "stale.rows.js" in details and "・r3" not in details and "pwned" not in details
+    assert visit.eval("document.body.dataset.rows") == "failed"
+    assert visit.errors == []
+
+
+# -- a city: 18 wards x 5 years, 324 bodies, 684 links, 20,070 rows -------------------------
+
+@pytest.fixture(scope="module")
+def city_map(tmp_path_factory):
+    plan = city_plan()
+    return plan, write_map(plan, tmp_path_factory.mktemp("city") / "whole-plan.html")
+
+
+def test_a_city_scale_map_becomes_ready_and_draws_every_body(city_map, open_map) -> None:
+    """Ready means drawn with the layout in place (timings are for scripts/bench-map)."""
+    plan, path = city_map
+    G = collaboration_network(plan)
+    visit = open_map(path)
+    assert visit.eval("performance.getEntriesByName('welfare-map-ready').length") == 1
+    assert visit.eval("welfareMap.network.physics.options.enabled") is False
+    assert visit.visible() == (G.number_of_nodes(), G.number_of_edges()) == (324, 684)
+    figures = visit.eval("welfareMap.figures()")
+    assert (figures["bodies"], figures["links"], figures["components"]) == (324, 684, 18)
+    # every body is drawn inside the map, with the view fitted to the network
+    inside = visit.eval("""() => {
+      const net = welfareMap.network, box = document.getElementById('map').getBoundingClientRect();
+      const pos = net.getPositions(welfareMap.nodes.getIds());
+      return Object.values(pos).filter(p => { const d = net.canvasToDOM(p);
+        return d.x >= 0 && d.y >= 0 && d.x <= box.width && d.y <= box.height; }).length;
+    }""")
+    assert inside == 324
+    assert visit.errors == [] and visit.blocked == []
+    assert visit.screenshot("city-whole-plan").stat().st_size > 50_000
+
+
+def test_a_city_scale_drill_down_lists_every_row_of_a_body(city_map, open_map) -> None:
+    plan, path = city_map
+    G = collaboration_network(plan)
+    busiest = max(G, key=lambda v: (len(G.nodes[v]["rows"]), v))
+    ref = busiest.rsplit("/", 1)[1]
+    visit = open_map(path, f"focus={ref}")
+    assert visit.eval("document.getElementById('focus').value") == ref
+    details = click_details(visit, ref)
+    rows = list(G.nodes[busiest]["rows"])
+    assert len(rows) > 300 and listed_rows(visit) == rows  # every row, in reading order
+    assert plan.rows[rows[-1]].text in details
+    visit.page.locator('#pillars input[value="2"]').uncheck()  # the pillar filter applies too
+    click_details(visit, ref)
+    assert listed_rows(visit) == [r for r in rows if not plan.rows[r].pillar.endswith("/2")]
+    assert visit.errors == []
 
 
 # -- the bundled report, built from scratch -----------------------------------------------

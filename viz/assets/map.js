@@ -1,5 +1,8 @@
-// Collaboration map page: filters, focus, figures, URL state, PNG export.
+// Collaboration map page: filters, focus, figures, URL state, PNG export, drill-down.
 // Every text from the data reaches the DOM through textContent, never innerHTML.
+// The layout comes from Python (node x, y): physics stays off, so the map is ready as soon as
+// it is drawn. Row texts live in a side file (DATA.rows.file), loaded by a <script> element
+// the first time rows are shown: a page opened from a file may not fetch() another file.
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("map-data").textContent);
@@ -19,9 +22,55 @@
   }
   function name(n) { return state.lang === "en" && n.name_en ? n.name_en : n.label; }
   function both(n) { return n.name_en ? n.label + " / " + n.name_en : n.label; }
-  function rowsIn(rows) {
-    return rows.filter(function (r) { return state.pillars.indexOf(DATA.rows[r].pillar) >= 0 || !DATA.rows[r].pillar; });
+  // counts[i]: rows in DATA.pillars[i]; the last slot: rows of no pillar, in every view
+  function inView(counts) {
+    var n = counts[counts.length - 1];
+    DATA.pillars.forEach(function (p, i) { if (state.pillars.indexOf(p.key) >= 0) n += counts[i]; });
+    return n;
   }
+  // The side file lists each body's and link's rows in the order of DATA.nodes and DATA.edges.
+  DATA.nodes.forEach(function (n, i) { n.index = i; });
+  var EDGE = {}, NODE_EDGES = {};
+  DATA.edges.forEach(function (e, i) {
+    e.index = i;
+    EDGE[e.id] = e;
+    (NODE_EDGES[e.from] = NODE_EDGES[e.from] || []).push(e);
+    (NODE_EDGES[e.to] = NODE_EDGES[e.to] || []).push(e);
+  });
+
+  // ---- row texts, from the side file, on demand ----
+  var ROWS = null, rowsState = "idle", waiting = [];
+  function withRows(fn) {
+    if (rowsState === "loaded" || rowsState === "failed") { fn(); return; }
+    waiting.push(fn);
+    if (rowsState === "loading") return;
+    rowsState = "loading";
+    document.body.setAttribute("data-rows", rowsState);
+    var script = document.createElement("script");
+    script.onload = function () {
+      var all = window.welfareMapRows;
+      rowsLoaded(all && has(all, DATA.rows.key) ? all[DATA.rows.key] : null);
+    };
+    script.onerror = function () { rowsLoaded(null); };
+    script.src = DATA.rows.file;
+    document.head.appendChild(script);
+  }
+  function rowsLoaded(data) {
+    ROWS = data;
+    rowsState = data ? "loaded" : "failed";
+    document.body.setAttribute("data-rows", rowsState);
+    var fns = waiting;
+    waiting = [];
+    fns.forEach(function (fn) { fn(); });
+  }
+  function rowsFileName() {
+    try { return decodeURIComponent(DATA.rows.file); } catch (err) { return DATA.rows.file; }
+  }
+  function rowsIn(ids) {
+    return ids.filter(function (i) { var p = ROWS.rows[i][4]; return !p || state.pillars.indexOf(p) >= 0; });
+  }
+  // the rows of a body (kind "nodes") or a link ("edges") in the current view, in reading order
+  function rowsOf(kind, item) { return rowsIn(ROWS[kind][item.index] || []); }
 
   // links to the sibling maps (same folder), so a coordinator can move between scopes offline
   var nav = document.getElementById("maps");
@@ -37,51 +86,55 @@
     "協働ネットワーク — " + DATA.title.ja + " / Collaboration network — " + DATA.title.en;
 
   // ---- the vis-network ----
-  var nodes = new vis.DataSet(DATA.nodes.map(function (n) {
-    return { id: n.id, label: n.label, x: n.x, y: n.y, value: n.value,
-             color: { background: n.color, border: "#333", highlight: { background: n.color, border: "#000" } } };
+  // Each node and link has its own tooltip element, filled when the pointer comes over it.
+  var VALUE_MIN = Math.min.apply(null, DATA.nodes.map(function (n) { return n.value; }));
+  var VALUE_MAX = Math.max.apply(null, DATA.nodes.map(function (n) { return n.value; }));
+  var TIP = {};
+  function tipBox(key) { return (TIP[key] = TIP[key] || el("div", null, "tip")); }
+  // The nodes and links are made with the view the URL asks for already applied: vis-network
+  // parses every item's options, so a second pass over them would double the start-up work.
+  state = decodeState(location.hash);
+  var firstView = viewProps(compute());
+  var nodes = new vis.DataSet(DATA.nodes.map(function (n, i) {
+    var item = firstView.nodes[i];
+    item.x = n.x; item.y = n.y; item.title = tipBox("n" + n.id);
+    item.color = { background: n.color, border: "#333", highlight: { background: n.color, border: "#000" } };
+    return item;
   }));
-  var edges = new vis.DataSet(DATA.edges.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, value: e.value };
+  var edges = new vis.DataSet(DATA.edges.map(function (e, i) {
+    var item = firstView.edges[i];
+    item.from = e.from; item.to = e.to; item.title = tipBox("e" + e.id);
+    return item;
   }));
   var options = {
     autoResize: true,
     layout: { randomSeed: DATA.seed, improvedLayout: false },
-    nodes: { shape: "dot", scaling: { min: 8, max: 36, label: { enabled: false } },
+    // A node's size is scaled against the whole map's range, not the view's: a body is never
+    // drawn larger than in the whole map, where the layout keeps every disc clear of the others.
+    nodes: { shape: "dot", scaling: { min: DATA.node_size.min, max: DATA.node_size.max, label: { enabled: false },
+                                      customScalingFunction: wholeMapScale },
              font: { size: 15, face: "IPAPGothic, IPAGothic, 'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif", strokeWidth: 3, strokeColor: "#fff" },
              borderWidth: 1 },
     edges: { color: { color: "#9aa5b1", highlight: "#333", opacity: 0.8 },
              scaling: { min: 1, max: 12 }, smooth: false },
     interaction: { hover: true, tooltipDelay: 150, navigationButtons: false, keyboard: false },
-    physics: { enabled: true, solver: "forceAtlas2Based",
-               forceAtlas2Based: { gravitationalConstant: -110, springLength: 160, springConstant: 0.06,
-                                   avoidOverlap: 1 },
-               stabilization: { enabled: true, iterations: 400, fit: true } }
+    // The positions are final (computed once in Python, the same for the same input): no
+    // physics, so every view of the same data shows the same places and nothing moves.
+    physics: { enabled: false }
   };
   var network = new vis.Network(document.getElementById("map"), { nodes: nodes, edges: edges }, options);
-  // Physics lays out the whole network once, whatever the view asked for in the URL, so every
-  // view of the same data shows the same positions; then it stops and the view is applied.
-  var settled = false;
-  function settle() {
-    if (settled) return;
-    settled = true;
-    network.setOptions({ physics: { enabled: false } });
-    apply(false);
-    var shown = Object.keys(currentView.nodes);
-    network.fit(shown.length ? { nodes: shown, animation: false } : { animation: false });
-    document.body.setAttribute("data-settled", "true");
+  function wholeMapScale(min, max, total, value) {
+    return VALUE_MAX === VALUE_MIN ? 0.5 : Math.max(0, (value - VALUE_MIN) / (VALUE_MAX - VALUE_MIN));
   }
-  network.once("stabilizationIterationsDone", settle);
-  if (!DATA.nodes.length) setTimeout(settle, 0);
 
   // ---- what is visible under the current state ----
   function compute() {
     var visNodes = {}, visEdges = [], adj = {};
     DATA.nodes.forEach(function (n) {
-      if (state.types.indexOf(n.type) >= 0 && rowsIn(n.rows).length) visNodes[n.id] = true;
+      if (state.types.indexOf(n.type) >= 0 && inView(n.counts)) visNodes[n.id] = true;
     });
     DATA.edges.forEach(function (e) {
-      var w = rowsIn(e.rows).length;
+      var w = inView(e.counts);
       if (w && visNodes[e.from] && visNodes[e.to]) {
         visEdges.push({ e: e, w: w });
         (adj[e.from] = adj[e.from] || []).push(e.to);
@@ -137,27 +190,53 @@
     t.setAttribute("data-links", f.links);
   }
 
-  function rowList(rows, limit) {
-    var ol = el("ol");
-    rows.slice(0, limit).forEach(function (r) {
-      var li = el("li", DATA.rows[r].text);
-      if (DATA.rows[r].initiative) { li.appendChild(el("div", "取組: " + DATA.rows[r].initiative, "initiative")); }
+  // A list of rows (the first `limit`, or all); each item carries its row's IRI.
+  function rowList(ids, limit) {
+    var ol = el("ol", null, "rows");
+    var shown = limit ? ids.slice(0, limit) : ids;
+    shown.forEach(function (i) {
+      var r = ROWS.rows[i];
+      var li = el("li", r[2]);
+      li.setAttribute("data-iri", ROWS.folders[r[0]] + r[1]);
+      if (r[3] >= 0) li.appendChild(el("div", "取組: " + ROWS.initiatives[r[3]], "initiative"));
       ol.appendChild(li);
     });
-    if (rows.length > limit) ol.appendChild(el("li", "… +" + (rows.length - limit)));
+    if (ids.length > shown.length) ol.appendChild(el("li", "… +" + (ids.length - shown.length)));
     return ol;
   }
+  // The rows of a body or link, into `box` once the side file is there (`current` says
+  // whether the box still shows that body or link when they arrive).
+  function rowsInto(box, kind, item, limit, current) {
+    var wait = el("p", "行を読み込み中… / Loading rows…", "hint");
+    box.appendChild(wait);
+    withRows(function () {
+      if (current && !current()) return;
+      if (wait.parentNode) wait.parentNode.removeChild(wait);
+      if (!ROWS) {
+        box.appendChild(el("p", "行の本文を読み込めません。" + rowsFileName() + " をこの地図と同じフォルダに置いてください。 / " +
+          "Cannot load the rows' texts: keep " + rowsFileName() + " in the same folder as this map.", "warning"));
+        return;
+      }
+      box.appendChild(rowList(rowsOf(kind, item), limit));
+    });
+  }
 
-  function nodeTip(n, view) {
-    var box = el("div", null, "tip");
+  function partnersOf(n, view) {
+    var on = {};
+    view.edges.forEach(function (x) { on[x.e.id] = x.w; });
+    return (NODE_EDGES[n.id] || []).filter(function (e) { return on[e.id]; })
+      .map(function (e) { return { other: NODE[e.from === n.id ? e.to : e.from], w: on[e.id] }; })
+      .sort(function (a, b) { return b.w - a.w || (a.other.label < b.other.label ? -1 : 1); });
+  }
+
+  function nodeTip(box, n, view) {
+    box.textContent = "";
     box.appendChild(el("strong", n.label));
     if (n.name_en) box.appendChild(el("span", n.name_en, "en"));
     var t = TYPE[n.type];
     box.appendChild(el("div", "種類 / Type: " + (t ? t.ja + " / " + t.en : n.type)));
-    box.appendChild(el("div", "実施する行 / Rows: " + rowsIn(n.rows).length));
-    var partners = view.edges.filter(function (x) { return x.e.from === n.id || x.e.to === n.id; })
-      .map(function (x) { return { other: NODE[x.e.from === n.id ? x.e.to : x.e.from], w: x.w }; })
-      .sort(function (a, b) { return b.w - a.w || (a.other.label < b.other.label ? -1 : 1); });
+    box.appendChild(el("div", "実施する行 / Rows: " + inView(n.counts)));
+    var partners = partnersOf(n, view);
     box.appendChild(el("div", "共同の相手 / Partners: " + partners.length));
     if (partners.length) {
       var ol = el("ol");
@@ -167,38 +246,62 @@
     return box;
   }
 
-  function edgeTip(e, w) {
-    var box = el("div", null, "tip");
+  function edgeTip(box, e) {
+    box.textContent = "";
     box.appendChild(el("strong", NODE[e.from].label + " — " + NODE[e.to].label));
     box.appendChild(el("span", (NODE[e.from].name_en || "") + " — " + (NODE[e.to].name_en || ""), "en"));
-    box.appendChild(el("div", "共同で実施した行 / Shared rows: " + w));
-    box.appendChild(rowList(rowsIn(e.rows), 8));
+    box.appendChild(el("div", "共同で実施した行 / Shared rows: " + inView(e.counts)));
     return box;
   }
 
+  // tooltips are filled when the pointer comes over a node or link (vis shows them after
+  // tooltipDelay), from the view at that moment
+  var hovers = 0;
+  network.on("hoverNode", function (params) {
+    var n = NODE[params.node];
+    if (!n || !currentView) return;
+    hovers++;
+    nodeTip(TIP["n" + n.id], n, currentView);
+  });
+  network.on("hoverEdge", function (params) {
+    var e = EDGE[params.edge], mine = ++hovers;
+    if (!e || !currentView) return;
+    rowsInto(edgeTip(TIP["e" + e.id], e), "edges", e, 8, function () { return hovers === mine; });
+  });
+
   // ---- apply the state to the network and the page ----
   var currentView = null;
-  function apply(push) {
-    if (!settled) return; // settle() applies the state once the layout is done
-    var view = compute();
-    currentView = view;
-    var wOf = {};
-    view.edges.forEach(function (x) { wOf[x.e.id] = x.w; });
-    var strength = {};
+  // what each node and link looks like in `view`: shown or hidden, label, size, width
+  function viewProps(view) {
+    var wOf = {}, strength = {};
     view.edges.forEach(function (x) {
+      wOf[x.e.id] = x.w;
       strength[x.e.from] = (strength[x.e.from] || 0) + x.w;
       strength[x.e.to] = (strength[x.e.to] || 0) + x.w;
     });
-    nodes.update(DATA.nodes.map(function (n) {
-      var on = !!view.nodes[n.id];
-      return { id: n.id, hidden: !on, label: name(n), value: strength[n.id] || 0,
-               title: on ? nodeTip(n, view) : undefined,
-               borderWidth: n.id === state.focus ? 4 : 1 };
-    }));
-    edges.update(DATA.edges.map(function (e) {
-      var w = wOf[e.id];
-      return { id: e.id, hidden: !w, value: w || 0, title: w ? edgeTip(e, w) : undefined };
-    }));
+    return {
+      view: view,
+      nodes: DATA.nodes.map(function (n) {
+        return { id: n.id, hidden: !view.nodes[n.id], label: name(n), value: strength[n.id] || 0,
+                 borderWidth: n.id === state.focus ? 4 : 1 };
+      }),
+      edges: DATA.edges.map(function (e) {
+        var w = wOf[e.id];
+        return { id: e.id, hidden: !w, value: w || 0 };
+      })
+    };
+  }
+
+  // `push`: false when the state came from the URL; `props`: the view's items when the
+  // network was just made from them
+  function apply(push, props) {
+    var view = props ? props.view : compute();
+    currentView = view;
+    if (!props) {
+      props = viewProps(view);
+      nodes.update(props.nodes);
+      edges.update(props.edges);
+    }
     showFigures(figures(view));
     // controls reflect the state
     document.getElementById("focus").value = state.focus;
@@ -324,17 +427,21 @@
   if (DATA.pillars.length < 2) document.getElementById("pillar-section").hidden = true;
 
   // ---- selection details (click) ----
-  var details = document.getElementById("details");
+  // every row of the clicked body or link (in the view's pillars), with its initiative
+  var details = document.getElementById("details"), picked = 0;
   network.on("click", function (params) {
     details.textContent = "";
+    var mine = ++picked, box = el("div", null, "tip");
+    function current() { return picked === mine; }
     if (params.nodes.length) {
-      details.appendChild(nodeTip(NODE[params.nodes[0]], currentView));
-      var own = rowsIn(NODE[params.nodes[0]].rows);
-      details.appendChild(el("div", "行 / Rows:"));
-      details.appendChild(rowList(own, 50));
+      var n = NODE[params.nodes[0]];
+      details.appendChild(nodeTip(box, n, currentView));
+      box.appendChild(el("div", "行 / Rows:"));
+      rowsInto(box, "nodes", n, 0, current);
     } else if (params.edges.length) {
-      var e = DATA.edges.filter(function (x) { return x.id === params.edges[0]; })[0];
-      details.appendChild(edgeTip(e, rowsIn(e.rows).length));
+      var e = EDGE[params.edges[0]];
+      details.appendChild(edgeTip(box, e));
+      rowsInto(box, "edges", e, 0, current);
     } else {
       details.appendChild(el("p", "ノードか線をクリック / Click a node or a link", "hint"));
     }
@@ -358,9 +465,17 @@
   });
 
   window.addEventListener("hashchange", function () { state = decodeState(location.hash); apply(false); });
-  state = decodeState(location.hash);
+  apply(false, firstView);
+  if (!state.focus) network.fit({ animation: false });
+  // Ready once the first frame with the view in place is drawn.
+  network.once("afterDrawing", function () {
+    document.body.setAttribute("data-settled", "true");
+    if (window.performance && performance.mark) performance.mark("welfare-map-ready");
+    document.dispatchEvent(new CustomEvent("welfaremap:ready"));
+  });
 
   // for tests and for anyone scripting the page
   window.welfareMap = { network: network, nodes: nodes, edges: edges, data: DATA,
-    view: function () { return currentView; }, figures: function () { return figures(compute()); } };
+    view: function () { return currentView; }, figures: function () { return figures(compute()); },
+    withRows: withRows, rows: function () { return ROWS; } };
 })();
