@@ -7,7 +7,9 @@ import warnings
 import pytest
 from viz_fixtures import small_plan
 
+from welfare_kg.cache import CACHE_ENV
 from welfare_kg.errors import InputError
+from welfare_kg.viz import charts
 from welfare_kg.viz.charts import (
     bodies_by_rows,
     body_pillar_heatmap,
@@ -82,7 +84,8 @@ def test_svg_alone_by_default(tmp_path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
 
 
-def test_png_and_svg_are_written_the_same_each_time(tmp_path) -> None:
+def test_png_and_svg_are_written_the_same_each_time(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")  # draw every time
     paths = write_charts(small_plan(), tmp_path / "a", ("png", "svg"))
     assert sorted(p.name for p in paths) == sorted(
         f"{stem}.{ext}" for stem in ("bodies-by-rows", "body-pillar-heatmap", "status-by-pillar")
@@ -100,7 +103,8 @@ def test_png_and_svg_are_written_the_same_each_time(tmp_path) -> None:
     assert again[0].read_bytes() == (tmp_path / "a" / "status-by-pillar.png").read_bytes()
 
 
-def test_the_svg_carries_no_date_and_no_random_ids(tmp_path) -> None:
+def test_the_svg_carries_no_date_and_no_random_ids(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
     text = write_charts(small_plan(), tmp_path)[0].read_text(encoding="utf-8")
     assert "<dc:date>" not in text
     assert write_charts(small_plan(), tmp_path / "again")[0].read_text(encoding="utf-8") == text
@@ -123,3 +127,23 @@ def test_an_unknown_chart_format_is_one_line_and_exit_2(tmp_path, capsys) -> Non
     assert err == ("welfare-kg charts: error: chart formats gif: choose from svg, png "
                    "(e.g. svg,png)\n")
     assert not (tmp_path / "charts").exists()
+
+
+def test_drawn_charts_are_kept_by_the_plan_they_show(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    plan = small_plan()
+    first = write_charts(plan, tmp_path / "a", ("svg", "png"))
+    drawn = {p.name: p.read_bytes() for p in first}
+
+    def no_drawing(_plan):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(charts, "CHARTS", dict.fromkeys(charts.CHARTS, no_drawing))
+    again = write_charts(small_plan(), tmp_path / "b", ("svg", "png"))
+    assert {p.name: p.read_bytes() for p in again} == drawn
+    # another plan (one row fewer) is drawn, not served from the cache
+    other = type(plan).from_tables(plan.bodies.values(), list(plan.rows.values())[1:],
+                                   plan.participations, plan.pillars.values(),
+                                   plan.action_plans.values(), plan.initiatives.values())
+    with pytest.raises(AssertionError, match="drawn again"):
+        write_charts(other, tmp_path / "c")

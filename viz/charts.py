@@ -10,10 +10,16 @@ current office suites and browsers insert it, its glyphs are paths (it looks the
 the font), and it is text, so a changed chart shows in a diff. PNG (150 dpi) is there for
 tools that take only bitmaps: `formats=("svg", "png")`, `--chart-formats svg,png` on the CLI.
 Every file is byte-identical for the same input, whichever other formats are written.
+
+Drawing is about a second (and matplotlib's import a third of one), so a drawn chart is kept
+in the cache (`welfare_kg.cache`) keyed by the plan it shows, the code/data version, the
+matplotlib version and the font file: the main job run again on the same build writes the
+same bytes without importing matplotlib.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from welfare_kg.cache import entry as cache_entry
+from welfare_kg.cache import read_entry, write_entry
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
 
@@ -41,6 +49,7 @@ __all__ = [
     "FontSpec",
     "bodies_by_rows",
     "body_pillar_heatmap",
+    "chart_bytes",
     "chart_formats",
     "japanese_font",
     "missing_glyphs",
@@ -251,6 +260,17 @@ def chart_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in CHART_FORMATS if f in chosen)
 
 
+def chart_bytes(fig: Figure, fmt: str) -> bytes:
+    """The figure drawn in `fmt` (svg or png), without timestamps."""
+    import matplotlib as mpl
+
+    (fmt,) = chart_formats([fmt])
+    buffer = io.BytesIO()
+    with mpl.rc_context(_rc()):
+        fig.savefig(buffer, format=fmt, **_SAVE_OPTIONS[fmt])
+    return buffer.getvalue()
+
+
 def save_figure(fig: Figure, stem: Path,
                 formats: Sequence[str] = DEFAULT_CHART_FORMATS) -> list[Path]:
     """Write `stem`.<format> for each of `formats` (atomically, without timestamps).
@@ -259,17 +279,39 @@ def save_figure(fig: Figure, stem: Path,
     next (text is measured at each format's resolution); `write_charts` draws a fresh figure
     per format so that each file is the same whatever else is written.
     """
-    import matplotlib as mpl
-
     paths = []
-    with mpl.rc_context(_rc()):
-        for fmt in chart_formats(formats):
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, **_SAVE_OPTIONS[fmt])
-            path = Path(f"{stem}.{fmt}")
-            write_bytes(path, buffer.getvalue())
-            paths.append(path)
+    for fmt in chart_formats(formats):
+        path = Path(f"{stem}.{fmt}")
+        write_bytes(path, chart_bytes(fig, fmt))
+        paths.append(path)
     return paths
+
+
+@cache
+def _drawing_version() -> str | None:
+    """What a drawn chart depends on besides the plan and the code: matplotlib and the font.
+
+    None (no caching) when the bundled font is missing and a system font would be used.
+    """
+    from importlib.metadata import version
+
+    if not BUNDLED_FONT.is_file():
+        return None
+    font = hashlib.sha256(BUNDLED_FONT.read_bytes()).hexdigest()
+    return f"matplotlib {version('matplotlib')} font {font}"
+
+
+def _cached_chart(plan_key: str, stem: str, fmt: str, draw: Callable[[], Figure]) -> bytes:
+    """The bytes of a chart from the cache, else drawn now and kept."""
+    drawing = _drawing_version()
+    path = None
+    if drawing is not None:
+        path = cache_entry("charts", drawing, plan_key, stem, fmt, suffix=f".{fmt}")
+    data = read_entry(path)
+    if data is None:
+        data = chart_bytes(draw(), fmt)
+        write_entry(path, data)
+    return data
 
 
 CHARTS: dict[str, Callable[[Plan], Figure]] = {
@@ -285,8 +327,12 @@ def write_charts(plan: Plan, out_dir: Path,
     """Write every chart of `CHARTS` in each of `formats` into `out_dir`; return the paths."""
     out_dir = Path(out_dir)
     formats = chart_formats(formats)
+    plan_key = hashlib.sha256(repr(plan).encode("utf-8")).hexdigest()  # tables in fixed order
     paths = []
     for stem, draw in CHARTS.items():
         for fmt in formats:
-            paths += save_figure(draw(plan), out_dir / stem, (fmt,))
+            data = _cached_chart(plan_key, stem, fmt, lambda draw=draw: draw(plan))
+            path = out_dir / f"{stem}.{fmt}"
+            write_bytes(path, data)
+            paths.append(path)
     return paths
