@@ -146,7 +146,8 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             s += boundary(b - 1, False)
         return s
 
-    def moves(order: tuple[int, ...], i: int, k: int) -> list[tuple[int | None, int, int]]:
+    @functools.cache
+    def moves(order: tuple[int, ...], i: int, k: int) -> tuple[tuple[int | None, int, int], ...]:
         """The segments that can start at row `i` with `k` end-block initiatives used:
         (initiative column or None, initiatives used after it, end row)."""
         m = len(order)
@@ -158,7 +159,7 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             if k < m:
                 options.append((col[id(free[order[k]])], k + 1))
             options.append((None, k))
-        return [(j, k2, b) for j, k2 in options for b in range(i + 1, limit + 1)]
+        return tuple((j, k2, b) for j, k2 in options for b in range(i + 1, limit + 1))
 
     def solve(order: tuple[int, ...], forbid: tuple[int, int | None] | None = None
               ) -> tuple[float, list[tuple[int, int, int | None]]]:

@@ -136,15 +136,29 @@ class Similarity:
         docs = [set(self.tokens.words(t)) for t in corpus]
         self.n = max(len(docs), 1)
         self.df: Counter[str] = Counter(w for d in docs for w in d)
+        # The segmentation scores each row against each initiative of its page many times:
+        # a text's vector and bigrams are made once (the IDF is fixed once built).
+        self._vectors: dict[str, dict[str, float]] = {}
+        self._bigrams: dict[str, Counter[str]] = {}
 
     def idf(self, word: str) -> float:
         return math.log((1 + self.n) / (1 + self.df[word])) + 1.0
 
     def vector(self, text: str) -> dict[str, float]:
-        counts = Counter(self.tokens.words(text))
-        vec = {w: (1 + math.log(c)) * self.idf(w) for w, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {w: v / norm for w, v in vec.items()}
+        """The unit TF-IDF vector of `text` (shared between calls: do not change it)."""
+        found = self._vectors.get(text)
+        if found is None:
+            counts = Counter(self.tokens.words(text))
+            vec = {w: (1 + math.log(c)) * self.idf(w) for w, c in counts.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            found = self._vectors[text] = {w: v / norm for w, v in vec.items()}
+        return found
+
+    def _bigrams_of(self, text: str) -> Counter[str]:
+        found = self._bigrams.get(text)
+        if found is None:
+            found = self._bigrams[text] = bigrams(text)
+        return found
 
     def cosine(self, a: str, b: str) -> float:
         va, vb = self.vector(a), self.vector(b)
@@ -154,5 +168,5 @@ class Similarity:
         """Resemblance of a row (plan items and result) to an initiative, about 0..1."""
         word = (ITEMS * self.cosine(items, initiative)
                 + (1 - ITEMS) * self.cosine(result, initiative))
-        char = _dice(bigrams(items), bigrams(initiative))
+        char = _dice(self._bigrams_of(items), self._bigrams_of(initiative))
         return word + CHARS * char
