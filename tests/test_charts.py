@@ -7,9 +7,13 @@ import warnings
 import pytest
 from viz_fixtures import small_plan
 
+from welfare_kg.cache import CACHE_ENV
+from welfare_kg.errors import InputError
+from welfare_kg.viz import charts
 from welfare_kg.viz.charts import (
     bodies_by_rows,
     body_pillar_heatmap,
+    chart_formats,
     japanese_font,
     missing_glyphs,
     save_figure,
@@ -73,14 +77,73 @@ def test_status_labels_come_from_the_ontology() -> None:
     assert set(labels) == {"implemented", "partial", "cancelled", "postponed", "ongoing"}
 
 
-def test_png_and_svg_are_written_the_same_each_time(tmp_path) -> None:
-    paths = write_charts(small_plan(), tmp_path / "a")
+def test_svg_alone_by_default(tmp_path) -> None:
+    paths = write_charts(small_plan(), tmp_path)
+    assert sorted(p.name for p in paths) == [
+        "bodies-by-rows.svg", "body-pillar-heatmap.svg", "status-by-pillar.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_png_and_svg_are_written_the_same_each_time(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")  # draw every time
+    paths = write_charts(small_plan(), tmp_path / "a", ("png", "svg"))
     assert sorted(p.name for p in paths) == sorted(
         f"{stem}.{ext}" for stem in ("bodies-by-rows", "body-pillar-heatmap", "status-by-pillar")
         for ext in ("png", "svg"))
     for p in paths:
         head = p.read_bytes()[:8]
         assert head == b"\x89PNG\r\n\x1a\n" if p.suffix == ".png" else head.startswith(b"<?xml")
-    again = save_figure(status_by_pillar(small_plan()), tmp_path / "b" / "status-by-pillar")
-    for p in again:
+    # each format alone gives the same bytes as beside the other
+    alone = write_charts(small_plan(), tmp_path / "b", ["svg"])
+    alone += write_charts(small_plan(), tmp_path / "b", ["png"])
+    for p in alone:
         assert p.read_bytes() == (tmp_path / "a" / p.name).read_bytes(), p.name
+    again = save_figure(status_by_pillar(small_plan()), tmp_path / "c" / "status-by-pillar",
+                        ("png",))
+    assert again[0].read_bytes() == (tmp_path / "a" / "status-by-pillar.png").read_bytes()
+
+
+def test_the_svg_carries_no_date_and_no_random_ids(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    text = write_charts(small_plan(), tmp_path)[0].read_text(encoding="utf-8")
+    assert "<dc:date>" not in text
+    assert write_charts(small_plan(), tmp_path / "again")[0].read_text(encoding="utf-8") == text
+
+
+def test_chart_formats_are_checked() -> None:
+    assert chart_formats("png,SVG") == ("svg", "png")
+    assert chart_formats(["png"]) == ("png",)
+    for bad in ("gif", "", "svg,jpeg"):
+        with pytest.raises(InputError, match="choose from svg, png"):
+            chart_formats(bad)
+
+
+def test_an_unknown_chart_format_is_one_line_and_exit_2(tmp_path, capsys) -> None:
+    from welfare_kg.cli import main
+
+    code = main(["charts", "-o", str(tmp_path / "charts"), "--chart-formats", "gif"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == ("welfare-kg charts: error: chart formats gif: choose from svg, png "
+                   "(e.g. svg,png)\n")
+    assert not (tmp_path / "charts").exists()
+
+
+def test_drawn_charts_are_kept_by_the_plan_they_show(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    plan = small_plan()
+    first = write_charts(plan, tmp_path / "a", ("svg", "png"))
+    drawn = {p.name: p.read_bytes() for p in first}
+
+    def no_drawing(_plan):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(charts, "CHARTS", dict.fromkeys(charts.CHARTS, no_drawing))
+    again = write_charts(small_plan(), tmp_path / "b", ("svg", "png"))
+    assert {p.name: p.read_bytes() for p in again} == drawn
+    # another plan (one row fewer) is drawn, not served from the cache
+    other = type(plan).from_tables(plan.bodies.values(), list(plan.rows.values())[1:],
+                                   plan.participations, plan.pillars.values(),
+                                   plan.action_plans.values(), plan.initiatives.values())
+    with pytest.raises(AssertionError, match="drawn again"):
+        write_charts(other, tmp_path / "c")

@@ -332,3 +332,13 @@ def test_cli_no_corrections_differs_on_bundled_report(tmp_path):
     assert main(["extract", "--no-corrections", "-o", str(b)]) == 0
     assert json.loads(a.read_text())["corrections_applied"]
     assert not json.loads(b.read_text())["corrections_applied"]
+
+
+def test_confidences_of_the_bundled_report_are_pinned() -> None:
+    """The segmentation's confidence (a max-marginal margin) on the bundled report, method
+    alone, equals the figures of the per-row search it replaced (tests/data/expected)."""
+    expected = json.loads(
+        (Path(__file__).parent / "data" / "expected" / "confidence-fy2021.json")
+        .read_text(encoding="utf-8"))["confidence"]
+    rows = extract_report(DEFAULT_REPORT, corrections=False).rows
+    assert {str(r.line): r.confidence for r in rows} == expected

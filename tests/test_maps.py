@@ -296,7 +296,7 @@ def build_dir(tmp_path) -> Path:
     ids=["maps", "metrics", "charts"],
 )
 def test_command_writes_from_the_build(command, folder, expected, build_dir, capsys) -> None:
-    args = argparse.Namespace(out_dir=build_dir, output=None)
+    args = argparse.Namespace(out_dir=build_dir, output=None, chart_formats="svg,png")
     assert command.run(args) == 0
     written = {p.name for p in (build_dir / folder).iterdir()}
     assert expected <= written

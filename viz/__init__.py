@@ -4,24 +4,43 @@ In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
 maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
 queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
 `metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `charts`
-(matplotlib PNG and SVG). `write_all` is the entry point of `welfare-kg all`.
+(matplotlib SVG, PNG on request). `write_all` is the entry point of `welfare-kg all`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .charts import japanese_font, write_charts
+from .charts import (
+    CHART_FORMATS,
+    DEFAULT_CHART_FORMATS,
+    chart_formats,
+    japanese_font,
+    write_charts,
+)
 from .maps import write_maps
 from .report import write_metrics
 from .source import load_plan
 
-__all__ = ["japanese_font", "load_plan", "write_all", "write_charts", "write_maps", "write_metrics"]
+__all__ = [
+    "CHART_FORMATS",
+    "DEFAULT_CHART_FORMATS",
+    "chart_formats",
+    "japanese_font",
+    "load_plan",
+    "write_all",
+    "write_charts",
+    "write_maps",
+    "write_metrics",
+]
 
 
-def write_all(store: Any, out_dir: Path) -> list[Path]:
-    """Write maps to `out_dir/maps`, metrics to `out_dir/metrics`, charts to `out_dir/charts`.
+def write_all(store: Any, out_dir: Path,
+              chart_formats: Sequence[str] = DEFAULT_CHART_FORMATS) -> list[Path]:
+    """Write maps to `out_dir/maps`, metrics to `out_dir/metrics`, charts to `out_dir/charts`
+    (in `chart_formats`).
 
     `store` is a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
     Returns the paths written.
@@ -31,5 +50,5 @@ def write_all(store: Any, out_dir: Path) -> list[Path]:
     return (
         write_maps(plan, out_dir / "maps")
         + write_metrics(plan, out_dir / "metrics")
-        + write_charts(plan, out_dir / "charts")
+        + write_charts(plan, out_dir / "charts", chart_formats)
     )

@@ -1,18 +1,35 @@
-"""Static charts for reports and slides (PNG and SVG): who carries the plan, where, and how.
+"""Static charts for reports and slides (SVG, or PNG on request): who carries the plan, where,
+and how.
 
 Japanese text is drawn with a Japanese font found on the system (IPA or Noto CJK); without
 one the charts would show boxes, so `japanese_font` fails loudly instead.
+
+One format by default, SVG: drawing a chart is most of its cost (each format is a full draw),
+and SVG serves both uses the charts are for: it scales without blur on slides and in print,
+current office suites and browsers insert it, its glyphs are paths (it looks the same without
+the font), and it is text, so a changed chart shows in a diff. PNG (150 dpi) is there for
+tools that take only bitmaps: `formats=("svg", "png")`, `--chart-formats svg,png` on the CLI.
+Every file is byte-identical for the same input, whichever other formats are written.
+
+Drawing is about a second (and matplotlib's import a third of one), so a drawn chart is kept
+in the cache (`welfare_kg.cache`) keyed by the plan it shows, the code/data version, the
+matplotlib version and the font file: the main job run again on the same build writes the
+same bytes without importing matplotlib.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from welfare_kg.cache import entry as cache_entry
+from welfare_kg.cache import read_entry, write_entry
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
 
@@ -24,11 +41,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "CHARTS",
+    "CHART_FORMATS",
+    "DEFAULT_CHART_FORMATS",
     "JAPANESE_FONTS",
     "STATUS_ORDER",
     "FontSpec",
     "bodies_by_rows",
     "body_pillar_heatmap",
+    "chart_bytes",
+    "chart_formats",
     "japanese_font",
     "missing_glyphs",
     "save_figure",
@@ -51,6 +73,18 @@ _STATUS_COLORS = {
     "postponed": "#ff7f0e", "cancelled": "#d62728",
 }
 _CHART_SVG_SALT = "welfare-kg"
+
+CHART_FORMATS = ("svg", "png")
+"""The formats the charts can be written in."""
+
+DEFAULT_CHART_FORMATS = ("svg",)
+"""What `write_charts` writes unless asked for more (see the module docstring for why SVG)."""
+
+# Per format: what savefig is given so the bytes carry no date or version and stay the same.
+_SAVE_OPTIONS: dict[str, dict[str, Any]] = {
+    "png": {"metadata": {"Software": None}, "dpi": 150},
+    "svg": {"metadata": {"Date": None}},
+}
 
 
 @dataclass(frozen=True)
@@ -210,30 +244,95 @@ def status_by_pillar(plan: Plan) -> Figure:
     return fig
 
 
-def save_figure(fig: Figure, stem: Path) -> list[Path]:
-    """Write `stem`.png and `stem`.svg (atomically, without timestamps); return both paths."""
+def chart_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """The chart formats named in `formats` ("svg,png" or a list), in a fixed order, checked.
+
+    >>> chart_formats("PNG, svg")
+    ('svg', 'png')
+    """
+    names = formats.split(",") if isinstance(formats, str) else list(formats)
+    chosen = {n.strip().lower().lstrip(".") for n in names if n.strip()}
+    unknown = sorted(chosen - set(CHART_FORMATS))
+    if unknown or not chosen:
+        raise InputError(
+            f"chart formats {', '.join(unknown) or '(none)'}: choose from "
+            f"{', '.join(CHART_FORMATS)} (e.g. svg,png)")
+    return tuple(f for f in CHART_FORMATS if f in chosen)
+
+
+def chart_bytes(fig: Figure, fmt: str) -> bytes:
+    """The figure drawn in `fmt` (svg or png), without timestamps."""
     import matplotlib as mpl
 
-    paths = []
+    (fmt,) = chart_formats([fmt])
+    buffer = io.BytesIO()
     with mpl.rc_context(_rc()):
-        for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, metadata=metadata, dpi=150 if fmt == "png" else None)
-            path = Path(f"{stem}.{fmt}")
-            write_bytes(path, buffer.getvalue())
-            paths.append(path)
+        fig.savefig(buffer, format=fmt, **_SAVE_OPTIONS[fmt])
+    return buffer.getvalue()
+
+
+def save_figure(fig: Figure, stem: Path,
+                formats: Sequence[str] = DEFAULT_CHART_FORMATS) -> list[Path]:
+    """Write `stem`.<format> for each of `formats` (atomically, without timestamps).
+
+    The formats are drawn in turn on the same figure, and a draw can nudge the layout of the
+    next (text is measured at each format's resolution); `write_charts` draws a fresh figure
+    per format so that each file is the same whatever else is written.
+    """
+    paths = []
+    for fmt in chart_formats(formats):
+        path = Path(f"{stem}.{fmt}")
+        write_bytes(path, chart_bytes(fig, fmt))
+        paths.append(path)
     return paths
 
 
-def write_charts(plan: Plan, out_dir: Path) -> list[Path]:
-    """Write the three charts as PNG and SVG into `out_dir`; return the paths."""
+@cache
+def _drawing_version() -> str | None:
+    """What a drawn chart depends on besides the plan and the code: matplotlib and the font.
+
+    None (no caching) when the bundled font is missing and a system font would be used.
+    """
+    from importlib.metadata import version
+
+    if not BUNDLED_FONT.is_file():
+        return None
+    font = hashlib.sha256(BUNDLED_FONT.read_bytes()).hexdigest()
+    return f"matplotlib {version('matplotlib')} font {font}"
+
+
+def _cached_chart(plan_key: str, stem: str, fmt: str, draw: Callable[[], Figure]) -> bytes:
+    """The bytes of a chart from the cache, else drawn now and kept."""
+    drawing = _drawing_version()
+    path = None
+    if drawing is not None:
+        path = cache_entry("charts", drawing, plan_key, stem, fmt, suffix=f".{fmt}")
+    data = read_entry(path)
+    if data is None:
+        data = chart_bytes(draw(), fmt)
+        write_entry(path, data)
+    return data
+
+
+CHARTS: dict[str, Callable[[Plan], Figure]] = {
+    "bodies-by-rows": bodies_by_rows,
+    "body-pillar-heatmap": body_pillar_heatmap,
+    "status-by-pillar": status_by_pillar,
+}
+"""File stem -> the function drawing that chart."""
+
+
+def write_charts(plan: Plan, out_dir: Path,
+                 formats: Sequence[str] = DEFAULT_CHART_FORMATS) -> list[Path]:
+    """Write every chart of `CHARTS` in each of `formats` into `out_dir`; return the paths."""
     out_dir = Path(out_dir)
-    charts = {
-        "bodies-by-rows": bodies_by_rows(plan),
-        "body-pillar-heatmap": body_pillar_heatmap(plan),
-        "status-by-pillar": status_by_pillar(plan),
-    }
+    formats = chart_formats(formats)
+    plan_key = hashlib.sha256(repr(plan).encode("utf-8")).hexdigest()  # tables in fixed order
     paths = []
-    for stem, fig in charts.items():
-        paths += save_figure(fig, out_dir / stem)
+    for stem, draw in CHARTS.items():
+        for fmt in formats:
+            data = _cached_chart(plan_key, stem, fmt, lambda draw=draw: draw(plan))
+            path = out_dir / f"{stem}.{fmt}"
+            write_bytes(path, data)
+            paths.append(path)
     return paths

@@ -57,11 +57,16 @@ def _reading(path: Path) -> Iterator[None]:
         raise VocabularyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
+# libyaml's parser when PyYAML was built with it: the same documents, about ten times faster
+# (the data files are a tenth of a second of every command in pure Python).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> Any:
     """Read a YAML data file, naming the file in any error."""
     with _reading(path), path.open(encoding="utf-8") as fh:
         try:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_SAFE_LOADER)
         except yaml.YAMLError as exc:
             raise VocabularyError(f"{path}: not valid YAML: {exc}") from exc
 

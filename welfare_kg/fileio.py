@@ -1,4 +1,9 @@
-"""Atomic writes: an output file is either complete or absent, never half-written."""
+"""Atomic writes: an output file is either complete or absent, never half-written.
+
+A write whose bytes equal the file already there leaves that file alone (same inode, same
+mtime): running the main job again does not touch what did not change, so tools that watch
+modification times (make, rsync, a browser's reload, the store's build stamp) see no change.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +57,9 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         text_args = {} if binary else {"encoding": encoding, "newline": ""}
         with os.fdopen(fd, mode, **text_args) as fh:
             yield fh
+        if _same_bytes(Path(tmp), path):
+            Path(tmp).unlink()
+            return
         # mkstemp makes the file private (0600); outputs are meant to be shared and served.
         Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
@@ -61,6 +69,22 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _same_bytes(new: Path, old: Path) -> bool:
+    """Whether `old` exists as a regular file with exactly the bytes of `new`."""
+    try:
+        if not old.is_file() or old.stat().st_size != new.stat().st_size:
+            return False
+        with new.open("rb") as a, old.open("rb") as b:
+            while True:
+                chunk = a.read(1 << 20)
+                if chunk != b.read(1 << 20):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:  # unreadable old file: replace it
+        return False
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -104,6 +104,7 @@ def extract_report(
             f"{name}:{b.line}: text not placed in any cell: {b.text[:40]!r}"
             for b in page.blocks if isinstance(b, NoteBlock) and b.kind == "text"
         ]
+    sim.tokens.save()  # the next extraction of these texts skips Janome
     _check_truncation(name, pages, rows)
     sha = hashlib.sha256(source.data).hexdigest()
     applied: list[str] = []

@@ -146,6 +146,21 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             s += boundary(b - 1, False)
         return s
 
+    @functools.cache
+    def moves(order: tuple[int, ...], i: int, k: int) -> tuple[tuple[int | None, int, int], ...]:
+        """The segments that can start at row `i` with `k` end-block initiatives used:
+        (initiative column or None, initiatives used after it, end row)."""
+        m = len(order)
+        limit = next((s for s in starts if s > i), n)
+        options: list[tuple[int | None, int]] = []
+        if i in anchored:
+            options.append((col[id(anchored[i])], k))
+        else:
+            if k < m:
+                options.append((col[id(free[order[k]])], k + 1))
+            options.append((None, k))
+        return tuple((j, k2, b) for j, k2 in options for b in range(i + 1, limit + 1))
+
     def solve(order: tuple[int, ...], forbid: tuple[int, int | None] | None = None
               ) -> tuple[float, list[tuple[int, int, int | None]]]:
         m = len(order)
@@ -155,22 +170,13 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
                 if (i, k) not in best:
                     continue
                 base, path = best[(i, k)]
-                limit = next((s for s in starts if s > i), n)
-                options: list[tuple[int | None, int]] = []
-                if i in anchored:
-                    options.append((col[id(anchored[i])], k))
-                else:
-                    if k < m:
-                        options.append((col[id(free[order[k]])], k + 1))
-                    options.append((None, k))
-                for j, k2 in options:
-                    for b in range(i + 1, limit + 1):
-                        if forbid is not None and forbid[1] == j and i <= forbid[0] < b:
-                            continue
-                        val = base + seg_score(i, b, j)
-                        key = (b, k2)
-                        if key not in best or val > best[key][0]:
-                            best[key] = (val, [*path, (i, b, j)])
+                for j, k2, b in moves(order, i, k):
+                    if forbid is not None and forbid[1] == j and i <= forbid[0] < b:
+                        continue
+                    val = base + seg_score(i, b, j)
+                    key = (b, k2)
+                    if key not in best or val > best[key][0]:
+                        best[key] = (val, [*path, (i, b, j)])
         finals = [
             (v - UNUSED * (m - k), p) for (i, k), (v, p) in best.items() if i == n
         ]
@@ -191,16 +197,57 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
                 best_total, best_path = total, path
         return best_total, best_path
 
+    def rivals(order: tuple[int, ...], labels: list[int | None]) -> list[float]:
+        """Per row r, the best total of a segmentation (in this order) that gives r any
+        label but labels[r]: what `solve(order, forbid=(r, labels[r]))` finds, for all rows
+        in two passes instead of one search per row.
+
+        A segmentation avoiding labels[r] on row r is one segment covering r with another
+        label, the best way to reach its start and the best way on from its end; so the
+        forward values (`best` of `solve`) and the backward values (best from a state to the
+        end, unused initiatives included) give every row's answer from one sweep of the moves.
+        """
+        m = len(order)
+        fwd: dict[tuple[int, int], float] = {(0, 0): 0.0}
+        for i in range(n):
+            for k in range(m + 1):
+                if (i, k) in fwd:
+                    for j, k2, b in moves(order, i, k):
+                        val = fwd[(i, k)] + seg_score(i, b, j)
+                        if (b, k2) not in fwd or val > fwd[(b, k2)]:
+                            fwd[(b, k2)] = val
+        bwd: dict[tuple[int, int], float] = {(n, k): -UNUSED * (m - k) for k in range(m + 1)}
+        for i in range(n - 1, -1, -1):
+            for k in range(m + 1):
+                bwd[(i, k)] = max(seg_score(i, b, j) + bwd[(b, k2)]
+                                  for j, k2, b in moves(order, i, k))
+        out = [-math.inf] * n
+        for (i, k), base in fwd.items():
+            if i == n:
+                continue
+            for j, k2, b in moves(order, i, k):
+                val = base + seg_score(i, b, j) + bwd[(b, k2)]
+                for r in range(i, b):
+                    if j != labels[r] and val > out[r]:
+                        out[r] = val
+        return out
+
     best_total, best_path = search()
     labels = [j for a, b, j in best_path for _ in range(a, b)]
     exact = n * len(orders) <= MARGIN_BUDGET
+    if exact:
+        rival = [-math.inf] * n
+        for order in orders:
+            penalty = INVERSION * _inversions(order)
+            for r, total in enumerate(rivals(order, labels)):
+                rival[r] = max(rival[r], total - penalty)
     out: list[Assignment] = []
     for r, j in enumerate(labels):
         # Confidence: how much worse the best segmentation is that gives this row any other
         # initiative (a max-marginal margin), squashed to 0..1. On very large pages, where a
         # search per row would be slow, the row's own score margin stands in for it.
         if exact:
-            margin = best_total - search(forbid=(r, j))[0]
+            margin = best_total - rival[r]
         else:
             own = score[r][j] if j is not None else NULL_ROW
             margin = own - max(

@@ -3,20 +3,28 @@
 Words come from Janome (a pure-Python Japanese tokenizer, so no dictionary download): content
 nouns, verbs and adjectives in base form. IDF is computed over the texts of one report, so a
 word every row uses (実施, 支援) counts for little and a rare shared word (虐待, 防災) for much.
+
+Janome is pure Python and slow (about 2 s of CPU for the 500-odd texts of one report), so the
+words of a report's texts are kept in the cache (`welfare_kg.cache`), keyed by the texts
+themselves, the code/data version and Janome's version: extracting the same report again, or
+another report with the same texts, reads them instead of tokenising.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
+from welfare_kg.cache import entry, read_entry, write_entry
 from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.paths import DATA_DIR
 
-__all__ = ["Similarity", "bigrams", "words"]
+__all__ = ["Similarity", "TokenCache", "bigrams", "words"]
 
 ITEMS = 0.65  # weight of the plan items against the result text
 CHARS = 0.5  # weight of character-bigram overlap beside word TF-IDF
@@ -71,22 +79,86 @@ def _dice(a: Counter[str], b: Counter[str]) -> float:
     return 2 * sum((a & b).values()) / total if total else 0.0
 
 
+@cache
+def _janome_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("janome")
+    except PackageNotFoundError:  # pragma: no cover - janome run from a source tree
+        return "unknown"
+
+
+class TokenCache:
+    """The words of a corpus's texts, read from the cache and written back when new words
+    were needed (texts outside the corpus, such as headings, are kept too).
+
+    The entry is keyed by the corpus texts, so the same report (or one with the same texts)
+    finds it; any change of a text, of the code or data, or of Janome misses.
+    """
+
+    def __init__(self, corpus: Iterable[str]) -> None:
+        texts = sorted(set(corpus))
+        digest = hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest()
+        self._path = entry("tokens", _janome_version(), digest, suffix=".json")
+        self._known: dict[str, tuple[str, ...]] = {}
+        data = read_entry(self._path)
+        if data is not None:
+            try:
+                stored = json.loads(data)
+                self._known = {t: tuple(ws) for t, ws in stored.items()}
+            except (ValueError, AttributeError, TypeError):  # a damaged entry: tokenise again
+                self._known = {}
+        self._dirty = False
+
+    def words(self, text: str) -> tuple[str, ...]:
+        """`words(text)`, from the cache entry when it has the text."""
+        found = self._known.get(text)
+        if found is None:
+            found = self._known[text] = words(text)
+            self._dirty = True
+        return found
+
+    def save(self) -> None:
+        """Write the entry back if tokenising added words to it."""
+        if self._dirty:
+            payload = json.dumps(self._known, ensure_ascii=False, sort_keys=True)
+            write_entry(self._path, payload.encode("utf-8"))
+            self._dirty = False
+
+
 class Similarity:
     """Scores rows against initiatives, with IDF learned from all texts of a report."""
 
     def __init__(self, corpus: Iterable[str]) -> None:
-        docs = [set(words(t)) for t in corpus]
+        corpus = list(corpus)
+        self.tokens = TokenCache(corpus)
+        docs = [set(self.tokens.words(t)) for t in corpus]
         self.n = max(len(docs), 1)
         self.df: Counter[str] = Counter(w for d in docs for w in d)
+        # The segmentation scores each row against each initiative of its page many times:
+        # a text's vector and bigrams are made once (the IDF is fixed once built).
+        self._vectors: dict[str, dict[str, float]] = {}
+        self._bigrams: dict[str, Counter[str]] = {}
 
     def idf(self, word: str) -> float:
         return math.log((1 + self.n) / (1 + self.df[word])) + 1.0
 
     def vector(self, text: str) -> dict[str, float]:
-        counts = Counter(words(text))
-        vec = {w: (1 + math.log(c)) * self.idf(w) for w, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {w: v / norm for w, v in vec.items()}
+        """The unit TF-IDF vector of `text` (shared between calls: do not change it)."""
+        found = self._vectors.get(text)
+        if found is None:
+            counts = Counter(self.tokens.words(text))
+            vec = {w: (1 + math.log(c)) * self.idf(w) for w, c in counts.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            found = self._vectors[text] = {w: v / norm for w, v in vec.items()}
+        return found
+
+    def _bigrams_of(self, text: str) -> Counter[str]:
+        found = self._bigrams.get(text)
+        if found is None:
+            found = self._bigrams[text] = bigrams(text)
+        return found
 
     def cosine(self, a: str, b: str) -> float:
         va, vb = self.vector(a), self.vector(b)
@@ -96,5 +168,5 @@ class Similarity:
         """Resemblance of a row (plan items and result) to an initiative, about 0..1."""
         word = (ITEMS * self.cosine(items, initiative)
                 + (1 - ITEMS) * self.cosine(result, initiative))
-        char = _dice(bigrams(items), bigrams(initiative))
+        char = _dice(self._bigrams_of(items), self._bigrams_of(initiative))
         return word + CHARS * char

@@ -8,7 +8,8 @@ from pathlib import Path
 from welfare_kg.errors import InputError
 from welfare_kg.paths import OUT_DIR
 
-__all__ = ["add_output_arguments", "output_folder", "resolve_output"]
+__all__ = ["add_chart_formats_argument", "add_output_arguments", "output_folder",
+           "resolve_output"]
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, folder: str, what: str) -> None:
@@ -17,6 +18,17 @@ def add_output_arguments(parser: argparse.ArgumentParser, folder: str, what: str
                         help=f"where to write the {what} (default: OUT_DIR/{folder})")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="OUT_DIR",
                         help="the build directory (default: out)")
+
+
+def add_chart_formats_argument(parser: argparse.ArgumentParser) -> None:
+    """`--chart-formats svg,png`: which formats the charts are written in (default SVG).
+
+    The names are checked by `welfare_kg.viz.chart_formats` when the command runs (exit 2 for
+    an unknown one), so building the parser does not import the charting code.
+    """
+    parser.add_argument("--chart-formats", default="svg", metavar="FORMATS",
+                        help="comma-separated chart formats: svg, png or both "
+                        "(default: svg, which scales for slides and print)")
 
 
 def output_folder(path: Path) -> Path:

@@ -1,10 +1,10 @@
-"""`welfare-kg charts`: static charts (PNG and SVG) of bodies, pillars and statuses."""
+"""`welfare-kg charts`: static charts (SVG, PNG on request) of bodies, pillars and statuses."""
 
 from __future__ import annotations
 
 import argparse
 
-from ._views import add_output_arguments, resolve_output
+from ._views import add_chart_formats_argument, add_output_arguments, resolve_output
 
 __all__ = ["add_parser", "run"]
 
@@ -12,24 +12,26 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "charts",
-        help="write static charts (PNG and SVG) for reports and slides",
+        help="write static charts (SVG; PNG with --chart-formats) for reports and slides",
         description=(
             "Draw bodies by number of rows, a body x pillar heatmap and row status by pillar, "
             "from the build in OUT_DIR, with a Japanese font (e.g. fonts-ipafont-gothic)."
         ),
     )
     add_output_arguments(parser, "charts", "charts")
+    add_chart_formats_argument(parser)
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.sparql import open_store
-    from welfare_kg.viz import japanese_font, load_plan, write_charts
+    from welfare_kg.viz import chart_formats, japanese_font, load_plan, write_charts
 
+    formats = chart_formats(args.chart_formats)  # a bad name fails before any work
     japanese_font()  # fail before building anything when no Japanese font is installed
     output = resolve_output(args, "charts")
     plan = load_plan(open_store(args.out_dir))
-    for path in write_charts(plan, output):
+    for path in write_charts(plan, output, formats):
         print(path)
     return 0

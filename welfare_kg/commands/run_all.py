@@ -9,6 +9,8 @@ from pathlib import Path
 from welfare_kg.errors import InputError
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
+from ._views import add_chart_formats_argument
+
 __all__ = ["add_parser", "run"]
 
 
@@ -31,6 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="base of the data IRIs (default: base_iri of data/dataset.yaml)")
     parser.add_argument("--no-corrections", action="store_true",
                         help="do not apply the curated corrections")
+    add_chart_formats_argument(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -45,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
         write_json,
     )
     from welfare_kg.graph.sparql import open_store
-    from welfare_kg.viz import write_all
+    from welfare_kg.viz import chart_formats, write_all
 
+    formats = chart_formats(args.chart_formats)  # a bad name fails before any work
     reports = args.reports or [DEFAULT_REPORT]
     out: Path = args.out_dir
     stems = [Path(r).stem for r in reports]
@@ -71,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                             extractions=extractions)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
     store = open_store(out)
-    views = write_all(store, out)
+    views = write_all(store, out, formats)
     print(f"wrote {len(views)} maps, metrics and charts under {out}", file=sys.stderr)
     print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",
           file=sys.stderr)
