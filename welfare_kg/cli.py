@@ -8,10 +8,12 @@ library's named errors into messages and exit codes (0 ok, 1 validation failure,
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from welfare_kg.errors import WelfareKGError
 
@@ -33,8 +35,26 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (its own print the usage first); subcommands inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
+
+
+class _ClosedStdout:
+    """Stands in for a closed standard output (`welfare-kg extract >&-`): writing to it is an
+    OSError the CLI reports in one line, instead of an AttributeError on None."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="welfare-kg",
         description="Knowledge graph of Izumi ward's community welfare plan (泉わくわくプラン).",
     )
@@ -46,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting, for in-process tests."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     parser = _parser()
     try:
         args = parser.parse_args(argv)

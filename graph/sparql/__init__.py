@@ -28,7 +28,7 @@ from .publish import PublishedGraph, graph_names, publish
 from .remote import run_remote
 from .results import FORMATS, Results, format_results
 from .server import OxigraphServer, free_port
-from .store import open_store, refresh_store_dir, run_query
+from .store import find_build, open_store, refresh_store_dir, run_query
 from .urls import check_endpoint, check_timeout
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "check_query",
     "check_timeout",
     "display_prefixes",
+    "find_build",
     "format_results",
     "free_port",
     "graph_names",

@@ -36,6 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--default-graph", action="append", default=[], metavar="IRI",
                         help="with --endpoint: use this graph as the default graph (repeatable); "
                              "without it the endpoint's own default graph is used")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="with --endpoint: give up when the complete answer has not "
+                             "arrived within this many seconds (default: 60)")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
                         help="the build directory (default: out)")
     parser.set_defaults(run=run)
@@ -50,15 +53,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.query:
         raise InputError("name a query (NAME or FILE.rq), or use --list to see the library")
     if args.endpoint:
-        from welfare_kg.graph.sparql import check_endpoint
+        from welfare_kg.graph.sparql import check_endpoint, check_timeout
 
         check_endpoint(args.endpoint)
+        check_timeout(args.timeout, "--timeout")
     spec = load_query(args.query)
     params = parse_param_args(args.param)
     if args.endpoint:
         from welfare_kg.graph.sparql import run_remote
 
-        results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph)
+        results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph,
+                             timeout=args.timeout)
     else:
         from welfare_kg.graph.sparql import bind_params, open_store, run_query
 
