@@ -244,3 +244,44 @@ def test_report_slug_always_works(stem: str) -> None:
     assert all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
     assert urllib.parse.quote(slug) == slug
     assert report_slug("泉区報告書") != report_slug("港北区報告書")
+
+
+def _report_lines() -> list[str]:
+    from welfare_kg.paths import DEFAULT_REPORT
+
+    return DEFAULT_REPORT.read_text(encoding="utf-8").splitlines()
+
+
+def test_report_cut_right_after_a_page_header_is_refused(tmp_path: Path) -> None:
+    from welfare_kg.graph.report.format import load_layout
+    from welfare_kg.graph.report.pages import is_header
+
+    lines = _report_lines()
+    layout = load_layout()
+    cut_at = [n for n, line in enumerate(lines, 1) if is_header(line, layout)][3]
+    report = tmp_path / "cut.txt"
+    report.write_text("\n".join(lines[:cut_at]) + "\n", encoding="utf-8")
+    done = cli("extract", str(report), "-o", str(tmp_path / "out.json"))
+    assert done.returncode == 2
+    assert f"{report}:{cut_at}: the report ends right after a page's header line" in done.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_repeated_page_is_reported(tmp_path: Path) -> None:
+    from welfare_kg.graph.report import extract_report
+    from welfare_kg.graph.report.format import load_layout
+    from welfare_kg.graph.report.pages import read_source, split_pages
+    from welfare_kg.paths import DEFAULT_REPORT
+
+    spans = split_pages(read_source(DEFAULT_REPORT), load_layout())
+    first, last = spans[2]
+    lines = _report_lines()
+    report = tmp_path / "dup.txt"
+    report.write_text("\n".join(lines[:last] + lines[first - 1:last] + lines[last:]) + "\n",
+                      encoding="utf-8")
+    extraction = extract_report(report, corrections=False)
+    notes = [w for w in extraction.warnings if "word for word" in w]
+    assert notes == [f"{report}:{last + 1}: the page at lines {last + 1}-{2 * last - first + 1} "
+                     f"repeats the page at lines {first}-{last} word for word; its rows are "
+                     "counted twice"]
+    assert not [w for w in extract_report(DEFAULT_REPORT).warnings if "word for word" in w]

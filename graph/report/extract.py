@@ -30,6 +30,7 @@ from .pages import (
     RowBlock,
     parse_report,
     read_source,
+    repeated_pages,
 )
 from .records import ActionPlan, Extraction, Initiative, Page, Row
 from .segment import (
@@ -105,6 +106,7 @@ def extract_report(
             for b in page.blocks if isinstance(b, NoteBlock) and b.kind == "text"
         ]
     _check_truncation(name, pages, rows)
+    warnings += repeated_pages(source, [(p.first_line, p.last_line) for p in pages], layout)
     sha = hashlib.sha256(source.data).hexdigest()
     applied: list[str] = []
     if corrections:

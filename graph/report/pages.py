@@ -35,6 +35,7 @@ __all__ = [
     "parse_page",
     "parse_report",
     "read_source",
+    "repeated_pages",
     "split_pages",
 ]
 
@@ -244,7 +245,33 @@ def split_pages(source: SourceText, layout: LayoutVocabulary) -> list[tuple[int,
         end = (starts[i + 1] - 1) if i + 1 < len(starts) else len(source.lines)
         if any(source.line(n).strip() for n in range(start, end + 1)):
             spans.append((start, end))
+    last_start, last_end = spans[-1]
+    if len(spans) > 1 and is_header(source.line(last_start), layout) and not any(
+            source.line(n).strip() for n in range(last_start + 1, last_end + 1)):
+        raise ReportFormatError(
+            source.path, last_start,
+            "the report ends right after a page's header line: truncated file?")
     return spans
+
+
+def repeated_pages(source: SourceText, spans: list[tuple[int, int]],
+                   layout: LayoutVocabulary) -> list[str]:
+    """Warnings for pages printed twice word for word (a file joined twice, a page pasted
+    again): their rows would be counted twice."""
+    seen: dict[str, tuple[int, int]] = {}
+    notes = []
+    for first, last in spans:
+        body = "\n".join(normalize(source.line(n)) for n in range(first, last + 1)
+                         if source.line(n).strip() and not is_header(source.line(n), layout))
+        if not body:
+            continue
+        if body in seen:
+            a, b = seen[body]
+            notes.append(f"{source.path}:{first}: the page at lines {first}-{last} repeats the "
+                         f"page at lines {a}-{b} word for word; its rows are counted twice")
+        else:
+            seen[body] = (first, last)
+    return notes
 
 
 # ----------------------------------------------------------------------------- page parser
