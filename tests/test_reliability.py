@@ -285,3 +285,45 @@ def test_repeated_page_is_reported(tmp_path: Path) -> None:
                      f"repeats the page at lines {first}-{last} word for word; its rows are "
                      "counted twice"]
     assert not [w for w in extract_report(DEFAULT_REPORT).warnings if "word for word" in w]
+
+
+def test_output_to_a_full_device_is_written_through_not_replaced() -> None:
+    done = cli("extract", "-o", "/dev/full")
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("/dev/full: cannot write here: No space left on device")
+    assert Path("/dev/full").is_char_device()
+
+
+def test_output_to_dev_stdout_goes_to_stdout() -> None:
+    done = cli("query", "--list")
+    through = subprocess.run(
+        [sys.executable, "-m", "welfare_kg.cli", "extract", "-o", "/dev/stdout"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and through.returncode == 0
+    assert through.stdout.lstrip().startswith("{") and '"rows"' in through.stdout
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    from welfare_kg.fileio import write_text
+
+    real = tmp_path / "real.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_text(link, "new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+
+
+def test_read_only_file_system_is_not_no_permission(tmp_path: Path, monkeypatch) -> None:
+    from welfare_kg import fileio
+
+    monkeypatch.setattr(fileio, "_read_only_fs", lambda folder: True)
+    with pytest.raises(Exception, match="read-only file system"):
+        fileio.check_writable(tmp_path / "x.json")
+
+
+def test_broken_turtle_in_validate_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix x: <http://x/> .\nx:a x:b "unterminated .\n', encoding="utf-8")
+    done = cli("validate", str(bad))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert str(bad) in done.stderr

@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except WelfareKGError as exc:
-        print(f"welfare-kg {args.command}: error: {exc}", file=sys.stderr)
+        print(f"welfare-kg {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"welfare-kg {args.command}: interrupted", file=sys.stderr)
@@ -89,8 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         # A file-system problem the library did not anticipate: still one line, no traceback.
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"welfare-kg {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"welfare-kg {args.command}: error: {_one_line(f'{where}{exc.strerror or exc}')}",
+              file=sys.stderr)
         return 2
+
+
+def _one_line(message: str) -> str:
+    """Every message is one line, whatever a library or a value put in it (a parser's
+    multi-line report, a --base-iri holding a newline)."""
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 if __name__ == "__main__":  # pragma: no cover
