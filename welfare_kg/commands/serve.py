@@ -78,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
                             timeout=args.timeout, cors=args.cors,
                             federation=args.allow_federation)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    # Also when started in the background (`serve &`), where the shell ignores SIGINT: a
+    # server is stopped with Ctrl-C or `kill -INT`, and never left without a way to stop.
+    previous_int = signal.signal(signal.SIGINT, _interrupt)
     try:
         server.start()
         mode = "read-write" if args.writable else "read-only"
@@ -97,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         server.stop()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
