@@ -327,3 +327,15 @@ def test_broken_turtle_in_validate_is_one_line(tmp_path: Path) -> None:
     done = cli("validate", str(bad))
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert str(bad) in done.stderr
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { BIND(" + "+".join(["1"] * 30000) + " AS ?x) }",
+    "SELECT * WHERE { FILTER(" + "!" * 60000 + "true) }",
+    "SELECT * WHERE { FILTER(" + "||".join(["1"] * 20000) + ") }",
+])
+def test_long_operator_chains_are_refused_not_a_segfault(tmp_path: Path, text: str) -> None:
+    query = tmp_path / "chain.rq"
+    query.write_text(text, encoding="utf-8")
+    done = cli("query", str(query), "--out-dir", str(tmp_path / "out"))
+    assert done.returncode == 2 and "more than 1000 operators" in done.stderr
