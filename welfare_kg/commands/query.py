@@ -68,8 +68,43 @@ def run(args: argparse.Namespace) -> int:
         from welfare_kg.graph.sparql import bind_params, open_store, run_query
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
-        results = run_query(open_store(args.out_dir), spec, params)
+        store = open_store(args.out_dir)
+        results = _on_a_large_stack(lambda: run_query(store, spec, params))
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
+
+
+_QUERY_STACK = 512 * 1024 * 1024  # address space reserved, not memory used
+
+
+def _on_a_large_stack(work):
+    """Run `work` in a thread with a large stack and return its result (or raise its error).
+
+    Oxigraph plans a query recursively; the query limits keep known shapes far from the
+    8 MB main-thread stack, and this keeps a shape nobody thought of from ending the process
+    with a segmentation fault instead of an answer.
+    """
+    import threading
+
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # handed back to the calling thread
+            outcome.append((False, exc))
+
+    previous = threading.stack_size(_QUERY_STACK)
+    try:
+        worker = threading.Thread(target=run, name="query", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    while worker.is_alive():
+        worker.join(0.2)  # a timed join lets Ctrl-C through
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 def _display_prefixes() -> dict[str, str]:
