@@ -8,11 +8,13 @@ library's named errors into messages and exit codes (0 ok, 1 validation failure,
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from welfare_kg.errors import WelfareKGError
 
@@ -34,8 +36,26 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (its own print the usage first); subcommands inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
+
+
+class _ClosedStdout:
+    """Stands in for a closed standard output (`welfare-kg extract >&-`): writing to it is an
+    OSError the CLI reports in one line, instead of an AttributeError on None."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="welfare-kg",
         description="Knowledge graph of Izumi ward's community welfare plan (泉わくわくプラン).",
     )
@@ -57,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"welfare-kg: error: {problem}", file=sys.stderr)
         return 2
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -65,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except WelfareKGError as exc:
-        print(f"welfare-kg {args.command}: error: {exc}", file=sys.stderr)
+        print(f"welfare-kg {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"welfare-kg {args.command}: interrupted", file=sys.stderr)
@@ -78,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         # A file-system problem the library did not anticipate: still one line, no traceback.
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"welfare-kg {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"welfare-kg {args.command}: error: {_one_line(f'{where}{exc.strerror or exc}')}",
+              file=sys.stderr)
         return 2
 
 
@@ -106,6 +129,11 @@ def _use_data_dir(argv: list[str]) -> str | None:
     from welfare_kg.paths import DATA_DIR_ENV, check_data_dir
 
     return check_data_dir() if os.environ.get(DATA_DIR_ENV) else None
+
+def _one_line(message: str) -> str:
+    """Every message is one line, whatever a library or a value put in it (a parser's
+    multi-line report, a --base-iri holding a newline)."""
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 if __name__ == "__main__":  # pragma: no cover

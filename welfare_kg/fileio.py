@@ -8,6 +8,7 @@ modification times (make, rsync, a browser's reload, the store's build stamp) se
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,29 @@ def _cannot(path: Path, exc: OSError) -> InputError:
     return InputError(f"{path}: cannot write here: {exc.strerror or exc}")
 
 
+def _special_target(path: Path) -> bool:
+    """True when `path` names a device, FIFO or socket (perhaps through a link, as
+    /dev/stdout does): such a node is written through, never replaced by a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _real_target(path: Path) -> Path:
+    """The file a symbolic link points to, so the link survives the write (written beside the
+    real file and renamed over it); `path` itself when it is no link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _read_only_fs(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def check_writable(path: str | Path) -> None:
     """Fail early, before any output is written, if `path` cannot become a file.
 
@@ -32,26 +56,42 @@ def check_writable(path: str | Path) -> None:
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a file name")
+    if _special_target(path):
+        if not os.access(path, os.W_OK):
+            raise InputError(f"{path}: no permission to write to this device")
+        return
+    path = _real_target(path)
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
         raise InputError(f"{path}: {parent} is not a folder")
+    if _read_only_fs(parent):
+        raise InputError(f"{path}: {parent} is on a read-only file system")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(f"{path}: no permission to write in {parent}")
 
 
 @contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
-    """Open a temporary file beside `path`; rename it over `path` only if the block succeeds."""
+    """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
+
+    A device or FIFO (`-o /dev/stdout`) is written through, not replaced; a symbolic link to
+    a file keeps being a link, to the new file.
+    """
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a file name")
+    if _special_target(path):
+        with _write_through(path, mode, encoding) as fh:
+            yield fh
+        return
+    shown, path = path, _real_target(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise _cannot(path, exc) from exc
+        raise _cannot(shown, exc) from exc
     binary = "b" in mode
     try:
         text_args = {} if binary else {"encoding": encoding, "newline": ""}
@@ -65,7 +105,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         Path(tmp).replace(path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise _cannot(path, exc) from exc
+        raise _cannot(shown, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -85,6 +125,21 @@ def _same_bytes(new: Path, old: Path) -> bool:
                     return True
     except OSError:  # unreadable old file: replace it
         return False
+
+
+@contextmanager
+def _write_through(path: Path, mode: str, encoding: str | None) -> Iterator[IO]:
+    """Write straight into a device or FIFO; an error (ENOSPC of /dev/full …) names `path`."""
+    text_args = {} if "b" in mode else {"encoding": encoding, "newline": ""}
+    try:
+        fh = path.open(mode, **text_args)
+    except OSError as exc:
+        raise _cannot(path, exc) from exc
+    try:
+        with fh:
+            yield fh
+    except OSError as exc:
+        raise _cannot(path, exc) from exc
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ __all__ = [
     "load_pillar_names",
     "plan_info",
     "report_info",
+    "report_slug",
     "slugify",
 ]
 
@@ -74,6 +76,22 @@ def slugify(text: str) -> str:
     """
     ascii_text = unicodedata.normalize("NFKC", text).lower()
     return _SLUG_UNSAFE.sub("-", ascii_text).strip("-")
+
+
+def report_slug(stem: str) -> str:
+    """A slug for a report file name that always works: the ASCII words of the name, and a
+    short hash of the whole name when any of it was not ASCII, so `泉区報告書` and `港北区報告書`
+    get different slugs. The name itself stays the report's label.
+
+    >>> report_slug("izumi-fy2021"), report_slug("泉区報告書"), report_slug("泉区2021")
+    ('izumi-fy2021', 'report-90b3153c', '2021-ca4d23ef')
+    """
+    name = unicodedata.normalize("NFKC", stem)
+    slug = slugify(name)
+    if name.isascii() and slug:
+        return slug
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug or 'report'}-{digest}"
 
 
 @cache
@@ -185,7 +203,7 @@ def report_info(meta: dict[str, Any], extraction: Extraction) -> ReportInfo:
         ):
             title = entry.get("title") or {}
             return ReportInfo(
-                slug=str(entry.get("slug") or slugify(Path(name).stem)),
+                slug=str(entry.get("slug") or report_slug(Path(name).stem)),
                 file=name,
                 plan=str(entry.get("plan") or meta["default_plan"]),
                 fiscal_year=int(entry["fiscal_year"]) if entry.get("fiscal_year") else None,
@@ -193,9 +211,7 @@ def report_info(meta: dict[str, Any], extraction: Extraction) -> ReportInfo:
                 title_en=title.get("en") or name,
                 source_title=entry.get("source_title", ""),
             )
-    slug = slugify(Path(name).stem)
-    if not slug:
-        raise InputError(f"{extraction.source}: cannot make an IRI slug from the file name")
+    slug = report_slug(Path(name).stem)
     year = _fiscal_year_from_file(Path(extraction.source))
     if year is None and (match := _FY_IN_NAME.search(name)):
         year = int(match.group(1))

@@ -30,6 +30,7 @@ from .pages import (
     RowBlock,
     parse_report,
     read_source,
+    repeated_pages,
 )
 from .records import ActionPlan, Extraction, Initiative, Page, Row
 from .segment import (
@@ -106,6 +107,7 @@ def extract_report(
         ]
     sim.tokens.save()  # the next extraction of these texts skips Janome
     _check_truncation(name, pages, rows)
+    warnings += repeated_pages(source, [(p.first_line, p.last_line) for p in pages], layout)
     sha = hashlib.sha256(source.data).hexdigest()
     applied: list[str] = []
     if corrections:

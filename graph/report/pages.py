@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from .bodies import BodyVocabulary, load_bodies
 from .format import LayoutVocabulary, load_layout
 
 __all__ = [
+    "MAX_REPORT_BYTES",
     "BodiesBlock",
     "HeadingBlock",
     "InitiativeBlock",
@@ -32,10 +35,15 @@ __all__ = [
     "parse_page",
     "parse_report",
     "read_source",
+    "repeated_pages",
     "split_pages",
 ]
 
 _INDENT = (" ", "\u3000", "\t")
+# A report is refused above this size: the bundled one is 75 KB, so this allows a plan a
+# hundred times longer (extraction is linear, about 2 s per 75 KB: some 3 minutes) while
+# keeping a mistaken input (a disk image, a log) from being parsed for an hour.
+MAX_REPORT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,8 @@ def decode_source(data: bytes, path: str) -> SourceText:
                 path, line, "not UTF-8 and not Shift_JIS/CP932 text; convert it to UTF-8"
             ) from exc
     if "\x00" in text:
-        raise ReportFormatError(path, None, "binary data (NUL bytes), not a text report")
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ReportFormatError(path, line, "binary data (a NUL byte), not a text report")
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -174,16 +183,33 @@ def decode_source(data: bytes, path: str) -> SourceText:
     return SourceText(path=path, lines=tuple(lines), encoding=encoding, data=data)
 
 
-def read_source(path: str | Path) -> SourceText:
-    """Read and decode a report file."""
+def read_source(path: str | Path, max_bytes: int = MAX_REPORT_BYTES) -> SourceText:
+    """Read and decode a report file.
+
+    Only regular files up to `max_bytes` are read: a device (/dev/zero), a FIFO or a huge file
+    would otherwise be read without bound.
+    """
     try:
-        data = Path(path).read_bytes()
+        # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"{path}: not a regular file (a device, FIFO or socket); "
+                                 "give a report text file")
+            if info.st_size > max_bytes:
+                raise InputError(f"{path}: {info.st_size:,} bytes is over the "
+                                 f"{max_bytes:,}-byte limit for a report")
+            os.set_blocking(fd, True)
+            data = fh.read(max_bytes + 1)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
     except IsADirectoryError as exc:
         raise InputError(f"{path}: is a directory, not a report file") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if len(data) > max_bytes:  # it grew while being read
+        raise InputError(f"{path}: over the {max_bytes:,}-byte limit for a report")
     return decode_source(data, str(path))
 
 
@@ -220,7 +246,33 @@ def split_pages(source: SourceText, layout: LayoutVocabulary) -> list[tuple[int,
         end = (starts[i + 1] - 1) if i + 1 < len(starts) else len(source.lines)
         if any(source.line(n).strip() for n in range(start, end + 1)):
             spans.append((start, end))
+    last_start, last_end = spans[-1]
+    if len(spans) > 1 and is_header(source.line(last_start), layout) and not any(
+            source.line(n).strip() for n in range(last_start + 1, last_end + 1)):
+        raise ReportFormatError(
+            source.path, last_start,
+            "the report ends right after a page's header line: truncated file?")
     return spans
+
+
+def repeated_pages(source: SourceText, spans: list[tuple[int, int]],
+                   layout: LayoutVocabulary) -> list[str]:
+    """Warnings for pages printed twice word for word (a file joined twice, a page pasted
+    again): their rows would be counted twice."""
+    seen: dict[str, tuple[int, int]] = {}
+    notes = []
+    for first, last in spans:
+        body = "\n".join(normalize(source.line(n)) for n in range(first, last + 1)
+                         if source.line(n).strip() and not is_header(source.line(n), layout))
+        if not body:
+            continue
+        if body in seen:
+            a, b = seen[body]
+            notes.append(f"{source.path}:{first}: the page at lines {first}-{last} repeats the "
+                         f"page at lines {a}-{b} word for word; its rows are counted twice")
+        else:
+            seen[body] = (first, last)
+    return notes
 
 
 # ----------------------------------------------------------------------------- page parser

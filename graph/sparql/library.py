@@ -28,6 +28,8 @@ from pyoxigraph import Literal, NamedNode
 from welfare_kg.errors import QueryError
 from welfare_kg.paths import QUERIES_DIR
 
+from .limits import check_query
+
 __all__ = [
     "PARAM_TYPES",
     "Param",
@@ -97,6 +99,7 @@ def parse_query_text(text: str, name: str = "<query>", path: Path | None = None)
     >>> q.title_en, q.params[0].name, q.params[0].required, q.params[0].default
     ('Hello', 'w', False, 'x')
     """
+    check_query(text, name=str(path or name))  # before any engine can crash on it
     fields: dict[str, str] = {}
     params: list[Param] = []
     last: str | None = None
@@ -161,6 +164,8 @@ def list_queries(queries_dir: Path = QUERIES_DIR) -> list[QuerySpec]:
 def load_query(name_or_path: str | Path, queries_dir: Path = QUERIES_DIR) -> QuerySpec:
     """A library query by name (`body-portfolio`) or any `.rq` file by path."""
     candidate = Path(name_or_path)
+    if candidate.is_dir() and (candidate.suffix == ".rq" or "/" in str(name_or_path)):
+        raise QueryError(f"{name_or_path}: is a folder, not a query file")
     if candidate.suffix == ".rq" and candidate.is_file():
         path = candidate
     else:
@@ -175,8 +180,14 @@ def load_query(name_or_path: str | Path, queries_dir: Path = QUERIES_DIR) -> Que
             )
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QueryError(f"cannot read {path}: {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise QueryError(f"{path}:{line}: not UTF-8 text") from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise QueryError(f"{path}:{line}: binary data (a NUL byte), not a SPARQL query")
     return parse_query_text(text, name=path.stem, path=path)
 
 

@@ -2,7 +2,8 @@
 
 `publish` replaces each named graph of the build with one HTTP PUT
 (https://www.w3.org/TR/sparql11-http-rdf-update/#http-put), so a failed request leaves the
-previous graph in place.
+previous graph in place, then reads the graph back (GET) and fails loudly when the endpoint
+holds another number of triples than were sent, naming the graphs already replaced.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, RdfFormat, Store, serialize
+from pyoxigraph import NamedNode, RdfFormat, Store, parse, serialize
 
 from welfare_kg.errors import EndpointError, InputError
 
@@ -59,14 +60,57 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
             f"graphs ({', '.join(names)}); name one of them"
         )
     credentials = _Credentials(endpoint, user, password or "") if user is not None else None
-    done = []
+    done: list[PublishedGraph] = []
     for source, target in plan:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, NamedNode(source)))
         body = serialize(triples, format=RdfFormat.N_TRIPLES)
-        # N-Triples is Turtle, and every GSP server reads Turtle.
-        status = _put(endpoint, target, body or b"", timeout, credentials)
-        done.append(PublishedGraph(target, body.count(b"\n") if body else 0, status))
+        sent = body.count(b"\n") if body else 0
+        try:
+            # N-Triples is Turtle, and every GSP server reads Turtle.
+            status = _put(endpoint, target, body or b"", timeout, credentials)
+            # A 2xx is not proof: a proxy can cut the body and keep a matching length.
+            held = _count(endpoint, target, timeout, credentials)
+            if held != sent:
+                raise EndpointError(
+                    f"{endpoint} holds {held} triples in <{target}> after the PUT of {sent} "
+                    "(HTTP {status}): that graph is now wrong there; publish again".format(
+                        status=status))
+        except EndpointError as exc:
+            if done:
+                names = ", ".join(f"<{d.graph}>" for d in done)
+                raise EndpointError(f"{exc}; already replaced before this: {names}") from exc
+            raise
+        done.append(PublishedGraph(target, sent, status))
     return done
+
+
+def _count(endpoint: str, graph: str, timeout: float,
+           credentials: _Credentials | None = None) -> int:
+    """How many triples the endpoint holds in `graph`, read back with a Graph Store GET."""
+    sep = "&" if urllib.parse.urlsplit(endpoint).query else "?"
+    url = f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph})}"
+    request = urllib.request.Request(url, method="GET", headers={
+        "Accept": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"})
+    try:
+        if credentials is not None:
+            credentials.authorize(request, timeout)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = response.read()
+            media = response.headers.get_content_type()
+    except urllib.error.HTTPError as exc:
+        raise EndpointError(
+            f"{endpoint} replaced graph <{graph}> but will not give it back for checking: "
+            f"HTTP {exc.code} {exc.reason}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise EndpointError(f"cannot read back graph <{graph}> from {endpoint}: {reason}") from exc
+    fmt = RdfFormat.from_media_type(media) or RdfFormat.TURTLE
+    try:
+        return sum(1 for _ in parse(data, format=fmt, base_iri=graph))
+    except (SyntaxError, ValueError) as exc:
+        raise EndpointError(
+            f"{endpoint} sent back graph <{graph}> in a form that cannot be read ({media}): "
+            f"{' '.join(str(exc).split())[:200]}") from exc
 
 
 class _Credentials:

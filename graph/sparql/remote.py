@@ -13,6 +13,7 @@ import contextlib
 import json
 import math
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -123,6 +124,7 @@ def execute_remote(endpoint: str, text: str,
                    name: str = "<query>") -> Results:
     """Send SPARQL text with typed bindings to `endpoint` through SPARQLWrapper.
 
+    `timeout` is an overall deadline in seconds for the complete answer.
     `default_graphs` become the protocol's `default-graph-uri` parameters; without them the
     endpoint's own default graph is used (the union of all graphs in Virtuoso and in
     `welfare-kg serve`).
@@ -134,7 +136,7 @@ def execute_remote(endpoint: str, text: str,
 
     sparql = SPARQLWrapper(endpoint)
     sparql.setMethod(POST)  # long queries with Japanese text do not fit in a URL
-    sparql.setTimeout(math.ceil(timeout))  # whole seconds; 0.5 must not become 0
+    sparql.setTimeout(math.ceil(timeout) + 1)  # per read; the deadline below is overall
     for graph in default_graphs:
         sparql.addDefaultGraph(graph)
     full = inject_values(text, bindings or {})
@@ -143,10 +145,26 @@ def execute_remote(endpoint: str, text: str,
     sparql.setReturnFormat(N3 if form in ("CONSTRUCT", "DESCRIBE") else JSON)
     if form in ("CONSTRUCT", "DESCRIBE"):
         sparql.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-    try:
+    def fetch() -> tuple[bytes, str]:
         response = sparql.query()
-        raw = response.response.read()
-        content_type = response.response.headers.get("Content-Type", "")
+        return response.response.read(), response.response.headers.get("Content-Type", "")
+
+    # The socket timeout bounds each read, not the whole answer: an endpoint that sends one
+    # byte every few seconds would hold a plain read forever. The request runs in a daemon
+    # thread, and the answer must be complete by the deadline.
+    outcome: list = []
+    worker = threading.Thread(target=_capture, args=(fetch, outcome), daemon=True,
+                              name="sparql-remote")
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise EndpointError(
+            f"{endpoint} did not answer {name} completely within {timeout:g} s "
+            "(raise it with --timeout)")
+    try:
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        raw, content_type = outcome[0]
     except SPARQLWrapperException as exc:
         raise EndpointError(f"{endpoint} rejected {name}: {_first_line(exc)}") from exc
     except OSError as exc:  # URLError, timeouts, refused connections
@@ -165,6 +183,14 @@ def execute_remote(endpoint: str, text: str,
             f"{endpoint} did not answer {name} with SPARQL JSON results "
             f"(Content-Type {content_type or 'missing'}): {raw[:200]!r}"
         ) from exc
+
+
+def _capture(fetch, outcome: list) -> None:
+    """Run `fetch` and append its result, or the exception it raised, to `outcome`."""
+    try:
+        outcome.append(fetch())
+    except BaseException as exc:  # handed to the waiting thread, which raises it
+        outcome.append(exc)
 
 
 def _first_line(exc: Exception) -> str:

@@ -32,8 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              "publish the report under this graph IRI")
     parser.add_argument("--user", help="user name for HTTP Digest/Basic authentication; the "
                                        f"password is read from ${PASSWORD_ENV}")
-    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
-                        help="the build directory (default: out)")
+    parser.add_argument("--out-dir", type=Path, default=None, metavar="DIR",
+                        help="the build directory (default: out, built from the bundled report "
+                             "when missing; a DIR given here must hold a build)")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                         help="HTTP timeout per graph (default: 120)")
     parser.set_defaults(run=run)
@@ -41,12 +42,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.sparql import check_endpoint, check_timeout, open_store, publish
+    from welfare_kg.graph.sparql import (
+        check_endpoint,
+        check_timeout,
+        find_build,
+        open_store,
+        publish,
+    )
 
     check_endpoint(args.endpoint, "Graph Store endpoint")  # before the store is built
     check_timeout(args.timeout, "--timeout")
     password = os.environ.get(PASSWORD_ENV) if args.user else None
-    store = open_store(args.out_dir)
+    if args.out_dir is not None and find_build(args.out_dir) is None:
+        from welfare_kg.errors import InputError
+
+        raise InputError(f"{args.out_dir}: no build here (welfare-kg.nq or .trig); "
+                         f"run 'welfare-kg build -o {args.out_dir}' first")
+    store = open_store(args.out_dir or OUT_DIR)
     for done in publish(args.endpoint, store, graph=args.graph, user=args.user,
                         password=password, timeout=args.timeout):
         print(f"replaced <{done.graph}> on {args.endpoint}: {done.triples} triples "

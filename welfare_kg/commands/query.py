@@ -36,6 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--default-graph", action="append", default=[], metavar="IRI",
                         help="with --endpoint: use this graph as the default graph (repeatable); "
                              "without it the endpoint's own default graph is used")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="with --endpoint: give up when the complete answer has not "
+                             "arrived within this many seconds (default: 60)")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
                         help="the build directory (default: out)")
     parser.set_defaults(run=run)
@@ -50,21 +53,58 @@ def run(args: argparse.Namespace) -> int:
     if not args.query:
         raise InputError("name a query (NAME or FILE.rq), or use --list to see the library")
     if args.endpoint:
-        from welfare_kg.graph.sparql import check_endpoint
+        from welfare_kg.graph.sparql import check_endpoint, check_timeout
 
         check_endpoint(args.endpoint)
+        check_timeout(args.timeout, "--timeout")
     spec = load_query(args.query)
     params = parse_param_args(args.param)
     if args.endpoint:
         from welfare_kg.graph.sparql import run_remote
 
-        results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph)
+        results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph,
+                             timeout=args.timeout)
     else:
         from welfare_kg.graph.sparql import bind_params, open_store, run_query
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
-        results = run_query(open_store(args.out_dir), spec, params)
+        store = open_store(args.out_dir)
+        results = _on_a_large_stack(lambda: run_query(store, spec, params))
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
+
+
+_QUERY_STACK = 512 * 1024 * 1024  # address space reserved, not memory used
+
+
+def _on_a_large_stack(work):
+    """Run `work` in a thread with a large stack and return its result (or raise its error).
+
+    Oxigraph plans a query recursively; the query limits keep known shapes far from the
+    8 MB main-thread stack, and this keeps a shape nobody thought of from ending the process
+    with a segmentation fault instead of an answer.
+    """
+    import threading
+
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # handed back to the calling thread
+            outcome.append((False, exc))
+
+    previous = threading.stack_size(_QUERY_STACK)
+    try:
+        worker = threading.Thread(target=run, name="query", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    while worker.is_alive():
+        worker.join(0.2)  # a timed join lets Ctrl-C through
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 def _display_prefixes() -> dict[str, str]:

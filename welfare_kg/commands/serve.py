@@ -32,6 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="with --writable: keep the writable store in DIR")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
                         help="the build directory (default: out)")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="stop a query that runs longer than this (default: 30)")
+    parser.add_argument("--cors", action="store_true",
+                        help="let web pages of other origins query the endpoint (CORS)")
+    parser.add_argument("--allow-federation", action="store_true",
+                        help="let queries use SERVICE (and updates LOAD), which make the server "
+                             "fetch the URLs they name; off by default")
     parser.set_defaults(run=run)
     return parser
 
@@ -42,12 +49,13 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.errors import InputError
-    from welfare_kg.graph.sparql import OxigraphServer, refresh_store_dir
+    from welfare_kg.graph.sparql import OxigraphServer, check_timeout, refresh_store_dir
 
     if args.location and not args.writable:
         raise InputError("--location only makes sense with --writable")
     if not 0 < args.port < 65536:
         raise InputError(f"--port must be between 1 and 65535, got {args.port}")
+    check_timeout(args.timeout, "--timeout")
     store_dir = refresh_store_dir(args.out_dir)
     scratch = None
     location = store_dir
@@ -66,17 +74,25 @@ def run(args: argparse.Namespace) -> int:
                 shutil.rmtree(scratch, ignore_errors=True)
             raise InputError(f"{location}: cannot copy the store here: "
                              f"{getattr(exc, 'strerror', None) or exc}") from exc
-    server = OxigraphServer(location, port=args.port, writable=args.writable)
+    server = OxigraphServer(location, port=args.port, writable=args.writable,
+                            timeout=args.timeout, cors=args.cors,
+                            federation=args.allow_federation)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    # Also when started in the background (`serve &`), where the shell ignores SIGINT: a
+    # server is stopped with Ctrl-C or `kill -INT`, and never left without a way to stop.
+    previous_int = signal.signal(signal.SIGINT, _interrupt)
     try:
         server.start()
         mode = "read-write" if args.writable else "read-only"
         print(f"SPARQL endpoint ({mode}): {server.query_url}", flush=True)
         print(f"query editor: {server.url}/   graph store: {server.store_url}", flush=True)
+        print(f"queries stop after {args.timeout:g} s; CORS {'on' if args.cors else 'off'}; "
+              f"federated queries (SERVICE) {'allowed' if args.allow_federation else 'refused'}",
+              flush=True)
         print("press Ctrl-C to stop", flush=True)
         code = server.wait()
         if code != 0:
-            print(f"the server exited with status {code}", flush=True)
+            print("the server stopped: its engine kept failing", flush=True)
             return 1
         return 0
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM, wherever it lands
@@ -84,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         server.stop()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
