@@ -18,6 +18,7 @@ import csv
 import heapq
 import io
 import json
+import os
 import shutil
 import tempfile
 from collections import Counter, defaultdict
@@ -472,15 +473,26 @@ def build_outputs(
     data/dataset.yaml. Returns the paths written, in OUTPUT_FILES order.
     """
     base_iri, meta = _base_and_meta(base_iri, None)  # before the slow extraction
-
-    def stage(staging: Path) -> list[Path]:
-        parts = make_parts([Path(p) for p in report_paths], staging / ".parts",
-                           base_iri=base_iri, corrections=corrections, jobs=jobs,
-                           extraction_dir=extraction_dir, extractions=extractions,
-                           on_report=on_report)
+    _check_out_dir(Path(out_dir))
+    # The parts live outside out_dir, so bad input found while extracting leaves no trace.
+    with tempfile.TemporaryDirectory(prefix="welfare-kg-parts-") as work:
+        parts = make_parts([Path(p) for p in report_paths], Path(work), base_iri=base_iri,
+                           corrections=corrections, jobs=jobs, extraction_dir=extraction_dir,
+                           extractions=extractions, on_report=on_report)
         shared: set[bytes] = set()
         for part in parts:
             shared.update(part.lines("shared"))
-        return write_exports(parts, shared, staging, base_iri=base_iri, meta=meta)
+        return _staged(out_dir, lambda staging: write_exports(
+            parts, shared, staging, base_iri=base_iri, meta=meta))
 
-    return _staged(out_dir, stage)
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Fail before the slow work if `out_dir` cannot become a folder of exports."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: cannot write the exports here: not a folder")
+    parent = out_dir
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{out_dir}: cannot write the exports here: {parent} is not a "
+                         "writable folder")
