@@ -351,13 +351,13 @@ def catalog_graph(
         C.add((dist, DCAT.downloadURL, URIRef(download + entry["file"])))
         C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
         C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
-        data = path.read_bytes()
-        C.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        size, digest = _size_and_sha256(path)
+        C.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         checksum = URIRef(f"{dist}/checksum")
         C.add((dist, SPDX.checksum, checksum))
         C.add((checksum, RDF.type, SPDX.Checksum))
         C.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        C.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(),
+        C.add((checksum, SPDX.checksumValue, Literal(digest,
                                                      datatype=XSD.hexBinary)))
         C.add((dist, DCTERMS.license, license_iri))
         C.add((dist, DCTERMS.rights, rights))
@@ -383,6 +383,16 @@ def catalog_graph(
     C.add((sparql_dist, DCAT.accessURL, URIRef(meta.get("sparql_endpoint", base_iri))))
     C.add((sparql_dist, DCTERMS.license, license_iri))
     return C
+
+
+def _size_and_sha256(path: Path) -> tuple[int, str]:
+    """Byte size and SHA-256 of a file, read a block at a time (exports reach gigabytes)."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
 
 
 def _software_version() -> str:

@@ -202,32 +202,52 @@ def write_jsonld(path: Path, context: dict[str, Any], lines: Iterable[bytes]) ->
     """Flattened JSON-LD: one node object per subject, sorted, with the context inline.
 
     The context is inlined (and also published as ``context.jsonld``) so that parsers need
-    no network access. `lines` are `parts.jsonld_lines` entries, merged in order.
+    no network access. `lines` are `parts.jsonld_lines` entries, merged in order. The text
+    is what ``json.dumps(document, ensure_ascii=False, indent=1)`` gives, written node by
+    node (json's indenting encoder is pure Python and was most of the export time).
     """
     with path.open("w", encoding="utf-8", newline="\n", buffering=_BUFFER) as fh:
         head = json.dumps({"@context": context["@context"]}, ensure_ascii=False, indent=1)
         fh.write(head[:-2] + ',\n "@graph": [')
         first = True
         for node in _jsonld_nodes(lines):
-            text = json.dumps(node, ensure_ascii=False, indent=1).replace("\n", "\n  ")
-            fh.write(("\n  " if first else ",\n  ") + text)
+            fh.write(("\n" if first else ",\n") + node)
             first = False
         fh.write("]\n}\n" if first else "\n ]\n}\n")
 
 
-def _jsonld_nodes(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
-    node: dict[str, Any] | None = None
-    subject = None
+def _jsonld_nodes(lines: Iterable[bytes]) -> Iterator[str]:
+    """The text of each node object, at the depth of the ``@graph`` list."""
+    subject, props = None, []  # props: [(property JSON, [value texts])]
     for line in lines:
         s, prop, _, value = line.decode("utf-8").rstrip("\n").split("\t")
         if s != subject:
-            if node is not None:
-                yield node
-            subject, node = s, {"@id": json.loads(s)}
-        assert node is not None
-        node.setdefault(json.loads(prop[1:]), []).append(json.loads(value))
-    if node is not None:
-        yield node
+            if subject is not None:
+                yield _node_text(subject, props)
+            subject, props = s, []
+        if not props or props[-1][0] != prop:
+            props.append((prop, []))
+        props[-1][1].append(value)
+    if subject is not None:
+        yield _node_text(subject, props)
+
+
+def _node_text(subject: str, props: list[tuple[str, list[str]]]) -> str:
+    parts = [f'  {{\n   "@id": {subject}']
+    for prop, values in props:
+        if prop.startswith("0"):  # @type: a list of JSON strings
+            items = ",\n".join(f"    {v}" for v in values)
+        else:  # value objects of string members
+            items = ",\n".join(
+                "    {\n" + ",\n".join(f"     {_json_str(k)}: {_json_str(v)}"
+                                       for k, v in json.loads(text).items()) + "\n    }"
+                for text in values)
+        parts.append(f"   {prop[1:]}: [\n{items}\n   ]")
+    return ",\n".join(parts) + "\n  }"
+
+
+def _json_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _distinct_objects(shared_objects: Sequence[bytes], parts: Sequence[Part]) -> int:

@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 SECTIONS = ("triples", "shared", "objects", "jsonld", "rows")
-_CHUNK = 1 << 16  # bytes read at a time from each part while merging
+_CHUNK = 1 << 14  # bytes read at a time from each part while merging (one buffer per part)
 RDF_TYPE = str(RDF.type)
 XSD_STRING = str(XSD.string)
 
