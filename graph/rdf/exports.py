@@ -39,7 +39,7 @@ from ..report import Extraction
 from .build import check_base_iri, dataset_namespaces, shared_graph_iri
 from .catalog import DatasetStats, GraphInfo, catalog_graph, void_graph
 from .metadata import default_base_iri, load_metadata
-from .parts import Part, _OxTerms, jsonld_lines, make_parts, nt_lines, part_bytes
+from .parts import OxTerms, Part, jsonld_lines, make_parts, nt_lines, part_bytes
 from .terms import WK
 
 __all__ = [
@@ -87,7 +87,7 @@ def _turtle_prefixes(base_iri: str) -> dict[str, str]:
 def to_nquads(ds: Dataset) -> bytes:
     """N-Quads of the named graphs of an in-memory dataset (the default graph is left out),
     graph by graph in IRI order, lines sorted: the bytes `welfare-kg.nq` has."""
-    conv = _OxTerms()
+    conv = OxTerms()
     out = []
     for G in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         if not isinstance(G.identifier, URIRef) or G.identifier == DATASET_DEFAULT_GRAPH_ID:
@@ -458,7 +458,7 @@ def export_dataset(
                  if isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID]
         for i, G in enumerate(sorted(named, key=lambda g: str(g.identifier))):
             if G.identifier == shared_iri:
-                shared = nt_lines(_OxTerms().triples(G))
+                shared = nt_lines(OxTerms().triples(G))
                 continue
             if len(G) == 0:
                 continue

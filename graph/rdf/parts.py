@@ -34,7 +34,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDF, SKOS, XSD, BNode, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
 from welfare_kg import cache
@@ -52,12 +52,14 @@ from .terms import SCHEMA, WK
 
 __all__ = [
     "SECTIONS",
+    "OxTerms",
     "Part",
     "compact_iri",
     "default_jobs",
     "extraction_from_json",
     "jsonld_lines",
     "make_parts",
+    "nt_lines",
     "ox_term",
     "part_bytes",
 ]
@@ -82,7 +84,7 @@ def ox_term(term: Node) -> Any:
     raise TypeError(f"cannot convert {term!r} to pyoxigraph")
 
 
-class _OxTerms:
+class OxTerms:
     """Converts rdflib terms to pyoxigraph terms, each distinct term once."""
 
     def __init__(self) -> None:
@@ -225,7 +227,7 @@ def _summary(graph: str, triples: Iterable[tuple[Node, Node, Node]], base_iri: s
     if not reports:
         return summary, []
     report = reports[0]
-    titles = {lit.language: str(lit) for lit in index[report].get(DCTERMS_TITLE, ())}
+    titles = {lit.language: str(lit) for lit in index[report].get(DCTERMS.title, ())}
     year = min(index[report].get(WK.fiscalYear, ()), default=None)
     rows = _row_records(index, slug)
     body_rows: dict[str, int] = defaultdict(int)
@@ -245,8 +247,6 @@ def _summary(graph: str, triples: Iterable[tuple[Node, Node, Node]], base_iri: s
     return summary, rows
 
 
-DCTERMS_TITLE = URIRef("http://purl.org/dc/terms/title")
-
 
 # -- the part file -------------------------------------------------------------------------
 def part_bytes(
@@ -260,7 +260,7 @@ def part_bytes(
 ) -> bytes:
     """The part file of one named graph: its own triples and the shared ones it uses."""
     own = list(own)
-    conv = _OxTerms()
+    conv = OxTerms()
     ox_own = conv.triples(own)
     triples = nt_lines(ox_own)
     summary, rows = _summary(graph, own, base_iri, len(triples))
