@@ -152,3 +152,14 @@ def test_jsonld_is_written_as_json_dumps_would(tmp_path: Path) -> None:
     export_dataset(build_dataset([three_rows(), second_year()]), tmp_path)
     text = (tmp_path / "welfare-kg.jsonld").read_text(encoding="utf-8")
     assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
+
+
+def test_unchanged_exports_are_not_rewritten(tmp_path: Path) -> None:
+    ds = build_dataset([three_rows(), second_year()])
+    export_dataset(ds, tmp_path)
+    before = {name: (tmp_path / name).stat().st_mtime_ns for name in OUTPUT_FILES}
+    (tmp_path / "rows.csv").write_text("stale\n", encoding="utf-8")
+    export_dataset(ds, tmp_path)
+    after = {name: (tmp_path / name).stat().st_mtime_ns for name in OUTPUT_FILES}
+    assert [n for n in OUTPUT_FILES if before[n] != after[n]] == ["rows.csv"]
+    assert (tmp_path / "rows.csv").read_text(encoding="utf-8") != "stale\n"

@@ -15,6 +15,7 @@ Turtle, N-Triples and JSON-LD are their union, each triple once.
 from __future__ import annotations
 
 import csv
+import filecmp
 import heapq
 import io
 import json
@@ -405,8 +406,8 @@ def _turtle(G: Graph, *, prefixes_of: Graph | None = None) -> bytes:
 
 def _staged(out_dir: Path, stage: Callable[[Path], list[Path]]) -> list[Path]:
     """Run `stage` on a staging folder inside `out_dir`; move its files into place only when
-    every one succeeded, so a failure leaves the previous build whole; files of `out_dir`
-    not in OUTPUT_FILES are left alone."""
+    every one succeeded, so a failure leaves the previous build whole; a file whose bytes did
+    not change is not rewritten; files of `out_dir` not in OUTPUT_FILES are left alone."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -416,8 +417,11 @@ def _staged(out_dir: Path, stage: Callable[[Path], list[Path]]) -> list[Path]:
     try:
         staged = stage(staging)
         for path in staged:
+            target = out_dir / path.name
+            if target.is_file() and filecmp.cmp(path, target, shallow=False):
+                continue  # unchanged: keep the old file (and its mtime)
             path.chmod(0o644)
-            path.replace(out_dir / path.name)
+            path.replace(target)
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot write the exports here: {exc.strerror}") from exc
     finally:
