@@ -170,12 +170,15 @@ def test_iris_are_stable_across_builds() -> None:
 def test_several_reports_are_named_graphs_sharing_bodies() -> None:
     ds = build(three_rows(), second_year())
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
-    assert names == {f"{ID}graph/izumi-fy2021", f"{ID}graph/izumi-wakuwaku-fy2022-report"}
+    assert names == {f"{ID}graph/shared", f"{ID}graph/izumi-fy2021",
+                     f"{ID}graph/izumi-wakuwaku-fy2022-report"}
+    shared = ds.graph(URIRef(f"{ID}graph/shared"))
     g2021 = ds.graph(URIRef(f"{ID}graph/izumi-fy2021"))
     g2022 = ds.graph(URIRef(f"{ID}graph/izumi-wakuwaku-fy2022-report"))
-    # self-contained graphs: each describes the bodies it uses, with the same IRI
-    assert (DIVISION, RDF.type, WK.Body) in g2021
-    assert (DIVISION, RDF.type, WK.Body) in g2022
+    # shared entities are described once, in the shared graph, with the same IRI
+    assert (DIVISION, RDF.type, WK.Body) in shared
+    assert (DIVISION, RDF.type, WK.Body) not in g2021
+    assert (DIVISION, RDF.type, WK.Body) not in g2022
     U = union_graph(ds)
     assert len(set(U.subjects(RDF.type, WK.PlanRow))) == 4
     assert len(set(U.subjects(WK.implementedBy, DIVISION))) == 3
@@ -183,6 +186,36 @@ def test_several_reports_are_named_graphs_sharing_bodies() -> None:
     assert str(year) == "2022"  # from the file name, as no header text is readable
     # the shared action plan has one IRI
     assert len(set(U.subjects(RDF.type, WK.ActionPlan))) == 2
+
+
+def test_shared_entities_once_and_each_report_only_itself() -> None:
+    """The graph contract: every triple is in exactly one graph; a report graph holds only
+    triples touching its own nodes (report/{slug}…), the shared graph none of any report."""
+    ds = build(three_rows(), second_year())
+    graphs = {str(g.identifier): set(g) for g in ds.graphs() if len(g)}
+    shared = graphs.pop(f"{ID}graph/shared")
+    seen: set = set(shared)
+    for iri, triples in graphs.items():
+        own = f"{ID}report/{iri.rsplit('/', 1)[-1]}"
+
+        def mine(term: object, own: str = own) -> bool:
+            return str(term) == own or str(term).startswith(own + "/")
+
+        assert triples and all(mine(s) or mine(o) for s, _, o in triples), iri
+        assert not seen & triples, f"{iri} repeats triples of another graph"
+        seen |= triples
+    assert not any("/report/" in str(s) or "/report/" in str(o) for s, _, o in shared)
+    # the union is the same set of triples the graphs hold together, nothing twice
+    assert len(union_graph(ds)) == len(seen)
+    # where one report printed an action plan stays in that report's graph
+    g2021 = graphs[f"{ID}graph/izumi-fy2021"]
+    assert any(p == WK.sourceSpan and "/action-plan/" in str(s) for s, p, _ in g2021)
+    assert (WK.Cancelled, SKOS.notation, Literal("cancelled")) in shared
+
+
+def test_a_report_may_not_take_the_shared_graphs_slug(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="names the shared graph"):
+        build(three_rows(str(tmp_path / "shared.txt")))
 
 
 def test_fiscal_year_read_from_the_table_header(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_dataset_exports_round_trip_with_one_graph_per_report(
     parsed.parse(out / name, format=fmt)
     expected = {str(g.identifier): g for g in ds.graphs() if len(g)}
     got = {str(g.identifier): g for g in parsed.graphs() if len(g)}
-    assert set(got) == set(expected) == {f"{ID}graph/izumi-fy2021",
+    assert set(got) == set(expected) == {f"{ID}graph/shared", f"{ID}graph/izumi-fy2021",
                                          f"{ID}graph/izumi-wakuwaku-fy2022-report"}
     for iri, G in expected.items():
         assert isomorphic(got[iri], G), iri
@@ -87,7 +87,9 @@ def test_pyoxigraph_reads_the_same_quads(ds: Dataset, out: Path, name: str) -> N
     quads = list(pyoxigraph.parse(path=str(out / name), format=fmt))
     assert len(quads) == sum(len(g) for g in ds.graphs())
     assert {str(q.graph_name.value) for q in quads} == {
-        f"{ID}graph/izumi-fy2021", f"{ID}graph/izumi-wakuwaku-fy2022-report"}
+        f"{ID}graph/shared", f"{ID}graph/izumi-fy2021", f"{ID}graph/izumi-wakuwaku-fy2022-report"}
+    # shared entities are in the dataset once: the quads are the union's triples, no more
+    assert len(quads) == len(union_graph(ds))
 
 
 @pytest.mark.parametrize("name", ["catalog.ttl", "void.ttl", "ontology.ttl", "shapes.ttl"])
@@ -178,6 +180,16 @@ def test_sparql_endpoint_is_a_data_service(catalog: Graph) -> None:
     assert (services[0], DCAT.servesDataset, URIRef(f"{ID}dataset")) in catalog
 
 
+def test_the_shared_graph_is_a_dataset_the_reports_require(catalog: Graph) -> None:
+    node = URIRef(f"{ID}dataset/shared")
+    assert (node, RDF.type, DCAT.Dataset) in catalog
+    assert (URIRef(f"{ID}dataset"), DCTERMS.hasPart, node) in catalog
+    assert catalog.value(node, DCTERMS.identifier) == Literal(f"{ID}graph/shared")
+    assert {lit.language for lit in catalog.objects(node, DCTERMS.title)} == {"ja", "en"}
+    for slug in ("izumi-fy2021", "izumi-wakuwaku-fy2022-report"):
+        assert (URIRef(f"{ID}dataset/{slug}"), DCTERMS.requires, node) in catalog
+
+
 def test_each_report_is_a_dataset(catalog: Graph) -> None:
     for slug in ("izumi-fy2021", "izumi-wakuwaku-fy2022-report"):
         node = URIRef(f"{ID}dataset/{slug}")
@@ -201,7 +213,14 @@ def test_void_statistics(ds: Dataset, out: Path) -> None:
                   for p in V.objects(dataset, VOID.propertyPartition)}
     assert properties[WK.implementedBy] == 3 + 2 + 2 + 3
     subsets = set(V.objects(dataset, VOID.subset))
-    assert len(subsets) == 2
+    assert subsets == {URIRef(f"{ID}dataset/{slug}") for slug in (
+        "shared", "izumi-fy2021", "izumi-wakuwaku-fy2022-report")}
+    assert sum(int(V.value(s, VOID.triples)) for s in subsets) == len(union_graph(ds))
+    U = union_graph(ds)
+    assert int(V.value(dataset, VOID.distinctSubjects)) == len(set(U.subjects()))
+    assert int(V.value(dataset, VOID.distinctObjects)) == len(set(U.objects()))
+    assert int(V.value(dataset, VOID.entities)) == len(
+        {s for s in U.subjects() if str(s).startswith(ID)})
 
 
 def test_rows_csv(out: Path) -> None:
@@ -258,7 +277,7 @@ def test_a_failing_export_leaves_the_previous_build_whole(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full while writing JSON-LD")
 
-    monkeypatch.setattr("welfare_kg.graph.rdf.exports.to_jsonld", broken)
+    monkeypatch.setattr("welfare_kg.graph.rdf.exports.write_jsonld", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         export_dataset(smaller, target)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before

@@ -113,7 +113,8 @@ def test_two_reports_share_bodies(extraction: Extraction, tmp_path: Path) -> Non
     second = extract.extract_report(copy)
     ds = build_dataset([extraction, second])
     graphs = sorted(str(g.identifier) for g in ds.graphs() if len(g))
-    assert graphs == [f"{ID}graph/izumi-fy2021", f"{ID}graph/izumi-wakuwaku-fy2022-report"]
+    assert graphs == [f"{ID}graph/izumi-fy2021", f"{ID}graph/izumi-wakuwaku-fy2022-report",
+                      f"{ID}graph/shared"]
     U = union_graph(ds)
     assert _count(U, WK.PlanRow) == 2 * len(extraction.rows)
     # bodies and the outline are shared entities, not duplicated per report

@@ -31,6 +31,10 @@ class ReportFormatError(InputError):
         super().__init__(f"{where}: {message}")
         self.path = path
         self.line = line
+        self.message = message
+
+    def __reduce__(self):  # so the error crosses from a worker process to the CLI intact
+        return (type(self), (self.path, self.line, self.message))
 
 
 class VocabularyError(InputError):

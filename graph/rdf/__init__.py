@@ -1,19 +1,29 @@
 """Records to RDF: the graph, its exports and its description.
 
-In: `Extraction`s from `welfare_kg.graph.report`. Out: an rdflib `Dataset` (one named graph
-per report plus the shared entities), the export files (Turtle, JSON-LD, N-Triples, TriG,
-N-Quads, CSV), the DCAT catalogue and VoID description, and SHACL validation reports.
+In: `Extraction`s from `welfare_kg.graph.report`. Out: the graph (a named graph of the shared
+entities and one per report), streamed report by report into the export files (Turtle,
+JSON-LD, N-Triples, TriG, N-Quads, CSV), the DCAT catalogue and VoID description, and SHACL
+validation reports; an in-memory rdflib `Dataset` of the same graphs for small uses.
 
 Modules: `terms` (namespaces; the ontology as a closed namespace), `metadata` (data/dataset.yaml,
-plan and report descriptions, IRI slugs), `build` (records → triples), `catalog` (DCAT, VoID),
-`exports` (serialise the build into out/), `validation` (SHACL shapes).
+plan and report descriptions, IRI slugs), `build` (records → triples, split into the shared
+and the report graph), `parts` (a report's part of the build: cached, made in parallel),
+`catalog` (DCAT, VoID), `exports` (merge the parts into out/), `validation` (SHACL shapes).
 """
 
 from __future__ import annotations
 
-from .build import build_dataset, check_base_iri, load_ontology, union_graph
-from .exports import OUTPUT_FILES, build_outputs
+from .build import (
+    build_dataset,
+    check_base_iri,
+    load_ontology,
+    report_graph_iri,
+    shared_graph_iri,
+    union_graph,
+)
+from .exports import OUTPUT_FILES, build_outputs, export_dataset
 from .metadata import default_base_iri, load_metadata
+from .parts import default_jobs
 from .validation import DEFAULT_SHAPES, ValidationReport, validate_files, validate_graph
 
 __all__ = [
@@ -24,8 +34,12 @@ __all__ = [
     "build_outputs",
     "check_base_iri",
     "default_base_iri",
+    "default_jobs",
+    "export_dataset",
     "load_metadata",
     "load_ontology",
+    "report_graph_iri",
+    "shared_graph_iri",
     "union_graph",
     "validate_files",
     "validate_graph",

@@ -1,4 +1,4 @@
-"""Build the RDF dataset from extracted records: one named graph per report.
+"""Build the RDF dataset from extracted records: one shared named graph, one per report.
 
 IRIs are readable and stable (the same entity gets the same IRI on every build and from
 every report), all under a base IRI (default: ``base_iri`` of data/dataset.yaml)::
@@ -15,14 +15,21 @@ every report), all under a base IRI (default: ``base_iri`` of data/dataset.yaml)
     report/{slug}/row/{line}/body/{id}, …/partner/{id}   participations
     report/{slug}/row/{line}/quantity/{i}                a reported quantity
     report/{slug}/lines/{start}-{end}                    a span of source lines
+    graph/shared                  the named graph of the shared entities
     graph/{slug}                  the report's named graph
     dataset/{slug}                the report's dcat:Dataset (see graph/catalog.py)
 
-Each report's named graph is self-contained: it repeats the descriptions of the bodies,
-organisations and outline concepts it uses, so that replacing one graph in a store never
-leaves dangling links; the union (the default distribution) merges them. Types are
-materialised along the ontology's ``rdfs:subClassOf`` chains so ``?x a wk:Body`` works
-without a reasoner. There are no blank nodes.
+Shared entities are described once. A triple belongs to the report graph ``graph/{slug}``
+when its subject or object is one of that report's own nodes (the report, its rows,
+participations, quantities and source spans, all under ``report/{slug}``); every other
+triple (plan, pillars, action plans, initiatives, bodies, organisations, partners, the
+status, role and body-type concepts and their schemes) belongs to ``graph/shared``. So the
+links from an action plan or initiative to the lines where one report printed it stay in
+that report's graph, and the union of the graphs (the default distribution) holds each
+triple once: at 100 reports a body's label is one triple, not 100. Replacing one report's
+graph in a store leaves the shared graph whole. Types are materialised along the ontology's
+``rdfs:subClassOf`` chains so ``?x a wk:Body`` works without a reasoner. There are no blank
+nodes.
 """
 
 from __future__ import annotations
@@ -66,16 +73,22 @@ from .metadata import (
 from .terms import IC, SCHEMA, WK
 
 __all__ = [
+    "SHARED_SLUG",
+    "ReportTriples",
     "Vocabulary",
     "build_dataset",
     "check_base_iri",
+    "dataset_namespaces",
     "load_ontology",
     "load_vocabulary",
     "new_dataset",
     "report_graph_iri",
+    "report_triples",
+    "shared_graph_iri",
     "union_graph",
 ]
 
+XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 PREFIXES: dict[str, str] = {
     "wk": str(WK._NS),
     "ic": str(IC),
@@ -168,6 +181,27 @@ def report_graph_iri(base_iri: str, slug: str) -> URIRef:
     return URIRef(f"{base_iri}graph/{slug}")
 
 
+SHARED_SLUG = "shared"  # graph/shared: a report may not take this slug
+
+
+def shared_graph_iri(base_iri: str) -> URIRef:
+    """The IRI of the named graph of the entities shared by all reports."""
+    return URIRef(f"{base_iri}graph/{SHARED_SLUG}")
+
+
+def dataset_namespaces(base_iri: str) -> dict[str, str]:
+    """The prefixes of the built dataset (also its JSON-LD context), sorted by prefix.
+
+    rdflib's core prefixes, the vocabularies the data uses, and the base IRI with its
+    body, organisation and partner folders.
+    """
+    names = {"owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS), "xml": XML_NAMESPACE,
+             "xsd": str(XSD), **PREFIXES, "wkid": base_iri}
+    for prefix, path in (("wkb", "body/"), ("wko", "organization/"), ("wkp", "partner/")):
+        names[prefix] = base_iri + path
+    return dict(sorted(names.items()))
+
+
 def _digest(*parts: str, length: int = 8) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
 
@@ -220,11 +254,12 @@ def _once(method: Callable[..., URIRef]) -> Callable[..., URIRef]:
 
 
 class _Builder:
-    """Adds one report's triples to its named graph; knows the IRI scheme."""
+    """Collects one report's triples (its own and the shared entities it uses) in a set;
+    knows the IRI scheme. A plain set: rdflib's indexed Graph made the build 5x slower."""
 
     def __init__(
         self,
-        G: Graph,
+        G: set[tuple[Any, Any, Any]],
         base: str,
         info: ReportInfo,
         meta: dict[str, Any],
@@ -280,7 +315,7 @@ class _Builder:
                 self.G.add((concept, p, o))
         self.G.add((concept, RDF.type, SKOS.Concept))
         for cls in (WK.Status, WK.Role):
-            if (concept, RDF.type, cls) in self.ontology:
+            if (concept, RDF.type, cls) in self.ontology:  # the ontology, an rdflib Graph
                 self.G.add((concept, RDF.type, cls))
         for scheme in self.ontology.objects(concept, SKOS.inScheme):
             self.G.add((scheme, RDF.type, SKOS.ConceptScheme))
@@ -517,13 +552,17 @@ class _Builder:
         self.G.add((node, WK.role, self.concept(role)))
 
 
-def _add_super_properties(G: Graph, ontology: Graph) -> None:
+def _super_property_triples(
+    triples: set[tuple[Any, Any, Any]], ontology: Graph
+) -> set[tuple[Any, Any, Any]]:
     """State the reused property each wk: property specialises (wk:sourceSpan is a
     prov:wasDerivedFrom, wk:participant an ic:関与者 …), so that queries and shapes written
     against PROV, DCTERMS or the IMI vocabulary work without a reasoner."""
+    parents: dict[Any, list[URIRef]] = {}
     for prop, parent in sorted(ontology.subject_objects(RDFS.subPropertyOf)):
         if isinstance(prop, URIRef) and isinstance(parent, URIRef):
-            G.addN((s, parent, o, G) for s, o in list(G.subject_objects(prop)))
+            parents.setdefault(prop, []).append(parent)
+    return {(s, parent, o) for s, p, o in triples for parent in parents.get(p, ())}
 
 
 def _printed_headings(extraction: Extraction) -> dict[str, tuple[int, int, int]]:
@@ -538,6 +577,82 @@ def _printed_headings(extraction: Extraction) -> dict[str, tuple[int, int, int]]
     return found
 
 
+@dataclass(frozen=True)
+class ReportTriples:
+    """One report's triples, split by the graph they belong to (see the module docstring)."""
+
+    info: ReportInfo
+    graph: URIRef  # the report's named graph
+    report: frozenset[tuple[Any, Any, Any]]  # its own triples
+    shared: frozenset[tuple[Any, Any, Any]]  # the shared entities it uses
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """What building any report needs besides its records: the curated data and the base."""
+
+    base_iri: str
+    meta: dict[str, Any]
+    vocabulary: Vocabulary
+    pillar_names: dict[int, tuple[str, str]]
+    ontology: Graph
+
+
+def build_inputs(
+    *,
+    base_iri: str | None = None,
+    vocabulary: Vocabulary | None = None,
+    metadata: dict[str, Any] | None = None,
+    pillar_names: dict[int, tuple[str, str]] | None = None,
+) -> BuildInputs:
+    """The curated data (default: the files in ``data/``) and a checked base IRI."""
+    meta = metadata if metadata is not None else load_metadata()
+    if base_iri is None:
+        base_iri = default_base_iri(meta) if "base_iri" in meta else default_base_iri()
+    check_base_iri(base_iri)
+    return BuildInputs(
+        base_iri=base_iri,
+        meta=meta,
+        vocabulary=vocabulary if vocabulary is not None else load_vocabulary(),
+        pillar_names=pillar_names if pillar_names is not None else load_pillar_names(),
+        ontology=load_ontology(),
+    )
+
+
+def report_triples(extraction: Extraction, inputs: BuildInputs) -> ReportTriples:
+    """The triples of one report, split into its own graph and the shared entities."""
+    info = report_info(inputs.meta, extraction)
+    if info.slug == SHARED_SLUG:
+        raise InputError(
+            f"{extraction.source}: report slug {SHARED_SLUG!r} names the shared graph; "
+            "rename the report file (or give it another slug in data/dataset.yaml)"
+        )
+    triples: set[tuple[Any, Any, Any]] = set()
+    builder = _Builder(triples, inputs.base_iri, info, inputs.meta, inputs.vocabulary,
+                       inputs.ontology, inputs.pillar_names)
+    builder.report(extraction)
+    headings = _printed_headings(extraction)
+    for row in extraction.rows:
+        builder.row(row, headings)
+    # Headings without rows are still part of the outline; rows know the pillar best.
+    pillars = {normalize(r.action_plan): r.pillar for r in extraction.rows if r.action_plan}
+    for page in extraction.pages:
+        for ap in page.action_plans:
+            pillar = pillars.get(normalize(ap.title), ap.pillar)
+            builder.action_plan(pillar, ap.number, ap.title)
+    triples |= _super_property_triples(triples, inputs.ontology)
+    own_iri = str(builder.report_iri)
+    own_prefix = own_iri + "/"
+
+    def own(term: Any) -> bool:
+        # str(): an rdflib URIRef never equals a plain str
+        return isinstance(term, URIRef) and (str(term) == own_iri or term.startswith(own_prefix))
+
+    report = frozenset(t for t in triples if own(t[0]) or own(t[2]))
+    return ReportTriples(info, report_graph_iri(inputs.base_iri, info.slug), report,
+                         frozenset(triples - report))
+
+
 def build_dataset(
     extractions: Sequence[Extraction],
     *,
@@ -546,7 +661,10 @@ def build_dataset(
     metadata: dict[str, Any] | None = None,
     pillar_names: dict[int, tuple[str, str]] | None = None,
 ) -> Dataset:
-    """Build an rdflib Dataset with one named graph per report.
+    """Build an in-memory rdflib Dataset: the shared graph and one named graph per report.
+
+    For tests, validation and small uses; `welfare-kg build` streams instead (see
+    `graph/rdf/parts.py`), with the same triples in the same graphs.
 
     Parameters
     ----------
@@ -557,49 +675,41 @@ def build_dataset(
 
     Returns
     -------
-    Dataset whose default graph is empty and whose named graphs are ``{base}graph/{slug}``.
+    Dataset whose default graph is empty and whose named graphs are ``{base}graph/shared``
+    and ``{base}graph/{slug}`` for each report.
     """
-    meta = metadata if metadata is not None else load_metadata()
-    if base_iri is None:
-        base_iri = default_base_iri(meta) if "base_iri" in meta else default_base_iri()
-    check_base_iri(base_iri)
-    vocab = vocabulary if vocabulary is not None else load_vocabulary()
-    names = pillar_names if pillar_names is not None else load_pillar_names()
-    ontology = load_ontology()
-
+    inputs = build_inputs(base_iri=base_iri, vocabulary=vocabulary, metadata=metadata,
+                          pillar_names=pillar_names)
     ds = new_dataset()
     seen: dict[str, str] = {}
+    shared: set[tuple[Any, Any, Any]] = set()
     for extraction in extractions:
-        info = report_info(meta, extraction)
-        if info.slug in seen:
-            raise InputError(
-                f"{extraction.source}: report slug {info.slug!r} is already used by "
-                f"{seen[info.slug]}; give the reports distinct file names"
-            )
-        seen[info.slug] = extraction.source
-        G = ds.graph(report_graph_iri(base_iri, info.slug))
-        builder = _Builder(G, base_iri, info, meta, vocab, ontology, names)
-        builder.report(extraction)
-        headings = _printed_headings(extraction)
-        for row in extraction.rows:
-            builder.row(row, headings)
-        # Headings without rows are still part of the outline; rows know the pillar best.
-        pillars = {normalize(r.action_plan): r.pillar for r in extraction.rows if r.action_plan}
-        for page in extraction.pages:
-            for ap in page.action_plans:
-                pillar = pillars.get(normalize(ap.title), ap.pillar)
-                builder.action_plan(pillar, ap.number, ap.title)
-        _add_super_properties(G, ontology)
-    _bind(ds, base_iri)
+        part = report_triples(extraction, inputs)
+        check_unique_slug(seen, part.info.slug, extraction.source)
+        G = ds.graph(part.graph)
+        G.addN((s, p, o, G) for s, p, o in part.report)
+        shared |= part.shared
+    if shared:
+        S = ds.graph(shared_graph_iri(inputs.base_iri))
+        S.addN((s, p, o, S) for s, p, o in shared)
+    _bind(ds, inputs.base_iri)
     return ds
 
 
+def check_unique_slug(seen: dict[str, str], slug: str, source: str) -> None:
+    """Refuse a second report with the slug `slug` (`seen` maps slugs to their reports)."""
+    if slug in seen:
+        raise InputError(
+            f"{source}: report slug {slug!r} is already used by "
+            f"{seen[slug]}; give the reports distinct file names"
+        )
+    seen[slug] = source
+
+
 def _bind(ds: Dataset, base_iri: str) -> None:
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns, override=True, replace=True)
-    ds.bind("wkid", base_iri, override=True, replace=True)
-    for prefix, path in (("wkb", "body/"), ("wko", "organization/"), ("wkp", "partner/")):
-        ds.bind(prefix, base_iri + path, override=True, replace=True)
+    for prefix, ns in dataset_namespaces(base_iri).items():
+        if prefix != "xml":  # rdflib binds it itself
+            ds.bind(prefix, ns, override=True, replace=True)
 
 
 def union_graph(ds: Dataset, *, store: str = "Memory") -> Graph:

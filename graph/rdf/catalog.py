@@ -8,19 +8,19 @@ Everything a person reads (titles, descriptions, keywords, license text) comes f
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV
 
-from .build import union_graph
+from .build import dataset_namespaces
 from .metadata import slugify
 from .terms import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
 
-__all__ = ["ReportGraph", "catalog_graph", "report_graphs", "void_graph"]
+__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "void_graph"]
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -34,47 +34,49 @@ VOCABULARIES = (str(WK._NS), str(IC), str(SCHEMA), str(SKOS), "http://www.w3.org
 
 
 @dataclass(frozen=True)
-class ReportGraph:
-    """One report's named graph and what the catalogue says about it."""
+class GraphInfo:
+    """One named graph of the build (a report's, or the shared one) as the catalogue sees it."""
 
     slug: str
     graph: URIRef
-    report: URIRef
+    report: URIRef | None  # the wk:Report the graph holds (None: the shared graph)
     title_ja: str
     title_en: str
     fiscal_year: int | None
     triples: int
     rows: int
-    bodies: int
+    bodies: int  # distinct bodies implementing its rows
+    entities: int  # distinct subjects under the base IRI
 
-
-def report_graphs(ds: Dataset, base_iri: str) -> list[ReportGraph]:
-    """The report graphs of `ds`, sorted by slug, read back from the graphs themselves."""
-    found = []
-    prefix = f"{base_iri}graph/"
-    for G in ds.graphs():
-        name = str(G.identifier)
-        if not name.startswith(prefix) or len(G) == 0:
-            continue
-        report = next(iter(sorted(G.subjects(RDF.type, WK.Report))), None)
-        if report is None:
-            continue
-        titles = {lit.language: str(lit) for lit in G.objects(report, DCTERMS.title)}
-        year = G.value(report, WK.fiscalYear)
-        found.append(
-            ReportGraph(
-                slug=name[len(prefix):],
-                graph=URIRef(name),
-                report=report,  # type: ignore[arg-type]
-                title_ja=titles.get("ja", name),
-                title_en=titles.get("en", titles.get("ja", name)),
-                fiscal_year=int(str(year)[:4]) if year is not None else None,
-                triples=len(G),
-                rows=len(set(G.subjects(RDF.type, WK.PlanRow))),
-                bodies=len(set(G.subjects(RDF.type, WK.Body))),
-            )
+    @classmethod
+    def of_part(cls, summary: dict[str, Any]) -> GraphInfo:
+        """From the summary of a report's part (`graph/rdf/parts.py`)."""
+        report = summary.get("report")
+        return cls(
+            slug=summary["slug"],
+            graph=URIRef(summary["graph"]),
+            report=URIRef(report) if report else None,
+            title_ja=summary.get("title_ja", summary["graph"]),
+            title_en=summary.get("title_en", summary["graph"]),
+            fiscal_year=summary.get("fiscal_year"),
+            triples=summary["triples"],
+            rows=summary.get("rows", 0),
+            bodies=summary.get("bodies", 0),
+            entities=summary["entities"],
         )
-    return sorted(found, key=lambda r: r.slug)
+
+
+@dataclass
+class DatasetStats:
+    """VoID figures of the union of all graphs, counted while the exports stream."""
+
+    triples: int
+    entities: int
+    distinct_subjects: int
+    distinct_objects: int
+    classes: dict[str, int]  # class IRI -> rdf:type triples
+    predicates: dict[str, int]  # property IRI -> triples
+    example: str | None  # the first plan row
 
 
 def _slug_for(G: Graph, iri: URIRef) -> str:
@@ -86,29 +88,34 @@ def _slug_for(G: Graph, iri: URIRef) -> str:
     return f"{slugify(prefix) or 'term'}-{hashlib.sha1(str(iri).encode()).hexdigest()[:8]}"
 
 
-def void_graph(
-    ds: Dataset, *, base_iri: str, meta: dict[str, Any], union: Graph | None = None
-) -> Graph:
-    """VoID description of the whole dataset and of each report graph (a void:subset).
+def _namespaces(base_iri: str) -> Graph:
+    G = Graph(bind_namespaces="core")
+    for prefix, ns in dataset_namespaces(base_iri).items():
+        G.bind(prefix, ns, override=True, replace=True)
+    return G
 
-    `union` is the union of the named graphs of `ds`, when the caller has it already.
-    """
+
+def void_graph(
+    stats: DatasetStats,
+    reports: Sequence[GraphInfo],
+    shared: GraphInfo | None,
+    *,
+    base_iri: str,
+    meta: dict[str, Any],
+) -> Graph:
+    """VoID description of the whole dataset and of each named graph (a void:subset)."""
     base = Namespace(base_iri)
-    U = union if union is not None else union_graph(ds)
+    names = _namespaces(base_iri)
     V = Graph(bind_namespaces="core")
     _bind(V, base_iri)
     dataset = base["dataset"]
     V.add((dataset, RDF.type, VOID.Dataset))
-    V.add((dataset, VOID.triples, Literal(len(U))))
-    subjects = {s for s in U.subjects() if isinstance(s, URIRef)}
-    entities = {s for s in subjects if str(s).startswith(base_iri)}
-    V.add((dataset, VOID.entities, Literal(len(entities))))
-    V.add((dataset, VOID.distinctSubjects, Literal(len(set(U.subjects())))))
-    V.add((dataset, VOID.distinctObjects, Literal(len(set(U.objects())))))
-    classes = Counter(o for _, o in U.subject_objects(RDF.type))
-    predicates = Counter(p for p in U.predicates())
-    V.add((dataset, VOID.classes, Literal(len(classes))))
-    V.add((dataset, VOID.properties, Literal(len(predicates))))
+    V.add((dataset, VOID.triples, Literal(stats.triples)))
+    V.add((dataset, VOID.entities, Literal(stats.entities)))
+    V.add((dataset, VOID.distinctSubjects, Literal(stats.distinct_subjects)))
+    V.add((dataset, VOID.distinctObjects, Literal(stats.distinct_objects)))
+    V.add((dataset, VOID.classes, Literal(len(stats.classes))))
+    V.add((dataset, VOID.properties, Literal(len(stats.predicates))))
     V.add((dataset, VOID.uriSpace, Literal(base_iri)))
     if meta.get("sparql_endpoint"):
         V.add((dataset, VOID.sparqlEndpoint, URIRef(meta["sparql_endpoint"])))
@@ -117,28 +124,24 @@ def void_graph(
         V.add((dataset, VOID.dataDump, URIRef(download + name)))
     for vocab in VOCABULARIES:
         V.add((dataset, VOID.vocabulary, URIRef(vocab)))
-    example = min((s for s in U.subjects(RDF.type, WK.PlanRow)), default=None)
-    if example is not None:
-        V.add((dataset, VOID.exampleResource, example))
-    for cls, count in sorted(classes.items()):
-        part = base[f"dataset/void/class/{_slug_for(U, cls)}"]
+    if stats.example is not None:
+        V.add((dataset, VOID.exampleResource, URIRef(stats.example)))
+    for cls, count in sorted(stats.classes.items()):
+        part = base[f"dataset/void/class/{_slug_for(names, URIRef(cls))}"]
         V.add((dataset, VOID.classPartition, part))
-        V.add((part, VOID["class"], cls))
+        V.add((part, VOID["class"], URIRef(cls)))
         V.add((part, VOID.entities, Literal(count)))
-    for prop, count in sorted(predicates.items()):
-        part = base[f"dataset/void/property/{_slug_for(U, prop)}"]
+    for prop, count in sorted(stats.predicates.items()):
+        part = base[f"dataset/void/property/{_slug_for(names, URIRef(prop))}"]
         V.add((dataset, VOID.propertyPartition, part))
-        V.add((part, VOID.property, prop))
+        V.add((part, VOID.property, URIRef(prop)))
         V.add((part, VOID.triples, Literal(count)))
-    for report in report_graphs(ds, base_iri):
-        subset = base[f"dataset/{report.slug}"]
+    for info in [*([shared] if shared else []), *reports]:
+        subset = base[f"dataset/{info.slug}"]
         V.add((dataset, VOID.subset, subset))
         V.add((subset, RDF.type, VOID.Dataset))
-        V.add((subset, VOID.triples, Literal(report.triples)))
-        G = ds.graph(report.graph)
-        V.add((subset, VOID.entities, Literal(len({
-            s for s in G.subjects() if isinstance(s, URIRef) and str(s).startswith(base_iri)
-        }))))
+        V.add((subset, VOID.triples, Literal(info.triples)))
+        V.add((subset, VOID.entities, Literal(info.entities)))
     return V
 
 
@@ -156,15 +159,16 @@ def _fy_period(G: Graph, node: URIRef, start_year: int, end_year: int) -> None:
 
 
 def catalog_graph(
-    ds: Dataset,
+    reports: Sequence[GraphInfo],
+    shared: GraphInfo | None,
     *,
     base_iri: str,
     meta: dict[str, Any],
     files: dict[str, Path],
 ) -> Graph:
-    """The DCAT catalogue: catalogue, whole dataset, one dataset per report, distributions
-    (with byte size and SHA-256 of each file in `files`, keyed by file name) and the SPARQL
-    endpoint as a dcat:DataService."""
+    """The DCAT catalogue: catalogue, whole dataset, the shared entities' dataset, one dataset
+    per report, distributions (with byte size and SHA-256 of each file in `files`, keyed by
+    file name) and the SPARQL endpoint as a dcat:DataService."""
     base = Namespace(base_iri)
     cat = meta["catalog"]
     C = Graph(bind_namespaces="core")
@@ -174,7 +178,7 @@ def catalog_graph(
     license_iri = URIRef(cat["license"]["iri"])
     publisher = base[f"agent/{cat['publisher']['id']}"]
     rights = base["rights"]
-    reports = report_graphs(ds, base_iri)
+    reports = sorted((r for r in reports if r.report is not None), key=lambda r: r.slug)
 
     # Agents, license, rights, place.
     C.add((publisher, RDF.type, FOAF.Agent))
@@ -240,10 +244,65 @@ def catalog_graph(
         C.add((dataset, DCTERMS.temporal, period))
         _fy_period(C, period, min(years), max(years))
 
+    # The shared entities (plan outline, bodies, organisations, concepts): one named graph
+    # that every report's graph relies on.
+    shared_node = base[f"dataset/{shared.slug}"] if shared is not None else None
+    graph_dist = meta.get("report_dataset", {}).get("distribution", {})
+
+    def graph_distributions(node: URIRef, slug: str, graph: URIRef) -> None:
+        """Where to get one named graph: inside the TriG and N-Quads files, or through
+        the SPARQL endpoint."""
+        for entry in meta.get("distributions", ()):
+            if entry["id"] not in ("trig", "nquads") or entry["file"] not in files:
+                continue
+            dist = base[f"dataset/{slug}/distribution/{entry['id']}"]
+            C.add((node, DCAT.distribution, dist))
+            C.add((dist, RDF.type, DCAT.Distribution))
+            _bilingual(C, dist, DCTERMS.title, entry["title"])
+            for lang in ("ja", "en"):
+                if graph_dist.get(lang):
+                    text = graph_dist[lang].format(graph=graph, file=entry["file"])
+                    C.add((dist, DCTERMS.description, Literal(text, lang=lang)))
+            download = URIRef(meta.get("download_url", base_iri) + entry["file"])
+            C.add((dist, DCAT.accessURL, download))
+            C.add((dist, DCAT.downloadURL, download))
+            C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
+            C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
+            C.add((dist, DCTERMS.license, license_iri))
+            C.add((dist, DCTERMS.conformsTo, ONTOLOGY_IRI))
+        if meta.get("sparql_endpoint"):
+            dist = base[f"dataset/{slug}/distribution/sparql"]
+            C.add((node, DCAT.distribution, dist))
+            C.add((dist, RDF.type, DCAT.Distribution))
+            _bilingual(C, dist, DCTERMS.title, cat["service"]["title"])
+            C.add((dist, DCAT.accessService, service))
+            C.add((dist, DCAT.accessURL, URIRef(meta["sparql_endpoint"])))
+            C.add((dist, DCTERMS.license, license_iri))
+
+    if shared is not None and shared_node is not None:
+        texts = meta.get("shared_dataset", {})
+        C.add((catalog, DCAT.dataset, shared_node))
+        C.add((dataset, DCTERMS.hasPart, shared_node))
+        C.add((shared_node, DCTERMS.isPartOf, dataset))
+        C.add((shared_node, RDF.type, DCAT.Dataset))
+        C.add((shared_node, RDF.type, VOID.Dataset))
+        _bilingual(C, shared_node, DCTERMS.title, texts.get("title", {}))
+        _bilingual(C, shared_node, DCTERMS.description, texts.get("description", {}))
+        common(shared_node)
+        C.add((shared_node, DCAT.contactPoint, contact))
+        C.add((shared_node, DCTERMS.spatial, spatial))
+        C.add((shared_node, DCTERMS.conformsTo, ONTOLOGY_IRI))
+        C.add((shared_node, DCTERMS.identifier, Literal(str(shared.graph))))
+        C.add((service, DCAT.servesDataset, shared_node))
+        graph_distributions(shared_node, shared.slug, shared.graph)
+
     # One dataset per report (one named graph each).
     template = meta.get("report_dataset", {}).get("description", {})
     for report in reports:
+        assert report.report is not None
         node = base[f"dataset/{report.slug}"]
+        if shared_node is not None:  # its rows point to the shared entities
+            C.add((node, DCTERMS.requires, shared_node))
         C.add((catalog, DCAT.dataset, node))
         C.add((dataset, DCTERMS.hasPart, node))
         C.add((node, DCTERMS.isPartOf, dataset))
@@ -276,35 +335,7 @@ def catalog_graph(
             _fy_period(C, period, report.fiscal_year, report.fiscal_year)
             C.add((node, WK.fiscalYear, Literal(str(report.fiscal_year), datatype=XSD.gYear)))
         C.add((service, DCAT.servesDataset, node))
-        # Where to get this report's graph: its named graph inside the TriG and N-Quads
-        # files, or through the SPARQL endpoint.
-        graph_dist = meta.get("report_dataset", {}).get("distribution", {})
-        for entry in meta.get("distributions", ()):
-            if entry["id"] not in ("trig", "nquads") or entry["file"] not in files:
-                continue
-            dist = base[f"dataset/{report.slug}/distribution/{entry['id']}"]
-            C.add((node, DCAT.distribution, dist))
-            C.add((dist, RDF.type, DCAT.Distribution))
-            _bilingual(C, dist, DCTERMS.title, entry["title"])
-            for lang in ("ja", "en"):
-                if graph_dist.get(lang):
-                    text = graph_dist[lang].format(graph=report.graph, file=entry["file"])
-                    C.add((dist, DCTERMS.description, Literal(text, lang=lang)))
-            download = URIRef(meta.get("download_url", base_iri) + entry["file"])
-            C.add((dist, DCAT.accessURL, download))
-            C.add((dist, DCAT.downloadURL, download))
-            C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
-            C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
-            C.add((dist, DCTERMS.license, license_iri))
-            C.add((dist, DCTERMS.conformsTo, ONTOLOGY_IRI))
-        if meta.get("sparql_endpoint"):
-            dist = base[f"dataset/{report.slug}/distribution/sparql"]
-            C.add((node, DCAT.distribution, dist))
-            C.add((dist, RDF.type, DCAT.Distribution))
-            _bilingual(C, dist, DCTERMS.title, cat["service"]["title"])
-            C.add((dist, DCAT.accessService, service))
-            C.add((dist, DCAT.accessURL, URIRef(meta["sparql_endpoint"])))
-            C.add((dist, DCTERMS.license, license_iri))
+        graph_distributions(node, report.slug, report.graph)
 
     # Distributions of the whole dataset.
     download = meta.get("download_url", base_iri)
@@ -320,13 +351,13 @@ def catalog_graph(
         C.add((dist, DCAT.downloadURL, URIRef(download + entry["file"])))
         C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
         C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
-        data = path.read_bytes()
-        C.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        size, digest = _size_and_sha256(path)
+        C.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         checksum = URIRef(f"{dist}/checksum")
         C.add((dist, SPDX.checksum, checksum))
         C.add((checksum, RDF.type, SPDX.Checksum))
         C.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        C.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(),
+        C.add((checksum, SPDX.checksumValue, Literal(digest,
                                                      datatype=XSD.hexBinary)))
         C.add((dist, DCTERMS.license, license_iri))
         C.add((dist, DCTERMS.rights, rights))
@@ -354,6 +385,16 @@ def catalog_graph(
     return C
 
 
+def _size_and_sha256(path: Path) -> tuple[int, str]:
+    """Byte size and SHA-256 of a file, read a block at a time (exports reach gigabytes)."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
 def _software_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -366,7 +407,7 @@ def _software_version() -> str:
 def _bind(G: Graph, base_iri: str) -> None:
     for prefix, ns in (
         ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("void", VOID),
-        ("spdx", SPDX), ("prov", PROV), ("skos", SKOS), ("wk", WK._NS), ("owl", OWL),
+        ("spdx", SPDX), ("prov", PROV), ("skos", SKOS), ("wk", WK._NS), ("owl", OWL), ("org", ORG),
         ("xsd", XSD), ("wkid", Namespace(base_iri)),
     ):
         G.bind(prefix, ns, override=True, replace=True)

@@ -1,55 +1,56 @@
 """Write the open-data exports: RDF in five syntaxes, DCAT/VoID metadata and CSV tables.
 
-Every file is byte-identical for the same input: triples are sorted before serialising,
-N-Triples/N-Quads are sorted line by line, JSON-LD is written here from sorted triples, and
-there are no blank nodes and no timestamps.
+The exports are written by streaming: each report's part (`graph/rdf/parts.py`) holds its
+named graph sorted, and every file is merged from the parts plus the shared graph, one small
+buffer per part, so memory does not grow with the number of reports. pyoxigraph writes the
+RDF syntaxes (rdflib only the small catalogue and VoID graphs).
+
+Every file is byte-identical for the same input: N-Triples/N-Quads lines are sorted (N-Quads
+and TriG graph by graph, in graph IRI order), Turtle is written from the sorted triples,
+JSON-LD nodes, properties and values are sorted, and there are no blank nodes and no
+timestamps. TriG and N-Quads keep the named graphs (``graph/shared`` and one per report);
+Turtle, N-Triples and JSON-LD are their union, each triple once.
 """
 
 from __future__ import annotations
 
 import csv
+import filecmp
+import heapq
 import io
 import json
+import os
 import shutil
 import tempfile
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SKOS, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import ORG, PROV
-from rdflib.term import Node
+from rdflib.namespace import ORG
 
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
 from welfare_kg.paths import ONTOLOGY_DIR
 
 from ..report import Extraction
-from .build import (
-    build_dataset,
-    check_base_iri,
-    load_ontology,
-    union_graph,
-)
-from .catalog import catalog_graph, void_graph
+from .build import check_base_iri, dataset_namespaces, shared_graph_iri
+from .catalog import DatasetStats, GraphInfo, catalog_graph, void_graph
 from .metadata import default_base_iri, load_metadata
-from .terms import SCHEMA, WK
+from .parts import OxTerms, Part, jsonld_lines, make_parts, nt_lines, part_bytes
+from .terms import WK
 
 __all__ = [
     "OUTPUT_FILES",
-    "bodies_csv",
     "build_outputs",
     "export_dataset",
     "jsonld_context",
-    "rows_csv",
-    "to_jsonld",
     "to_nquads",
-    "to_ntriples",
-    "to_trig",
-    "to_turtle",
+    "write_exports",
+    "write_jsonld",
 ]
 
 # The files `export_dataset` writes, in writing order.
@@ -67,267 +68,374 @@ OUTPUT_FILES = (
     "void.ttl",
     "catalog.ttl",
 )
+_BUFFER = 1 << 20
 
 
-def _key(triple: tuple[Node, ...]) -> tuple[str, ...]:
-    return tuple(term.n3() for term in triple)
+def jsonld_context(base_iri: str) -> dict[str, Any]:
+    """The JSON-LD context published with the data: the dataset's prefixes, sorted."""
+    return {"@context": dataset_namespaces(base_iri)}
 
 
-def _sorted_graph(G: Graph) -> Graph:
-    """A copy of `G` whose triples were inserted in sorted order (stable serialiser input)."""
-    out = Graph(bind_namespaces="core")
-    for prefix, ns in sorted(G.namespaces()):
-        out.bind(prefix, ns, override=True, replace=True)
-    for triple in sorted(G, key=_key):
-        out.add(triple)
-    return out
-
-
-class _OxTerms:
-    """Converts rdflib terms to pyoxigraph terms, each distinct term once."""
-
-    def __init__(self) -> None:
-        self._cache: dict[Node, Any] = {}
-
-    def __call__(self, term: Node) -> Any:
-        ox_term = self._cache.get(term)
-        if ox_term is None:
-            ox_term = self._cache[term] = _ox_term(term)
-        return ox_term
-
-
-def _ox_term(term: Node) -> Any:
-    """The pyoxigraph term for an rdflib term (the build makes no blank nodes)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    raise TypeError(f"cannot convert {term!r} to pyoxigraph")
-
-
-def _ox_triples(G: Graph, conv: _OxTerms | None = None) -> list[Any]:
-    conv = conv or _OxTerms()
-    triples = (ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in G.triples((None, None, None)))
-    return sorted(triples, key=str)
-
-
-def _ox_quads(ds: Dataset, conv: _OxTerms | None = None) -> list[Any]:
-    conv = conv or _OxTerms()
-    quads = []
-    for G in ds.graphs():
-        named = isinstance(G.identifier, URIRef) and G.identifier != DATASET_DEFAULT_GRAPH_ID
-        if not named:
-            continue
-        name = ox.NamedNode(str(G.identifier))
-        quads += [ox.Quad(conv(s), conv(p), conv(o), name)
-                  for s, p, o in G.triples((None, None, None))]
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
-
-
-def _prefixes(G: Graph | Dataset) -> dict[str, str]:
-    """Prefixes for pyoxigraph, without those under which local names would need escapes.
+def _turtle_prefixes(base_iri: str) -> dict[str, str]:
+    """Prefixes for Turtle/TriG, without those under which local names would need escapes.
 
     A prefix for the base IRI would give names like ``wkid:report\\/x\\/row\\/3``: legal
     Turtle, but unreadable and a trap for older parsers; such IRIs are written in full.
     """
-    return {prefix: str(ns) for prefix, ns in sorted(G.namespaces())
-            if prefix and prefix not in ("wkid", "xml")}
+    return {p: ns for p, ns in dataset_namespaces(base_iri).items() if p not in ("wkid", "xml")}
 
 
-# pyoxigraph serialises ~50x faster than rdflib's Turtle writer and writes its input order,
-# so sorted input gives byte-identical files.
-def _sort_prefix_lines(data: bytes) -> bytes:
-    """Put the leading @prefix lines in alphabetical order (pyoxigraph keeps a map order)."""
-    lines = data.split(b"\n")
-    n = 0
-    while n < len(lines) and lines[n].startswith(b"@prefix "):
-        n += 1
-    return b"\n".join(sorted(lines[:n]) + lines[n:])
+def to_nquads(ds: Dataset) -> bytes:
+    """N-Quads of the named graphs of an in-memory dataset (the default graph is left out),
+    graph by graph in IRI order, lines sorted: the bytes `welfare-kg.nq` has."""
+    conv = OxTerms()
+    out = []
+    for G in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if not isinstance(G.identifier, URIRef) or G.identifier == DATASET_DEFAULT_GRAPH_ID:
+            continue
+        name = f" <{G.identifier}> .\n".encode()
+        out += [line[:-3] + name for line in nt_lines(conv.triples(G))]
+    return b"".join(out)
 
 
-def to_turtle(G: Graph, *, _triples: list[Any] | None = None) -> bytes:
-    """Turtle, subjects sorted, with the graph's prefixes."""
-    triples = _triples if _triples is not None else _ox_triples(G)
-    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_prefixes(G))
-    return _sort_prefix_lines(data)
+# -- streaming the union -------------------------------------------------------------------
+def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
+    last = None
+    for line in lines:
+        if line != last:
+            yield line
+            last = line
 
 
-def to_ntriples(G: Graph, *, _triples: list[Any] | None = None) -> bytes:
-    """N-Triples, one triple a line, sorted."""
-    triples = _triples if _triples is not None else _ox_triples(G)
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+def _merged(shared: Sequence[bytes], parts: Sequence[Part], section: str) -> Iterator[bytes]:
+    """The sorted lines of `section` over the shared graph and every part, each line once."""
+    return _unique(heapq.merge(iter(shared), *(p.lines(section) for p in parts)))
 
 
-def to_nquads(ds: Dataset, *, _quads: list[Any] | None = None) -> bytes:
-    """N-Quads of the named graphs (the empty default graph is left out), sorted."""
-    quads = _quads if _quads is not None else _ox_quads(ds)
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+def _write_lines(path: Path, lines: Iterable[bytes]) -> int:
+    count = 0
+    with path.open("wb", buffering=_BUFFER) as fh:
+        for line in lines:
+            fh.write(line)
+            count += 1
+    return count
 
 
-def to_trig(ds: Dataset, *, _quads: list[Any] | None = None) -> bytes:
-    """TriG: one block per named graph, graphs and triples sorted."""
-    quads = _quads if _quads is not None else _ox_quads(ds)
-    data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes(ds))
-    return _sort_prefix_lines(data)
+def _sort_prefix_lines(src: Path, dst: Path) -> None:
+    """Move `src` to `dst` with its leading @prefix lines in alphabetical order."""
+    with src.open("rb") as fh:
+        head = []
+        while (line := fh.readline()).startswith(b"@prefix "):
+            head.append(line)
+        if head == sorted(head):
+            fh.close()
+            src.replace(dst)
+            return
+        with dst.open("wb") as out:
+            out.writelines(sorted(head))
+            out.write(line)
+            shutil.copyfileobj(fh, out, _BUFFER)
+    src.unlink()
 
 
-def jsonld_context(G: Graph) -> dict[str, Any]:
-    """The JSON-LD context published with the data: the graph's prefixes, sorted."""
-    return {
-        "@context": {
-            prefix: str(ns) for prefix, ns in sorted(G.namespaces()) if prefix and str(ns)
-        }
-    }
+def _write_turtle(nt: Path, ttl: Path, base_iri: str) -> DatasetStats:
+    """Turtle from the sorted union in `nt`; VoID's figures are counted on the way."""
+    stats = _StatsCounter(base_iri)
+    triples = (stats.see(q.triple) for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
+    tmp = ttl.with_name(ttl.name + ".tmp")
+    ox.serialize(triples, str(tmp), format=ox.RdfFormat.TURTLE,
+                 prefixes=_turtle_prefixes(base_iri))
+    _sort_prefix_lines(tmp, ttl)
+    return stats.result()
 
 
-def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
-    for prefix, ns in prefixes:  # longest namespace first
-        if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+class _StatsCounter:
+    """VoID figures of the union, counted while its sorted triples stream past."""
+
+    def __init__(self, base_iri: str) -> None:
+        self.base = base_iri
+        self.triples = self.subjects = self.entities = 0
+        self.classes: Counter[str] = Counter()
+        self.predicates: Counter[str] = Counter()
+        self.example: str | None = None
+        self._last: Any = None
+        self._rdf_type = ox.NamedNode(str(RDF.type))
+        self._plan_row = ox.NamedNode(str(WK.PlanRow))
+
+    def see(self, t: Any) -> Any:
+        self.triples += 1
+        if t.subject != self._last:  # the union is sorted: a subject's triples are together
+            self._last = t.subject
+            self.subjects += 1
+            if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(self.base):
+                self.entities += 1
+        self.predicates[t.predicate.value] += 1
+        if t.predicate == self._rdf_type:
+            self.classes[t.object.value] += 1
+            if t.object == self._plan_row and (
+                self.example is None or t.subject.value < self.example
+            ):
+                self.example = t.subject.value
+        return t
+
+    def result(self) -> DatasetStats:
+        return DatasetStats(self.triples, self.entities, self.subjects, 0,
+                            dict(self.classes), dict(self.predicates), self.example)
 
 
-def to_jsonld(G: Graph, context: dict[str, Any]) -> bytes:
+def _write_nquads(path: Path, graphs: Sequence[tuple[str, Part | None]],
+                  shared: Sequence[bytes]) -> None:
+    with path.open("wb", buffering=_BUFFER) as fh:
+        for iri, part in graphs:
+            name = f" <{iri}> .\n".encode()
+            for line in (shared if part is None else part.lines("triples")):
+                fh.write(line[:-3] + name)
+
+
+def _write_trig(nq: Path, trig: Path, base_iri: str) -> None:
+    quads = ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    tmp = trig.with_name(trig.name + ".tmp")
+    ox.serialize(quads, str(tmp), format=ox.RdfFormat.TRIG, prefixes=_turtle_prefixes(base_iri))
+    _sort_prefix_lines(tmp, trig)
+
+
+def write_jsonld(path: Path, context: dict[str, Any], lines: Iterable[bytes]) -> None:
     """Flattened JSON-LD: one node object per subject, sorted, with the context inline.
 
     The context is inlined (and also published as ``context.jsonld``) so that parsers need
-    no network access. Subjects, properties and values are sorted, so the bytes do not
-    depend on the graph's iteration order.
+    no network access. `lines` are `parts.jsonld_lines` entries, merged in order. The text
+    is what ``json.dumps(document, ensure_ascii=False, indent=1)`` gives, written node by
+    node (json's indenting encoder is pure Python and was most of the export time).
     """
-    prefixes = sorted(context["@context"].items(), key=lambda kv: -len(kv[1]))
-    compacted: dict[str, str] = {}
-
-    def compact(iri: str) -> str:
-        if iri not in compacted:
-            compacted[iri] = _compact(iri, prefixes)
-        return compacted[iri]
-
-    nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in G.triples((None, None, None)):
-        subject = compact(str(s))
-        if p == RDF.type and isinstance(o, URIRef):
-            nodes[subject]["@type"].append(compact(str(o)))
-            continue
-        if isinstance(o, URIRef):
-            value: Any = {"@id": compact(str(o))}
-        elif isinstance(o, Literal) and o.language:
-            value = {"@value": str(o), "@language": o.language}
-        elif isinstance(o, Literal) and o.datatype and o.datatype != XSD.string:
-            value = {"@value": str(o), "@type": compact(str(o.datatype))}
-        else:
-            value = {"@value": str(o)}
-        nodes[subject][compact(str(p))].append(value)
-    graph = []
-    for subject in sorted(nodes):
-        node: dict[str, Any] = {"@id": subject}
-        for key in sorted(nodes[subject], key=lambda k: (k != "@type", k)):
-            values = nodes[subject][key]
-            if key == "@type":
-                node[key] = sorted(values)
-            else:
-                node[key] = sorted(values, key=lambda v: tuple(sorted(v.items())))
-        graph.append(node)
-    doc = {"@context": context["@context"], "@graph": graph}
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    with path.open("w", encoding="utf-8", newline="\n", buffering=_BUFFER) as fh:
+        head = json.dumps({"@context": context["@context"]}, ensure_ascii=False, indent=1)
+        fh.write(head[:-2] + ',\n "@graph": [')
+        first = True
+        for node in _jsonld_nodes(lines):
+            fh.write(("\n" if first else ",\n") + node)
+            first = False
+        fh.write("]\n}\n" if first else "\n ]\n}\n")
 
 
-def _csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8")
+def _jsonld_nodes(lines: Iterable[bytes]) -> Iterator[str]:
+    """The text of each node object, at the depth of the ``@graph`` list."""
+    subject, props = None, []  # props: [(property JSON, [value texts])]
+    for line in lines:
+        s, prop, _, value = line.decode("utf-8").rstrip("\n").split("\t")
+        if s != subject:
+            if subject is not None:
+                yield _node_text(subject, props)
+            subject, props = s, []
+        if not props or props[-1][0] != prop:
+            props.append((prop, []))
+        props[-1][1].append(value)
+    if subject is not None:
+        yield _node_text(subject, props)
 
 
-def _label(G: Graph, node: Node | None, lang: str = "ja") -> str:
-    if node is None:
-        return ""
-    for label in sorted(G.objects(node, RDFS.label)):
-        if getattr(label, "language", None) == lang:
-            return str(label)
-    return ""
+def _node_text(subject: str, props: list[tuple[str, list[str]]]) -> str:
+    parts = [f'  {{\n   "@id": {subject}']
+    for prop, values in props:
+        if prop.startswith("0"):  # @type: a list of JSON strings
+            items = ",\n".join(f"    {v}" for v in values)
+        else:  # value objects of string members
+            items = ",\n".join(
+                "    {\n" + ",\n".join(f"     {_json_str(k)}: {_json_str(v)}"
+                                       for k, v in json.loads(text).items()) + "\n    }"
+                for text in values)
+        parts.append(f"   {prop[1:]}: [\n{items}\n   ]")
+    return ",\n".join(parts) + "\n  }"
 
 
-def _local(iri: Node | None) -> str:
-    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] if iri else ""
+def _json_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
-def rows_csv(ds: Dataset, base_iri: str, *, union: Graph | None = None) -> bytes:
-    """One line per plan row, for spreadsheet users (report, then source line order).
-
-    `union` is the union of the named graphs of `ds`, when the caller has it already.
-    """
-    header = [
-        "report", "row", "page", "line", "end_line", "fiscal_year", "pillar",
-        "action_plan_number", "action_plan", "initiative", "items", "result", "status",
-        "bodies", "body_ids", "partners", "quantities", "confidence",
-    ]
-    ontology = load_ontology()
-    out = []
-    G = union if union is not None else union_graph(ds)
-    # One pass over the union: row IRIs are unique across reports.
-    for row in G.subjects(RDF.type, WK.PlanRow):
-        report = G.value(row, PROV.hadPrimarySource)
-        report_slug = str(report).removeprefix(f"{base_iri}report/")
-        span = G.value(row, WK.sourceSpan)
-        ap = G.value(row, WK.actionPlan)
-        pillar = G.value(row, WK.pillar)
-        bodies = sorted(
-            (str(G.value(p, WK.participant)) for p in G.objects(row, WK.participation)
-             if G.value(p, WK.role) == WK.ImplementingBodyRole),
-        )
-        partners = sorted(_label(G, o) for o in G.objects(row, WK.namesPartner))
-        quantities = []
-        for q in sorted(G.objects(row, WK.quantity), key=lambda n: int(_local(n))):
-            value = str(G.value(q, SCHEMA.value)).removesuffix(".0")
-            text = f"{value}{G.value(q, SCHEMA.unitText)}"
-            counted = G.value(q, WK.counted)
-            quantities.append(f"{text}({counted})" if counted else text)
-        out.append([
-            report_slug,
-            str(row),
-            G.value(span, WK.page) if span else "",
-            G.value(span, WK.startLine) if span else "",
-            G.value(span, WK.endLine) if span else "",
-            G.value(row, WK.fiscalYear) or "",
-            G.value(pillar, WK.number) if pillar else "",
-            G.value(ap, WK.number) if ap else "",
-            _label(G, ap),
-            _label(G, G.value(row, WK.initiative)),
-            G.value(row, WK.planText) or "",
-            G.value(row, WK.resultText) or "",
-            ontology.value(G.value(row, WK.status), SKOS.notation) or "",
-            "|".join(_label(G, URIRef(b)) for b in bodies),
-            "|".join(_local(b) for b in bodies),
-            "|".join(partners),
-            "|".join(quantities),
-            G.value(row, WK.confidence) or "",
-        ])
-    out.sort(key=lambda r: (r[0], int(r[3] or 0), r[1]))
-    return _csv_bytes(header, [[str(v) for v in r] for r in out])
+def _distinct_objects(shared_objects: Sequence[bytes], parts: Sequence[Part]) -> int:
+    return sum(1 for _ in _merged(shared_objects, parts, "objects"))
 
 
-def bodies_csv(ds: Dataset, *, union: Graph | None = None) -> bytes:
+# -- CSV tables ----------------------------------------------------------------------------
+class _Shared:
+    """The shared graph, indexed: labels and numbers of the entities rows point to."""
+
+    def __init__(self, lines: Sequence[bytes]) -> None:
+        self.index: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES):
+            self.index[q.subject.value][q.predicate.value].append(q.object)
+
+    def value(self, node: str, pred: URIRef) -> str:
+        found = sorted(o.value for o in self.index.get(node, {}).get(str(pred), ()))
+        return found[0] if found else ""
+
+    def label(self, node: str, lang: str = "ja") -> str:
+        labels = sorted(o.value for o in self.index.get(node, {}).get(str(RDFS.label), ())
+                        if getattr(o, "language", None) == lang)
+        return labels[0] if labels else ""
+
+    def of_type(self, cls: URIRef) -> list[str]:
+        rdf_type, target = str(RDF.type), str(cls)
+        return sorted(s for s, props in self.index.items()
+                      if any(o.value == target for o in props.get(rdf_type, ())))
+
+
+ROWS_HEADER = [
+    "report", "row", "page", "line", "end_line", "fiscal_year", "pillar",
+    "action_plan_number", "action_plan", "initiative", "items", "result", "status",
+    "bodies", "body_ids", "partners", "quantities", "confidence",
+]
+BODIES_HEADER = ["id", "iri", "name_ja", "name_en", "type", "kind", "parent", "parent_name_ja",
+                 "rows", "reports"]
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] if iri else ""
+
+
+def _write_rows_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> None:
+    """One line per plan row, for spreadsheet users (report, then source line order)."""
+    with path.open("w", encoding="utf-8", newline="", buffering=_BUFFER) as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(ROWS_HEADER)
+        for part in sorted(parts, key=lambda p: p.summary["slug"]):
+            for line in part.lines("rows"):
+                r = json.loads(line)
+                bodies = r["bodies"]
+                writer.writerow([
+                    r["report"], r["row"], r["page"], r["line"], r["end_line"],
+                    r["fiscal_year"], shared.value(r["pillar"], WK.number),
+                    shared.value(r["action_plan"], WK.number), shared.label(r["action_plan"]),
+                    shared.label(r["initiative"]), r["items"], r["result"], r["status"],
+                    "|".join(shared.label(b) for b in bodies),
+                    "|".join(_local(b) for b in bodies),
+                    "|".join(sorted(shared.label(p) for p in r["partners"])),
+                    "|".join(r["quantities"]), r["confidence"],
+                ])
+
+
+def _write_bodies_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> None:
     """One line per implementing body, with how many rows and reports it implements."""
-    U = union if union is not None else union_graph(ds)
-    header = ["id", "iri", "name_ja", "name_en", "type", "kind", "parent", "parent_name_ja",
-              "rows", "reports"]
+    rows: Counter[str] = Counter()
+    reports: Counter[str] = Counter()
+    for part in parts:
+        for body, n in (part.summary.get("body_rows") or {}).items():
+            rows[body] += n
+            reports[body] += 1
     out = []
-    for body in set(U.subjects(RDF.type, WK.Body)):
-        rows = set(U.subjects(WK.implementedBy, body))
-        reports = {U.value(r, PROV.hadPrimarySource) for r in rows}
-        parent = U.value(body, ORG.subOrganizationOf)
+    for body in shared.of_type(WK.Body):
+        parent = shared.value(body, ORG.subOrganizationOf)
         out.append([
-            _local(body), str(body), _label(U, body, "ja"), _label(U, body, "en"),
-            _local(U.value(body, WK.bodyType)), U.value(body, WK.kind) or "",
-            _local(parent), _label(U, parent, "ja"), len(rows), len(reports),
+            _local(body), body, shared.label(body, "ja"), shared.label(body, "en"),
+            _local(shared.value(body, WK.bodyType)), shared.value(body, WK.kind),
+            _local(parent), shared.label(parent, "ja"), rows[body], reports[body],
         ])
     out.sort(key=lambda r: str(r[0]))
-    return _csv_bytes(header, [[str(v) for v in r] for r in out])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(BODIES_HEADER)
+    writer.writerows([[str(v) for v in r] for r in out])
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+
+
+# -- the whole export ----------------------------------------------------------------------
+def write_exports(
+    parts: Sequence[Part],
+    shared_triples: Iterable[bytes],
+    out_dir: Path,
+    *,
+    base_iri: str,
+    meta: dict[str, Any],
+) -> list[Path]:
+    """Write every export into the (staging) folder `out_dir`, the catalogue last.
+
+    `parts` are the named graphs other than the shared one; `shared_triples` the shared
+    graph's N-Triples lines. Returns the paths in OUTPUT_FILES order.
+    """
+    shared = sorted(set(shared_triples))
+    shared_iri = str(shared_graph_iri(base_iri))
+    graphs: list[tuple[str, Part | None]] = [(p.summary["graph"], p) for p in parts]
+    if shared:
+        graphs.append((shared_iri, None))
+    graphs.sort(key=lambda g: g[0])
+    context = jsonld_context(base_iri)
+    path = {name: out_dir / name for name in OUTPUT_FILES}
+    shared_ox = [q.triple for q in ox.parse(b"".join(shared), format=ox.RdfFormat.N_TRIPLES)]
+
+    _write_lines(path["welfare-kg.nt"], _merged(shared, parts, "triples"))
+    stats = _write_turtle(path["welfare-kg.nt"], path["welfare-kg.ttl"], base_iri)
+    shared_objects = sorted({str(t.object).encode("utf-8") + b"\n" for t in shared_ox})
+    stats.distinct_objects = _distinct_objects(shared_objects, parts)
+    write_jsonld(path["welfare-kg.jsonld"], context,
+                 _merged(jsonld_lines(shared_ox, context["@context"]), parts, "jsonld"))
+    path["context.jsonld"].write_bytes(
+        (json.dumps(context, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    _write_nquads(path["welfare-kg.nq"], graphs, shared)
+    _write_trig(path["welfare-kg.nq"], path["welfare-kg.trig"], base_iri)
+    index = _Shared(shared)
+    _write_rows_csv(path["rows.csv"], parts, index)
+    _write_bodies_csv(path["bodies.csv"], parts, index)
+    shutil.copyfile(ONTOLOGY_DIR / "welfare.ttl", path["ontology.ttl"])
+    shutil.copyfile(ONTOLOGY_DIR / "shapes.ttl", path["shapes.ttl"])
+
+    infos = [GraphInfo.of_part(p.summary) for p in parts]
+    shared_info = None
+    if shared:
+        subjects = {t.subject for t in shared_ox}
+        shared_info = GraphInfo(
+            slug="shared", graph=URIRef(shared_iri), report=None, title_ja="", title_en="",
+            fiscal_year=None, triples=len(shared), rows=0, bodies=0,
+            entities=sum(1 for s in subjects if s.value.startswith(base_iri)))
+    V = void_graph(stats, infos, shared_info, base_iri=base_iri, meta=meta)
+    write_bytes(path["void.ttl"], _turtle(V))
+    written = {name: path[name] for name in OUTPUT_FILES if name != "catalog.ttl"}
+    C = catalog_graph(infos, shared_info, base_iri=base_iri, meta=meta, files=written)
+    write_bytes(path["catalog.ttl"], _turtle(C + V, prefixes_of=C))
+    return [path[name] for name in OUTPUT_FILES]
+
+
+def _turtle(G: Graph, *, prefixes_of: Graph | None = None) -> bytes:
+    """Turtle of a small metadata graph, triples inserted in sorted order (rdflib writes a
+    stable document from sorted input)."""
+    out = Graph(bind_namespaces="core")
+    for prefix, ns in sorted((prefixes_of or G).namespaces()):
+        out.bind(prefix, ns, override=True, replace=True)
+    for triple in sorted(G, key=lambda t: tuple(term.n3() for term in t)):
+        out.add(triple)
+    return out.serialize(format="turtle", encoding="utf-8")
+
+
+def _staged(out_dir: Path, stage: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run `stage` on a staging folder inside `out_dir`; move its files into place only when
+    every one succeeded, so a failure leaves the previous build whole; a file whose bytes did
+    not change is not rewritten; files of `out_dir` not in OUTPUT_FILES are left alone."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write the exports here: {exc.strerror}") from exc
+    try:
+        staged = stage(staging)
+        for path in staged:
+            target = out_dir / path.name
+            if target.is_file() and filecmp.cmp(path, target, shallow=False):
+                continue  # unchanged: keep the old file (and its mtime)
+            path.chmod(0o644)
+            path.replace(target)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write the exports here: {exc.strerror}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in OUTPUT_FILES]
+
+
+def _base_and_meta(base_iri: str | None,
+                   metadata: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    meta = metadata if metadata is not None else load_metadata()
+    if base_iri is None:
+        use = metadata if metadata is not None and "base_iri" in metadata else None
+        base_iri = default_base_iri(use)
+    return check_base_iri(base_iri), meta
 
 
 def export_dataset(
@@ -337,63 +445,34 @@ def export_dataset(
     base_iri: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """Write every export of `ds` into `out_dir` (see OUTPUT_FILES); return the paths written.
+    """Write every export of an in-memory `ds` into `out_dir` (see OUTPUT_FILES).
 
     `base_iri` is the one `ds` was built with (default: ``base_iri`` of the metadata).
-    All files are first written into a staging folder inside `out_dir` and moved into place
-    only when every one succeeded, so a failure leaves the previous build whole; files of
-    `out_dir` not in OUTPUT_FILES are left alone.
+    Goes through the same parts and writers as `build_outputs`.
     """
-    meta = metadata if metadata is not None else load_metadata()
-    if base_iri is None:
-        base_iri = default_base_iri(meta) if "base_iri" in meta else default_base_iri()
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
-    except OSError as exc:
-        raise InputError(f"{out_dir}: cannot write the exports here: {exc.strerror}") from exc
-    try:
-        staged = _stage(ds, staging, base_iri=base_iri, meta=meta)
-        for path in staged:
-            path.replace(out_dir / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / name for name in OUTPUT_FILES]
+    base_iri, meta = _base_and_meta(base_iri, metadata)
+    shared_iri = shared_graph_iri(base_iri)
+    context = dataset_namespaces(base_iri)
 
+    def stage(staging: Path) -> list[Path]:
+        work = staging / ".parts"
+        work.mkdir()
+        parts, shared = [], []
+        named = [g for g in ds.graphs()
+                 if isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID]
+        for i, G in enumerate(sorted(named, key=lambda g: str(g.identifier))):
+            if G.identifier == shared_iri:
+                shared = nt_lines(OxTerms().triples(G))
+                continue
+            if len(G) == 0:
+                continue
+            target = work / f"{i:06d}.part"
+            target.write_bytes(part_bytes(str(G.identifier), G, (), base_iri=base_iri,
+                                          context=context))
+            parts.append(Part.load(target))
+        return write_exports(parts, shared, staging, base_iri=base_iri, meta=meta)
 
-def _stage(ds: Dataset, out_dir: Path, *, base_iri: str, meta: dict[str, Any]) -> list[Path]:
-    """Write every export into the (staging) folder `out_dir`, the catalogue last."""
-    U = union_graph(ds, store="SimpleMemory")
-    context = jsonld_context(U)
-    conv = _OxTerms()  # each term converted once, shared by the four serialisations
-    triples, quads = _ox_triples(U, conv), _ox_quads(ds, conv)
-    contents: dict[str, bytes] = {
-        "welfare-kg.ttl": to_turtle(U, _triples=triples),
-        "welfare-kg.nt": to_ntriples(U, _triples=triples),
-        "welfare-kg.jsonld": to_jsonld(U, context),
-        "context.jsonld": (json.dumps(context, ensure_ascii=False, indent=1) + "\n").encode(),
-        "welfare-kg.trig": to_trig(ds, _quads=quads),
-        "welfare-kg.nq": to_nquads(ds, _quads=quads),
-        "rows.csv": rows_csv(ds, base_iri, union=U),
-        "bodies.csv": bodies_csv(ds, union=U),
-        "ontology.ttl": (ONTOLOGY_DIR / "welfare.ttl").read_bytes(),
-        "shapes.ttl": (ONTOLOGY_DIR / "shapes.ttl").read_bytes(),
-    }
-    written: dict[str, Path] = {}
-    for name, data in contents.items():
-        write_bytes(out_dir / name, data)
-        written[name] = out_dir / name
-    V = _sorted_graph(void_graph(ds, base_iri=base_iri, meta=meta, union=U))
-    write_bytes(out_dir / "void.ttl", V.serialize(format="turtle", encoding="utf-8"))
-    written["void.ttl"] = out_dir / "void.ttl"
-    C = catalog_graph(ds, base_iri=base_iri, meta=meta, files=written)
-    catalog = _sorted_graph(C + V)
-    for prefix, ns in C.namespaces():
-        catalog.bind(prefix, ns, override=True, replace=True)
-    write_bytes(out_dir / "catalog.ttl", catalog.serialize(format="turtle", encoding="utf-8"))
-    written["catalog.ttl"] = out_dir / "catalog.ttl"
-    return [written[name] for name in OUTPUT_FILES]
+    return _staged(out_dir, stage)
 
 
 def build_outputs(
@@ -403,17 +482,41 @@ def build_outputs(
     base_iri: str | None = None,
     corrections: bool = True,
     extractions: Sequence[Extraction] | None = None,
+    jobs: int | None = None,
+    extraction_dir: Path | None = None,
+    on_report: Callable[[Path, dict[str, Any]], None] | None = None,
 ) -> list[Path]:
-    """Extract each report, build the dataset and write every export into `out_dir`.
+    """Extract each report, build the graph and write every export into `out_dir`, streaming.
 
-    `extractions`, when given (one per report, already extracted by the caller), are used
-    instead of extracting again. `base_iri` defaults to ``base_iri`` of data/dataset.yaml.
-    Returns the paths written, in OUTPUT_FILES order.
+    Report by report (cached by content, `jobs` processes in parallel; see
+    `graph/rdf/parts.py`), then the exports merged from the reports' sorted parts: memory
+    does not grow with the number of reports. `extractions`, when given (one per report,
+    already extracted by the caller), are used instead of extracting. `extraction_dir`
+    also receives each report's records (JSON, CSV, extraction report); `on_report(path,
+    summary)` hears of each report in order. `base_iri` defaults to ``base_iri`` of
+    data/dataset.yaml. Returns the paths written, in OUTPUT_FILES order.
     """
-    base_iri = check_base_iri(base_iri or default_base_iri())  # before the slow extraction
-    if extractions is None:
-        from ..report import extract_report
+    base_iri, meta = _base_and_meta(base_iri, None)  # before the slow extraction
+    _check_out_dir(Path(out_dir))
+    # The parts live outside out_dir, so bad input found while extracting leaves no trace.
+    with tempfile.TemporaryDirectory(prefix="welfare-kg-parts-") as work:
+        parts = make_parts([Path(p) for p in report_paths], Path(work), base_iri=base_iri,
+                           corrections=corrections, jobs=jobs, extraction_dir=extraction_dir,
+                           extractions=extractions, on_report=on_report)
+        shared: set[bytes] = set()
+        for part in parts:
+            shared.update(part.lines("shared"))
+        return _staged(out_dir, lambda staging: write_exports(
+            parts, shared, staging, base_iri=base_iri, meta=meta))
 
-        extractions = [extract_report(Path(p), corrections=corrections) for p in report_paths]
-    ds = build_dataset(list(extractions), base_iri=base_iri)
-    return export_dataset(ds, out_dir, base_iri=base_iri)
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Fail before the slow work if `out_dir` cannot become a folder of exports."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: cannot write the exports here: not a folder")
+    parent = out_dir
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{out_dir}: cannot write the exports here: {parent} is not a "
+                         "writable folder")

@@ -13,6 +13,8 @@ from rdflib.term import Node
 from welfare_kg.errors import InputError
 from welfare_kg.paths import ONTOLOGY_DIR
 
+from .build import SHARED_SLUG
+
 __all__ = [
     "DEFAULT_SHAPES",
     "Finding",
@@ -24,6 +26,7 @@ __all__ = [
 
 DEFAULT_SHAPES = ONTOLOGY_DIR / "shapes.ttl"
 
+SHARED_GRAPH_PATH = f"graph/{SHARED_SLUG}"  # the end of the shared graph's IRI, whatever the base
 _FORMATS = {
     ".ttl": "turtle",
     ".nt": "nt",
@@ -78,7 +81,7 @@ def _format(path: Path) -> str:
     return fmt
 
 
-def _named_graphs(paths: Sequence[Path]) -> list[Graph]:
+def _named_graphs(paths: Sequence[Path]) -> list[tuple[str, Graph]]:
     """The graphs of TriG/N-Quads files, one Graph per graph name (merged across files)."""
     from rdflib import Dataset
 
@@ -98,7 +101,7 @@ def _named_graphs(paths: Sequence[Path]) -> list[Graph]:
                 G.bind(prefix, ns, override=False)
             for triple in named.triples((None, None, None)):
                 G.add(triple)
-    return [graphs[name] for name in sorted(graphs)]
+    return [(name, graphs[name]) for name in sorted(graphs)]
 
 
 def load_rdf(paths: Sequence[Path]) -> Graph:
@@ -175,15 +178,20 @@ def validate_graph(
 def validate_files(
     paths: Sequence[Path], shapes: Sequence[Path] = (DEFAULT_SHAPES,)
 ) -> ValidationReport:
-    """Validate RDF files: TriG/N-Quads graph by graph, anything else merged into one graph.
+    """Validate RDF files: TriG/N-Quads report by report, anything else merged into one graph.
 
-    Each report's named graph is self-contained, so validating graphs one by one checks the
-    same constraints (and also that no graph leans on another), and keeps the time linear
-    in the number of reports: rdflib's SPARQL, which pySHACL uses for the SPARQL-based
-    shapes, slows down faster than the graph grows.
+    Each report's named graph is validated together with the shared graph
+    (``…/graph/shared``: the bodies, outline and concepts its rows point to), which checks the
+    same constraints as the whole union (a report graph leans only on the shared one) and
+    keeps the time linear in the number of reports: rdflib's SPARQL, which pySHACL uses for
+    the SPARQL-based shapes, slows down faster than the graph grows.
     """
     if paths and all(_format(p) in ("trig", "nquads") for p in paths):
-        graphs = _named_graphs(paths)
+        named = _named_graphs(paths)
+        shared = [G for name, G in named if name.endswith(SHARED_GRAPH_PATH)]
+        reports = [G for name, G in named if not name.endswith(SHARED_GRAPH_PATH)]
+        base = shared[0] if shared else Graph()
+        graphs = [_with(G, base) for G in reports] or [base]
     else:
         graphs = [load_rdf(paths)]
     findings: set[Finding] = set()
@@ -194,3 +202,15 @@ def validate_files(
         findings.update(report.findings)
     ordered = sorted(findings, key=lambda f: (f.message, f.focus, f.path, f.value))
     return ValidationReport(conforms=conforms, findings=ordered)
+
+
+def _with(G: Graph, shared: Graph) -> Graph:
+    """`G` plus the triples of `shared` (a new graph; neither is changed)."""
+    out = Graph()
+    for prefix, ns in G.namespaces():
+        out.bind(prefix, ns, override=False)
+    for triple in G:
+        out.add(triple)
+    for triple in shared:
+        out.add(triple)
+    return out

@@ -34,19 +34,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--no-corrections", action="store_true",
                         help="do not apply the curated corrections")
     add_chart_formats_argument(parser)
+    from .build import add_jobs_argument
+
+    add_jobs_argument(parser)
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.fileio import write_text
     from welfare_kg.graph.rdf import build_outputs, load_metadata
-    from welfare_kg.graph.report import (
-        extract_report,
-        extraction_report,
-        write_csv,
-        write_json,
-    )
     from welfare_kg.graph.sparql import open_store
     from welfare_kg.viz import chart_formats, write_all
 
@@ -57,22 +53,18 @@ def run(args: argparse.Namespace) -> int:
     if len(set(stems)) != len(stems):
         raise InputError(f"two reports share a file name ({', '.join(stems)}): "
                          "rename one, their outputs would overwrite each other")
-    corrections = not args.no_corrections
-    extractions = []
-    for report in reports:
-        extraction = extract_report(report, corrections=corrections)
-        extractions.append(extraction)
+
+    def extracted(report: Path, summary: dict) -> None:
+        note = summary["extraction"]
         stem = out / "extraction" / Path(report).stem
-        write_json(extraction, stem.with_suffix(".json"))
-        write_csv(extraction, stem.with_suffix(".csv"))
-        text = extraction_report(extraction)
-        write_text(stem.with_suffix(".report.txt"), text)
-        print(f"extracted {report}: {len(extraction.rows)} rows, "
-              f"{len(extraction.corrections_applied)} corrections, "
-              f"{len(extraction.warnings)} warnings -> {stem}.json", file=sys.stderr)
+        print(f"extracted {report}: {note['rows']} rows, {note['corrections']} corrections, "
+              f"{note['warnings']} warnings -> {stem}.json", file=sys.stderr)
+
     base_iri = args.base_iri or load_metadata()["base_iri"]
-    written = build_outputs(reports, out, base_iri=base_iri, corrections=corrections,
-                            extractions=extractions)
+    # The build extracts each report (cached, in parallel) and writes its records too.
+    written = build_outputs(reports, out, base_iri=base_iri, corrections=not args.no_corrections,
+                            jobs=args.jobs, extraction_dir=out / "extraction",
+                            on_report=extracted)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
     store = open_store(out)
     views = write_all(store, out, formats)
