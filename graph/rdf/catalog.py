@@ -274,7 +274,7 @@ def catalog_graph(
             period = base[f"dataset/{report.slug}/period"]
             C.add((node, DCTERMS.temporal, period))
             _fy_period(C, period, report.fiscal_year, report.fiscal_year)
-            C.add((node, WK.fiscalYear, Literal(str(report.fiscal_year), datatype=XSD.gYear)))
+            C.add((node, WK.fiscalYear, Literal(report.fiscal_year, datatype=XSD.integer)))
         C.add((service, DCAT.servesDataset, node))
         # Where to get this report's graph: its named graph inside the TriG and N-Quads
         # files, or through the SPARQL endpoint.
