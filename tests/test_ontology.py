@@ -74,3 +74,77 @@ def test_controlled_lists_have_notations(ontology: Graph) -> None:
 def test_every_term_is_defined_by_the_ontology(ontology: Graph) -> None:
     for term in _terms(ontology):
         assert ontology.value(term, RDFS.isDefinedBy) == ONTOLOGY_IRI, term
+
+
+DCTERMS = "http://purl.org/dc/terms/"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+# The datatypes of OWL 2's datatype map this ontology may use as ranges (OWL 2 Structural
+# Specification, section 4); xsd:gYear or rdf:langString make HermiT or Pellet refuse it.
+OWL2_RANGES = {URIRef(XSD_NS + t) for t in ("integer", "decimal", "string", "boolean",
+                                            "dateTime", "anyURI", "nonNegativeInteger")}
+OWL2_RANGES.add(RDF.PlainLiteral)
+
+
+def test_every_term_has_comments_in_japanese_and_english(ontology: Graph) -> None:
+    # Protégé and documentation generators show rdfs:comment, not skos:definition.
+    for term in sorted(_terms(ontology) | {ONTOLOGY_IRI}):
+        comments = {lit.language for lit in ontology.objects(term, RDFS.comment)}
+        assert comments == {"ja", "en"}, term
+
+
+def test_ontology_metadata_names_creator_dates_and_licence(ontology: Graph) -> None:
+    creator = ontology.value(ONTOLOGY_IRI, URIRef(DCTERMS + "creator"))
+    assert isinstance(creator, URIRef), "dcterms:creator is a resource, not a literal"
+    for name in ("created", "modified"):
+        date = ontology.value(ONTOLOGY_IRI, URIRef(DCTERMS + name))
+        assert date is not None and date.datatype == URIRef(XSD_NS + "date"), name
+    assert str(ontology.value(ONTOLOGY_IRI, OWL.versionIRI)).endswith(
+        "/" + str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo)))
+
+
+def test_ontology_licence_is_the_catalogue_licence(ontology: Graph) -> None:
+    from welfare_kg.graph.rdf import load_metadata
+
+    licence = ontology.value(ONTOLOGY_IRI, URIRef(DCTERMS + "license"))
+    assert str(licence) == load_metadata()["catalog"]["license"]["iri"]
+
+
+def test_every_property_has_a_domain_and_an_owl2_range(ontology: Graph) -> None:
+    for kind in (OWL.ObjectProperty, OWL.DatatypeProperty):
+        for prop in ontology.subjects(RDF.type, kind):
+            if not str(prop).startswith(WK_NAMESPACE):
+                continue
+            assert ontology.value(prop, RDFS.domain) is not None, prop
+            assert ontology.value(prop, RDFS.range) is not None, prop
+    for prop in ontology.subjects(RDF.type, OWL.DatatypeProperty):
+        if str(prop).startswith(WK_NAMESPACE):
+            assert ontology.value(prop, RDFS.range) in OWL2_RANGES, prop
+
+
+def test_body_type_specialises_org_classification(ontology: Graph) -> None:
+    org = "http://www.w3.org/ns/org#"
+    assert (WK.bodyType, RDFS.subPropertyOf, URIRef(org + "classification")) in ontology
+
+
+def test_disjoint_classes_cover_the_main_kinds_of_thing(ontology: Graph) -> None:
+    groups = [set(ontology.items(ontology.value(node, OWL.members)))
+              for node in ontology.subjects(RDF.type, OWL.AllDisjointClasses)]
+    assert {WK.PlanRow, WK.Report, WK.SourceSpan, WK.Participation, WK.Body, WK.Partner} <= (
+        max(groups, key=len))
+    assert {WK.WardOfficeDivision, WK.CommunityCarePlaza, WK.SocialWelfareCouncil,
+            WK.PartnerOrganization} in groups
+
+
+def test_every_reused_term_is_declared(ontology: Graph) -> None:
+    """OWL 2 DL needs each entity declared; the ontology imports nothing, so it declares
+    the ORG, SKOS, PROV, DCTERMS, schema.org and IMI terms it uses."""
+    builtin = (str(RDF), str(RDFS), str(OWL), XSD_NS)
+    declared = set()
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty):
+        declared |= set(ontology.subjects(RDF.type, kind))
+    used = {p for p in ontology.predicates()} | {
+        o for p, o in ontology.predicate_objects()
+        if p in (RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range, RDFS.subPropertyOf)
+        and isinstance(o, URIRef)}
+    undeclared = {t for t in used if not str(t).startswith(builtin)} - declared
+    assert undeclared == set()

@@ -468,7 +468,8 @@ class _Builder:
         self.G.add((node, DCTERMS.identifier, Literal(self.info.file)))
         self.G.add((node, WK.sha256, Literal(extraction.sha256)))
         if self.info.fiscal_year:
-            year = Literal(str(self.info.fiscal_year), datatype=XSD.gYear)
+            # xsd:integer, not xsd:gYear: OWL 2 reasoners know only the OWL 2 datatypes.
+            year = Literal(self.info.fiscal_year, datatype=XSD.integer)
             self.G.add((node, WK.fiscalYear, year))
         self.G.add((node, DCTERMS.subject, self.plan_node()))  # a report about the plan
 
@@ -484,7 +485,8 @@ class _Builder:
         if row.result:
             self.G.add((node, WK.resultText, Literal(row.result, lang="ja")))
         if self.info.fiscal_year:
-            year = Literal(str(self.info.fiscal_year), datatype=XSD.gYear)
+            # xsd:integer, not xsd:gYear: OWL 2 reasoners know only the OWL 2 datatypes.
+            year = Literal(self.info.fiscal_year, datatype=XSD.integer)
             self.G.add((node, WK.fiscalYear, year))
         status = _concept_by_notation(self.ontology, WK.StatusScheme, row.status)
         if status is None:

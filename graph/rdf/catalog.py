@@ -333,7 +333,7 @@ def catalog_graph(
             period = base[f"dataset/{report.slug}/period"]
             C.add((node, DCTERMS.temporal, period))
             _fy_period(C, period, report.fiscal_year, report.fiscal_year)
-            C.add((node, WK.fiscalYear, Literal(str(report.fiscal_year), datatype=XSD.gYear)))
+            C.add((node, WK.fiscalYear, Literal(report.fiscal_year, datatype=XSD.integer)))
         C.add((service, DCAT.servesDataset, node))
         graph_distributions(node, report.slug, report.graph)
 
