@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     japanese_font()  # fail before building anything when no Japanese font is installed
     output = resolve_output(args, "charts")
-    plan = load_plan(open_store(args.out_dir))
+    plan = load_plan(open_store(args.out_dir, args.store))
     for path in write_charts(plan, output):
         print(path)
     return 0

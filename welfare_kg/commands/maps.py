@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.viz import load_plan, write_maps
 
     output = resolve_output(args, "maps")
-    plan = load_plan(open_store(args.out_dir))
+    plan = load_plan(open_store(args.out_dir, args.store))
     for path in write_maps(plan, output):
         print(path)
     return 0

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.viz import load_plan, write_metrics
 
     output = resolve_output(args, "metrics")
-    plan = load_plan(open_store(args.out_dir))
+    plan = load_plan(open_store(args.out_dir, args.store))
     for path in write_metrics(plan, output):
         print(path)
     return 0

@@ -9,6 +9,8 @@ from pathlib import Path
 from welfare_kg.errors import InputError
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
+from ._views import add_store_argument
+
 __all__ = ["add_parser", "run"]
 
 
@@ -19,7 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=(
             "The main job: extract each report (records JSON, CSV and an extraction report "
             "under OUT_DIR/extraction), build the graph and its open-data exports (OUT_DIR), "
-            "load the SPARQL store (OUT_DIR/store) and write the collaboration maps, metrics "
+            "load it into a SPARQL store (see --store) and write the collaboration maps, metrics "
             "and charts (OUT_DIR/maps, metrics, charts)."
         ),
     )
@@ -31,6 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="base of the data IRIs (default: base_iri of data/dataset.yaml)")
     parser.add_argument("--no-corrections", action="store_true",
                         help="do not apply the curated corrections")
+    add_store_argument(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -70,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     written = build_outputs(reports, out, base_iri=base_iri, corrections=corrections,
                             extractions=extractions)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
-    store = open_store(out)
+    store = open_store(out, args.store)
     views = write_all(store, out)
     print(f"wrote {len(views)} maps, metrics and charts under {out}", file=sys.stderr)
     print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",
