@@ -12,11 +12,11 @@ Two kinds of store, and a rule for picking one (`choose_store`, measured in BENC
 - **disk**: `out/store`, a RocksDB store bulk-loaded once per build and opened read-only
   (shared with `welfare-kg serve`); opening costs about 0.1 s whatever the size.
 
-`auto` picks memory while the build is small enough that loading it costs less than the
-disk store would in slower queries: for one query (`welfare-kg query`) up to
-`ONE_QUERY_MEMORY_MAX` bytes of N-Quads (a few reports), for commands that run several
-queries (maps, metrics, charts, all, publish) up to `MANY_QUERIES_MEMORY_MAX` (past that the
-in-memory store, ~5x the N-Quads size, no longer sits comfortably in memory).
+`auto` picks memory for one query (`welfare-kg query`) on a build of up to
+`ONE_QUERY_MEMORY_MAX` bytes of N-Quads (one report: ~0.1 s to load, nothing written) and the
+reused disk store beyond; for commands that run several queries (maps, metrics, charts, all,
+publish) memory up to `MANY_QUERIES_MEMORY_MAX`, past which the in-memory store no longer sits
+comfortably in RAM. `serve` always uses the disk store (the server process opens it).
 
 >>> from welfare_kg.paths import PROJECT_ROOT
 >>> store = load_store([PROJECT_ROOT / "tests" / "data" / "mini-graph.trig"])
@@ -73,9 +73,13 @@ BUILD_FILES = ("welfare-kg.nq", "welfare-kg.trig")
 STORE_DIRNAME = "store"
 _STAMP = "build-stamp.json"
 STORE_KINDS = ("auto", "memory", "disk")
-# Measured (BENCHMARKS.md, "Which store"): loading N-Quads into memory costs about 1 s per
-# 10 MB on the 2-core machine; one library query on the disk store costs on average about as
-# much more than in memory as loading 2-3 MB does, and opening the disk store ~0.1 s.
+# Measured (BENCHMARKS.md, "Which store"), both costs growing with the build: loading N-Quads
+# into memory costs ~1 s per 10 MB, about 5x what one average library query loses on the disk
+# store; loading the disk store costs ~3x the memory load, once per build. So for one query a
+# build of one report (~3 MB) loads into memory in ~0.1 s with nothing written, and anything
+# larger is cheaper on the reused disk store; a command running several queries (maps: five,
+# with large answers, where disk is 5-10x slower) gains from memory until the in-memory store
+# (~4x the N-Quads size in RAM) stops fitting comfortably.
 ONE_QUERY_MEMORY_MAX = 4 * 2**20
 MANY_QUERIES_MEMORY_MAX = 1 * 2**30
 _FORMATS = {".nq": RdfFormat.N_QUADS, ".trig": RdfFormat.TRIG, ".ttl": RdfFormat.TURTLE,

@@ -8,7 +8,13 @@ from pathlib import Path
 from welfare_kg.errors import InputError
 from welfare_kg.paths import OUT_DIR
 
-__all__ = ["add_output_arguments", "add_store_argument", "output_folder", "resolve_output"]
+__all__ = [
+    "add_output_arguments",
+    "add_store_argument",
+    "output_folder",
+    "resolve_output",
+    "store_choice",
+]
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, folder: str, what: str) -> None:
@@ -46,3 +52,8 @@ def output_folder(path: Path) -> Path:
 def resolve_output(args: argparse.Namespace, folder: str) -> Path:
     """The created output folder of a view command: `-o`, else OUT_DIR/<folder>."""
     return output_folder(args.output or Path(args.out_dir) / folder)
+
+
+def store_choice(args: argparse.Namespace) -> str:
+    """The `--store` given (callers that build their own Namespace get "auto")."""
+    return getattr(args, "store", None) or "auto"

@@ -9,7 +9,7 @@ from pathlib import Path
 from welfare_kg.errors import InputError
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
-from ._views import add_store_argument
+from ._views import add_store_argument, store_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     written = build_outputs(reports, out, base_iri=base_iri, corrections=corrections,
                             extractions=extractions)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
-    store = open_store(out, args.store)
+    store = open_store(out, store_choice(args))
     views = write_all(store, out)
     print(f"wrote {len(views)} maps, metrics and charts under {out}", file=sys.stderr)
     print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",
