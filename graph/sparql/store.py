@@ -74,7 +74,7 @@ STORE_DIRNAME = "store"
 _STAMP = "build-stamp.json"
 STORE_KINDS = ("auto", "memory", "disk")
 # Measured (BENCHMARKS.md, "Which store"), both costs growing with the build: loading N-Quads
-# into memory costs ~1 s per 10 MB, about 5x what one average library query loses on the disk
+# into memory costs ~0.2 s per 10 MB, about 5x what one average library query loses on the disk
 # store; loading the disk store costs ~3x the memory load, once per build. So for one query a
 # build of one report (~3 MB) loads into memory in ~0.1 s with nothing written, and anything
 # larger is cheaper on the reused disk store; a command running several queries (maps: five,
