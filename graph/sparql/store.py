@@ -79,7 +79,7 @@ STORE_KINDS = ("auto", "memory", "disk")
 # build of one report (~3 MB) loads into memory in ~0.1 s with nothing written, and anything
 # larger is cheaper on the reused disk store; a command running several queries (maps: five,
 # with large answers, where disk is 5-10x slower) gains from memory until the in-memory store
-# (~4x the N-Quads size in RAM) stops fitting comfortably.
+# (~7x the N-Quads size in RSS at 100 reports) stops fitting comfortably.
 ONE_QUERY_MEMORY_MAX = 4 * 2**20
 MANY_QUERIES_MEMORY_MAX = 1 * 2**30
 _FORMATS = {".nq": RdfFormat.N_QUADS, ".trig": RdfFormat.TRIG, ".ttl": RdfFormat.TURTLE,
