@@ -468,6 +468,32 @@ def test_repeated_shared_descriptions_change_no_answer(spec, mini_store: Store,
         run_query(mini_store, spec, params))
 
 
+@pytest.fixture(scope="module")
+def shared_once_store(mini_store: Store) -> Store:
+    """The mini graph in the many-report shape: one shared graph describes bodies and the
+    outline once; the report graph holds only row-level subjects (rows, participations,
+    quantities, spans, the report)."""
+    from pyoxigraph import Quad
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    row_level = {q.subject for q in mini_store
+                 if q.predicate.value == rdf_type and q.object.value in ROW_LEVEL}
+    shared = NamedNode("https://w3id.org/welfare-kg/graph/shared")
+    store = Store()
+    store.extend(Quad(q.subject, q.predicate, q.object,
+                      q.graph_name if q.subject in row_level else shared)
+                 for q in mini_store)
+    return store
+
+
+@pytest.mark.parametrize("spec", LIBRARY, ids=lambda s: s.name)
+def test_shared_entities_described_once_change_no_answer(spec, mini_store: Store,
+                                                         shared_once_store: Store) -> None:
+    params = PARAMS.get(spec.name, {})
+    assert comparable(run_query(shared_once_store, spec, params)) == comparable(
+        run_query(mini_store, spec, params))
+
+
 @pytest.mark.parametrize(
     "module", ["sparql.library", "sparql.results", "sparql.remote", "sparql.store"])
 def test_docstring_examples_run(module: str) -> None:

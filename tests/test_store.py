@@ -1,4 +1,4 @@
-"""The embedded store: loaded from the build in out/, kept on disk, reloaded on a new build."""
+"""The embedded store: in memory or kept on disk (reloaded on a new build), chosen per job."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from welfare_kg.errors import InputError, QueryError
 from welfare_kg.graph.sparql import store as store_module
 from welfare_kg.graph.sparql.store import (
     STORE_DIRNAME,
+    choose_store,
     ensure_build,
     execute,
     find_build,
@@ -42,32 +43,68 @@ def test_find_build_prefers_the_n_quads_file(tmp_path: Path) -> None:
 
 
 def test_open_store_loads_the_build_and_keeps_it_on_disk(build_dir: Path) -> None:
-    store = open_store(build_dir)
+    store = open_store(build_dir, "disk")
     assert rows_in(store) == 6
     assert (build_dir / STORE_DIRNAME / "build-stamp.json").is_file()
     del store
-    again = open_store(build_dir)  # reuses the store: same answer
+    again = open_store(build_dir, "disk")  # reuses the store: same answer
     assert rows_in(again) == 6
 
 
 def test_two_readers_share_the_store(build_dir: Path) -> None:
-    first, second = open_store(build_dir), open_store(build_dir)
+    first, second = open_store(build_dir, "disk"), open_store(build_dir, "disk")
     assert rows_in(first) == rows_in(second) == 6
 
 
 def test_a_new_build_replaces_the_store(build_dir: Path) -> None:
-    assert rows_in(open_store(build_dir)) == 6
+    assert rows_in(open_store(build_dir, "disk")) == 6
     nq = build_dir / "welfare-kg.nq"
     kept = [line for line in nq.read_text(encoding="utf-8").splitlines(keepends=True)
             if "/id/r6>" not in line]
     nq.write_text("".join(kept), encoding="utf-8")
     os.utime(nq, ns=(1, 1))  # a different stamp even within the same clock tick
-    assert rows_in(open_store(build_dir)) == 5
+    assert rows_in(open_store(build_dir, "disk")) == 5
 
 
 def test_in_memory_store(build_dir: Path) -> None:
-    assert rows_in(open_store(build_dir, persist=False)) == 6
+    assert rows_in(open_store(build_dir, "memory")) == 6
     assert not (build_dir / STORE_DIRNAME).exists()
+
+
+def test_auto_picks_memory_for_a_small_build_and_disk_for_a_large_one(
+    build_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = build_dir / "welfare-kg.nq"
+    size = build.stat().st_size
+    assert choose_store(build) == choose_store(build, many_queries=False) == "memory"
+    assert rows_in(open_store(build_dir)) == 6
+    assert not (build_dir / STORE_DIRNAME).exists()  # nothing written for a small build
+    monkeypatch.setattr(store_module, "ONE_QUERY_MEMORY_MAX", size - 1)
+    assert choose_store(build, many_queries=False) == "disk"
+    assert choose_store(build) == "memory"  # several queries: loading still pays
+    assert rows_in(open_store(build_dir, many_queries=False)) == 6
+    assert (build_dir / STORE_DIRNAME).is_dir()
+    monkeypatch.setattr(store_module, "MANY_QUERIES_MEMORY_MAX", size - 1)
+    assert choose_store(build) == "disk"
+
+
+def test_a_forced_store_wins_and_an_unknown_one_is_an_input_error(build_dir: Path) -> None:
+    build = build_dir / "welfare-kg.nq"
+    assert choose_store(build, "disk") == "disk"
+    assert choose_store(build, "memory", many_queries=False) == "memory"
+    with pytest.raises(InputError, match="unknown store 'ram'"):
+        open_store(build_dir, "ram")
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+def test_query_command_store_option(kind: str, build_dir: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from welfare_kg.cli import main
+
+    assert main(["query", "status-by-pillar", "--out-dir", str(build_dir), "--store", kind,
+                 "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("pillarNumber,status,rows")
+    assert (build_dir / STORE_DIRNAME).exists() == (kind == "disk")
 
 
 def test_missing_build_is_built_from_the_bundled_report(tmp_path: Path, monkeypatch) -> None:
@@ -84,6 +121,7 @@ def test_missing_build_is_built_from_the_bundled_report(tmp_path: Path, monkeypa
     assert ensure_build(out) == out / "welfare-kg.nq"
     assert calls and calls[0][0][0].name == "izumi-wakuwaku-fy2021-report.txt"
     assert rows_in(open_store(out)) == 6
+    assert rows_in(open_store(out, "disk")) == 6
     assert len(calls) == 1  # the second call found the build
 
 
@@ -123,7 +161,7 @@ def test_concurrent_commands_share_one_refresh(build_dir: Path) -> None:
     with ThreadPoolExecutor(4) as pool:
         dirs = list(pool.map(lambda _: refresh_store_dir(build_dir), range(4)))
     assert set(dirs) == {build_dir / STORE_DIRNAME}
-    assert rows_in(open_store(build_dir)) == 6
+    assert rows_in(open_store(build_dir, "disk")) == 6
 
 
 # -- an out/ that cannot be written is an input error naming the path ------------------------

@@ -4,6 +4,20 @@ The store answers with the union of all named graphs as its default graph (each 
 a named graph; library queries do not name graphs), like Virtuoso does by default and
 `oxigraph serve --union-default-graph`.
 
+Two kinds of store, and a rule for picking one (`choose_store`, measured in BENCHMARKS.md):
+
+- **memory**: the build's N-Quads bulk-loaded into an in-memory store for this process.
+  Queries run 2-10x faster than on disk (most on large answers), loading is 2-3x faster
+  than into RocksDB, nothing is written, but every process pays the load.
+- **disk**: `out/store`, a RocksDB store bulk-loaded once per build and opened read-only
+  (shared with `welfare-kg serve`); opening costs about 0.1 s whatever the size.
+
+`auto` picks memory for one query (`welfare-kg query`) on a build of up to
+`ONE_QUERY_MEMORY_MAX` bytes of N-Quads (one report: ~0.1 s to load, nothing written) and the
+reused disk store beyond; for commands that run several queries (maps, metrics, charts, all,
+publish) memory up to `MANY_QUERIES_MEMORY_MAX`, past which the in-memory store no longer sits
+comfortably in RAM. `serve` always uses the disk store (the server process opens it).
+
 >>> from welfare_kg.paths import PROJECT_ROOT
 >>> store = load_store([PROJECT_ROOT / "tests" / "data" / "mini-graph.trig"])
 >>> run_query(store, "single-body-rows").values()[0]["bodyLabel"]
@@ -18,7 +32,8 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyoxigraph import (
@@ -37,7 +52,12 @@ from .results import Results
 
 __all__ = [
     "BUILD_FILES",
+    "MANY_QUERIES_MEMORY_MAX",
+    "ONE_QUERY_MEMORY_MAX",
     "STORE_DIRNAME",
+    "STORE_KINDS",
+    "choose_store",
+    "current_build",
     "ensure_build",
     "execute",
     "find_build",
@@ -52,6 +72,16 @@ __all__ = [
 BUILD_FILES = ("welfare-kg.nq", "welfare-kg.trig")
 STORE_DIRNAME = "store"
 _STAMP = "build-stamp.json"
+STORE_KINDS = ("auto", "memory", "disk")
+# Measured (BENCHMARKS.md, "Which store"), both costs growing with the build: loading N-Quads
+# into memory costs ~0.2 s per 10 MB, about 5x what one average library query loses on the disk
+# store; loading the disk store costs ~3x the memory load, once per build. So for one query a
+# build of one report (~3 MB) loads into memory in ~0.1 s with nothing written, and anything
+# larger is cheaper on the reused disk store; a command running several queries (maps: five,
+# with large answers, where disk is 5-10x slower) gains from memory until the in-memory store
+# (~7x the N-Quads size in RSS at 100 reports) stops fitting comfortably.
+ONE_QUERY_MEMORY_MAX = 4 * 2**20
+MANY_QUERIES_MEMORY_MAX = 1 * 2**30
 _FORMATS = {".nq": RdfFormat.N_QUADS, ".trig": RdfFormat.TRIG, ".ttl": RdfFormat.TURTLE,
             ".nt": RdfFormat.N_TRIPLES}
 
@@ -121,6 +151,26 @@ def refresh_store_dir(out_dir: Path = OUT_DIR) -> Path:
     sees a half-loaded store.
     """
     out_dir = Path(out_dir)
+    with _out_lock(out_dir):
+        build = ensure_build(out_dir)
+        try:
+            return _refresh(out_dir, build)
+        except OSError as exc:
+            raise _cannot_write(out_dir / STORE_DIRNAME, exc) from exc
+
+
+def current_build(out_dir: Path = OUT_DIR) -> Path:
+    """`ensure_build` under the build folder's lock: two commands started together build once."""
+    out_dir = Path(out_dir)
+    found = find_build(out_dir)
+    if found is not None:
+        return found
+    with _out_lock(out_dir):
+        return ensure_build(out_dir)
+
+
+@contextmanager
+def _out_lock(out_dir: Path) -> Iterator[None]:
     lock_path = out_dir / f".{STORE_DIRNAME}.lock"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -128,12 +178,8 @@ def refresh_store_dir(out_dir: Path = OUT_DIR) -> Path:
     except OSError as exc:
         raise _cannot_write(out_dir, exc) from exc
     with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # two commands started together build it once
-        build = ensure_build(out_dir)
-        try:
-            return _refresh(out_dir, build)
-        except OSError as exc:
-            raise _cannot_write(out_dir / STORE_DIRNAME, exc) from exc
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _cannot_write(path: Path, exc: OSError) -> InputError:
@@ -161,15 +207,37 @@ def _refresh(out_dir: Path, build: Path) -> Path:
     return store_dir
 
 
-def open_store(out_dir: Path = OUT_DIR, *, persist: bool = True) -> Store:
+def choose_store(build: Path, kind: str = "auto", *, many_queries: bool = True) -> str:
+    """"memory" or "disk": `kind` itself when forced, else the rule in the module docstring.
+
+    `many_queries` says whether the command runs several queries on the store (maps,
+    metrics, charts, all) or one (`welfare-kg query`).
+    """
+    if kind not in STORE_KINDS:
+        raise InputError(f"unknown store {kind!r}: use one of {', '.join(STORE_KINDS)}")
+    if kind != "auto":
+        return kind
+    limit = MANY_QUERIES_MEMORY_MAX if many_queries else ONE_QUERY_MEMORY_MAX
+    try:
+        size = Path(build).stat().st_size
+    except OSError as exc:
+        raise InputError(f"{build}: cannot read the build: {exc.strerror or exc}") from exc
+    return "memory" if size <= limit else "disk"
+
+
+def open_store(out_dir: Path = OUT_DIR, kind: str = "auto", *,
+               many_queries: bool = True) -> Store:
     """The store of the current build in `out_dir`, built from the bundled report if needed.
 
-    With `persist` (the default) the store lives under `out_dir/store` and is reloaded only
-    when the build changes; it is opened read-only, so it can be shared with a running
-    `welfare-kg serve`. Without it, the build is loaded into memory.
+    `kind` is "memory" (the build loaded into this process), "disk" (`out_dir/store`,
+    reloaded only when the build changes and opened read-only, so it can be shared with a
+    running `welfare-kg serve`) or "auto" (`choose_store`).
     """
-    if not persist:
-        return load_store([ensure_build(out_dir)])
+    if kind not in STORE_KINDS:
+        raise InputError(f"unknown store {kind!r}: use one of {', '.join(STORE_KINDS)}")
+    build = current_build(out_dir)
+    if choose_store(build, kind, many_queries=many_queries) == "memory":
+        return load_store([build])
     store_dir = refresh_store_dir(out_dir)
     try:
         return Store.read_only(str(store_dir))

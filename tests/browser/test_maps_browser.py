@@ -366,7 +366,7 @@ def report_maps(tmp_path_factory):
     from welfare_kg.viz.source import load_plan
 
     out = tmp_path_factory.mktemp("build")
-    plan = load_plan(open_store(out, persist=False))  # builds from the bundled report
+    plan = load_plan(open_store(out, "memory"))  # builds from the bundled report
     return plan, {p.stem: p for p in write_maps(plan, out / "maps")}
 
 

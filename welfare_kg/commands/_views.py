@@ -8,8 +8,14 @@ from pathlib import Path
 from welfare_kg.errors import InputError
 from welfare_kg.paths import OUT_DIR
 
-__all__ = ["add_chart_formats_argument", "add_output_arguments", "output_folder",
-           "resolve_output"]
+__all__ = [
+    "add_chart_formats_argument",
+    "add_output_arguments",
+    "add_store_argument",
+    "output_folder",
+    "resolve_output",
+    "store_choice",
+]
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, folder: str, what: str) -> None:
@@ -18,6 +24,15 @@ def add_output_arguments(parser: argparse.ArgumentParser, folder: str, what: str
                         help=f"where to write the {what} (default: OUT_DIR/{folder})")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="OUT_DIR",
                         help="the build directory (default: out)")
+    add_store_argument(parser)
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    """`--store auto|memory|disk`: which store the command's queries run on."""
+    parser.add_argument("--store", choices=("auto", "memory", "disk"), default="auto",
+                        help="which store answers the queries: memory (load the build into "
+                             "this process), disk (OUT_DIR/store, loaded once per build and "
+                             "reused) or auto (memory unless the build is very large; default)")
 
 
 def add_chart_formats_argument(parser: argparse.ArgumentParser) -> None:
@@ -49,3 +64,8 @@ def output_folder(path: Path) -> Path:
 def resolve_output(args: argparse.Namespace, folder: str) -> Path:
     """The created output folder of a view command: `-o`, else OUT_DIR/<folder>."""
     return output_folder(args.output or Path(args.out_dir) / folder)
+
+
+def store_choice(args: argparse.Namespace) -> str:
+    """The `--store` given (callers that build their own Namespace get "auto")."""
+    return getattr(args, "store", None) or "auto"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._views import add_output_arguments, resolve_output
+from ._views import add_output_arguments, resolve_output, store_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.viz import load_plan, write_metrics
 
     output = resolve_output(args, "metrics")
-    plan = load_plan(open_store(args.out_dir))
+    plan = load_plan(open_store(args.out_dir, store_choice(args)))
     for path in write_metrics(plan, output):
         print(path)
     return 0

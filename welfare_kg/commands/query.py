@@ -41,6 +41,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              "arrived within this many seconds (default: 60)")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, metavar="DIR",
                         help="the build directory (default: out)")
+    parser.add_argument("--store", choices=("auto", "memory", "disk"), default="auto",
+                        help="which store answers: memory (load the build into this process), "
+                             "disk (OUT_DIR/store, loaded once per build and reused) or auto "
+                             "(memory for a small build, disk for a large one; the default)")
     parser.set_defaults(run=run)
     return parser
 
@@ -68,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         from welfare_kg.graph.sparql import bind_params, open_store, run_query
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
-        store = open_store(args.out_dir)
+        store = open_store(args.out_dir, args.store, many_queries=False)
         results = _on_a_large_stack(lambda: run_query(store, spec, params))
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from welfare_kg.errors import InputError
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
-from ._views import add_chart_formats_argument
+from ._views import add_chart_formats_argument, add_store_argument, store_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -21,7 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=(
             "The main job: extract each report (records JSON, CSV and an extraction report "
             "under OUT_DIR/extraction), build the graph and its open-data exports (OUT_DIR), "
-            "load the SPARQL store (OUT_DIR/store) and write the collaboration maps, metrics "
+            "load it into a SPARQL store (see --store) and write the collaboration maps, metrics "
             "and charts (OUT_DIR/maps, metrics, charts)."
         ),
     )
@@ -34,6 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--no-corrections", action="store_true",
                         help="do not apply the curated corrections")
     add_chart_formats_argument(parser)
+    add_store_argument(parser)
     from .build import add_jobs_argument
 
     add_jobs_argument(parser)
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
                             jobs=args.jobs, extraction_dir=out / "extraction",
                             on_report=extracted)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
-    store = open_store(out)
+    store = open_store(out, store_choice(args))
     views = write_all(store, out, formats)
     print(f"wrote {len(views)} maps, metrics and charts under {out}", file=sys.stderr)
     print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",

@@ -1,0 +1,74 @@
+"""scripts/bench keeps working (quick mode) and its scale data has the shared + report shape.
+
+No timing is asserted: speed is measured by the benchmark itself (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pyoxigraph import RdfFormat, Store
+from sparql_data import ID, PARAMS, write_build
+
+from welfare_kg.graph.sparql.library import list_queries
+from welfare_kg.graph.sparql.store import run_query
+from welfare_kg.paths import PROJECT_ROOT
+
+SCRIPTS = PROJECT_ROOT / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+from bench_data import copies_of_build, shared_graph_iri, split_report  # noqa: E402
+
+REPORT = b"<https://w3id.org/welfare-kg/id/report/fy2021"
+
+
+def _mini_as_report_build(tmp_path: Path) -> bytes:
+    """The mini graph's N-Quads with its row-level subjects under report/fy2021 (as a build)."""
+    nq = write_build(tmp_path / "mini").read_bytes()
+    for local in (b"r1", b"r2", b"r3", b"r4", b"r5", b"r6", b"report-fy2021"):
+        nq = nq.replace(f"<{ID}".encode() + local, REPORT + b"/" + local)
+    return nq
+
+
+def test_split_puts_report_subjects_in_the_report_graph_and_the_rest_once(
+    tmp_path: Path,
+) -> None:
+    nq = _mini_as_report_build(tmp_path)
+    shared, report = split_report(nq, ID, "fy2021")
+    assert shared and report
+    assert all(line.split(b" ", 1)[0].startswith(REPORT) for line in report)
+    assert not any(line.split(b" ", 1)[0].startswith(REPORT) for line in shared)
+    assert len(set(shared)) == len(shared)  # labels repeated in the mini report graph: once
+    assert all(line.endswith(f"<{shared_graph_iri(ID)}> .\n".encode()) for line in shared)
+
+
+def test_copies_have_one_shared_graph_and_a_graph_per_report(tmp_path: Path) -> None:
+    data = copies_of_build(_mini_as_report_build(tmp_path), 3, ID, "fy2021")
+    store = Store()
+    store.load(data, format=RdfFormat.N_QUADS)
+    graphs = sorted(g.value for g in store.named_graphs())
+    assert graphs == sorted([shared_graph_iri(ID), f"{ID}graph/fy2021",
+                             f"{ID}graph/fy2021-copy1", f"{ID}graph/fy2021-copy2"])
+    one = Store()
+    one.load(copies_of_build(_mini_as_report_build(tmp_path), 1, ID, "fy2021"),
+             format=RdfFormat.N_QUADS)
+    # Three reports: three times the rows, the same bodies; every query still answers.
+    rows = run_query(store, "status-by-pillar").values()
+    assert sum(r["rows"] for r in rows) == 3 * sum(
+        r["rows"] for r in run_query(one, "status-by-pillar").values())
+    for spec in list_queries():
+        run_query(store, spec, PARAMS.get(spec.name, {}))
+
+
+def test_quick_benchmark_runs_every_query(tmp_path: Path) -> None:
+    out = tmp_path / "bench.md"
+    done = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--quick", "-o", str(out)],
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = out.read_text(encoding="utf-8")
+    assert "| 1x | 12," in text and "| 2x |" in text
+    for spec in list_queries():
+        assert f"| {spec.name} |" in text
+    assert "rdflib / CLI store" in text
