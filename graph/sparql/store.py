@@ -104,9 +104,12 @@ def ensure_build(out_dir: Path = OUT_DIR, reports: Iterable[Path] | None = None)
     found = find_build(out_dir)
     if found is not None:
         return found
+    from welfare_kg.outdir import transaction
+
     from ..rdf import build_outputs  # the build is heavy: import on demand
 
-    build_outputs(list(reports or [DEFAULT_REPORT]), Path(out_dir))
+    with transaction(out_dir) as stage:  # readers see no build or a whole one
+        build_outputs(list(reports or [DEFAULT_REPORT]), stage)
     found = find_build(out_dir)
     if found is None:
         raise InputError(f"the build wrote no N-Quads or TriG file in {out_dir}")
@@ -171,9 +174,14 @@ def current_build(out_dir: Path = OUT_DIR) -> Path:
 
 @contextmanager
 def _out_lock(out_dir: Path) -> Iterator[None]:
-    lock_path = out_dir / f".{STORE_DIRNAME}.lock"
+    # Beside the versions of out/ (welfare_kg.outdir), not inside one: out/ may not exist yet
+    # and becomes a link when first built; a staging folder (a real one) keeps it inside.
+    from welfare_kg.outdir import versions_dir
+
+    folder = versions_dir(out_dir) if out_dir.is_symlink() or not out_dir.exists() else out_dir
+    lock_path = folder / f".{STORE_DIRNAME}.lock"
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         lock = lock_path.open("w")
     except OSError as exc:
         raise _cannot_write(out_dir, exc) from exc

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from welfare_kg.errors import InputError
 from welfare_kg.paths import OUT_DIR
 
 __all__ = [
+    "ViewOutput",
     "add_chart_formats_argument",
     "add_output_arguments",
     "add_store_argument",
     "output_folder",
     "resolve_output",
     "store_choice",
+    "view_output",
 ]
 
 
@@ -69,3 +74,48 @@ def resolve_output(args: argparse.Namespace, folder: str) -> Path:
 def store_choice(args: argparse.Namespace) -> str:
     """The `--store` given (callers that build their own Namespace get "auto")."""
     return getattr(args, "store", None) or "auto"
+
+
+@dataclass(frozen=True)
+class ViewOutput:
+    """Where a view command's files go: `target` as the user sees it; `inside` is its path
+    relative to OUT_DIR when it lies there (then it is written in a transaction of OUT_DIR)."""
+
+    target: Path
+    out_dir: Path
+    inside: Path | None
+
+    @contextmanager
+    def staged(self) -> Iterator[Path]:
+        """The folder to write into now.
+
+        Maps, metrics and charts written into OUT_DIR (the default) are staged with the rest
+        of OUT_DIR and switched in together (`welfare_kg.outdir`), so a reader never sees new
+        maps beside old metrics; a folder elsewhere (`-o DIR`) is written file by file, each
+        atomically.
+        """
+        if self.inside is None:
+            yield self.target
+            return
+        from welfare_kg.outdir import transaction
+
+        with transaction(self.out_dir) as stage:
+            yield output_folder(stage / self.inside)
+
+    def show(self, path: Path, folder: Path) -> Path:
+        """The path the user sees for `path`, written under `folder` (maybe a staging one)."""
+        return self.target / Path(path).relative_to(folder)
+
+
+def view_output(args: argparse.Namespace, folder: str) -> ViewOutput:
+    """The output of a view command: `-o DIR`, else OUT_DIR/<folder>; a folder outside OUT_DIR
+    is created now, so a bad `-o` fails before any work is done."""
+    target = Path(args.output) if args.output else Path(args.out_dir) / folder
+    out_dir = Path(args.out_dir)
+    try:
+        inside = target.resolve().relative_to(out_dir.resolve())
+    except ValueError:
+        return ViewOutput(output_folder(target), out_dir, None)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target}: cannot create the output folder: it is a file")
+    return ViewOutput(target, out_dir, inside)

@@ -57,14 +57,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.rdf import build_outputs, load_metadata
+    from welfare_kg.graph.rdf import build_outputs, check_base_iri, load_metadata
+    from welfare_kg.outdir import transaction
 
-    base_iri = args.base_iri or load_metadata()["base_iri"]
+    base_iri = args.base_iri if args.base_iri is not None else load_metadata()["base_iri"]
+    check_base_iri(base_iri)  # '' or a bad IRI fails before any work
     reports = args.reports or [DEFAULT_REPORT]
-    written = build_outputs(reports, args.out_dir, base_iri=base_iri,
-                            corrections=not args.no_corrections, jobs=args.jobs)
-    for path in written:
-        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    # Staged and switched in at once (welfare_kg.outdir); with --validate, a graph that does
+    # not conform is reported and still published, as before (exit 1).
+    with transaction(args.out_dir) as stage:
+        written = build_outputs(reports, stage, base_iri=base_iri,
+                                corrections=not args.no_corrections, jobs=args.jobs)
+        sizes = [(args.out_dir / path.relative_to(stage), path.stat().st_size)
+                 for path in written]
+    for path, size in sizes:
+        print(f"wrote {path} ({size} bytes)")
     if args.validate:
         from welfare_kg.graph.rdf import validate_files
 

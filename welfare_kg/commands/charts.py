@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._views import add_chart_formats_argument, add_output_arguments, resolve_output, store_choice
+from ._views import add_chart_formats_argument, add_output_arguments, store_choice, view_output
 
 __all__ = ["add_parser", "run"]
 
@@ -30,8 +30,10 @@ def run(args: argparse.Namespace) -> int:
 
     formats = chart_formats(args.chart_formats)  # a bad name fails before any work
     japanese_font()  # fail before building anything when no Japanese font is installed
-    output = resolve_output(args, "charts")
+    output = view_output(args, "charts")
     plan = load_plan(open_store(args.out_dir, store_choice(args)))
-    for path in write_charts(plan, output, formats):
-        print(path)
+    with output.staged() as folder:
+        written = write_charts(plan, folder, formats)
+    for path in written:
+        print(output.show(path, folder))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._views import add_output_arguments, resolve_output, store_choice
+from ._views import add_output_arguments, store_choice, view_output
 
 __all__ = ["add_parser", "run"]
 
@@ -28,8 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.sparql import open_store
     from welfare_kg.viz import load_plan, write_metrics
 
-    output = resolve_output(args, "metrics")
+    output = view_output(args, "metrics")
     plan = load_plan(open_store(args.out_dir, store_choice(args)))
-    for path in write_metrics(plan, output):
-        print(path)
+    with output.staged() as folder:
+        written = write_metrics(plan, folder)
+    for path in written:
+        print(output.show(path, folder))
     return 0

@@ -43,8 +43,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.rdf import build_outputs, load_metadata
+    from welfare_kg.graph.rdf import build_outputs, check_base_iri, load_metadata
     from welfare_kg.graph.sparql import open_store
+    from welfare_kg.outdir import transaction
     from welfare_kg.viz import chart_formats, write_all
 
     formats = chart_formats(args.chart_formats)  # a bad name fails before any work
@@ -61,15 +62,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"extracted {report}: {note['rows']} rows, {note['corrections']} corrections, "
               f"{note['warnings']} warnings -> {stem}.json", file=sys.stderr)
 
-    base_iri = args.base_iri or load_metadata()["base_iri"]
-    # The build extracts each report (cached, in parallel) and writes its records too.
-    written = build_outputs(reports, out, base_iri=base_iri, corrections=not args.no_corrections,
-                            jobs=args.jobs, extraction_dir=out / "extraction",
-                            on_report=extracted)
+    base_iri = args.base_iri if args.base_iri is not None else load_metadata()["base_iri"]
+    check_base_iri(base_iri)  # '' or a bad IRI fails before any work
+    # Everything is staged and switched in at once: a reader sees the old out/ or the new one,
+    # never new exports beside old maps (welfare_kg.outdir).
+    with transaction(out) as stage:
+        # The build extracts each report (cached, in parallel) and writes its records too.
+        written = build_outputs(reports, stage, base_iri=base_iri,
+                                corrections=not args.no_corrections, jobs=args.jobs,
+                                extraction_dir=stage / "extraction", on_report=extracted)
+        store = open_store(stage, store_choice(args))
+        views = write_all(store, stage, formats)
+        del store  # an on-disk store is closed before its folder moves
+    maps = [p for p in views if p.suffix == ".html"]
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
-    store = open_store(out, store_choice(args))
-    views = write_all(store, out, formats)
-    print(f"wrote {len(views)} maps, metrics and charts under {out}", file=sys.stderr)
+    print(f"wrote {len(maps)} maps, and the metrics and charts, under {out}", file=sys.stderr)
     print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",
           file=sys.stderr)
     return 0

@@ -1,0 +1,76 @@
+"""Commands that write into out/ do it as one transaction: a reader sees old or new, whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from welfare_kg.cli import main
+from welfare_kg.outdir import versions_dir
+
+FILES = ("welfare-kg.nq", "catalog.ttl", "maps/whole-plan.html", "metrics/report.md",
+         "extraction/izumi-wakuwaku-fy2021-report.json")
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tx") / "out"
+    assert main(["all", "-o", str(out), "--jobs", "1"]) == 0
+    return out
+
+
+def test_all_switches_in_one_complete_folder(built: Path) -> None:
+    assert built.is_symlink()
+    for name in FILES:
+        assert (built / name).is_file(), name
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_a_failing_step_leaves_the_previous_out_whole(
+        built: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A full disk while the maps are written: one line naming out/, and out/ as it was."""
+    before = snapshot(built)
+    import welfare_kg.viz as viz
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(viz, "write_all", broken)
+    assert main(["all", "-o", str(built), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith(f"{built}: cannot write the outputs here: No space left on device")
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_an_empty_base_iri_is_refused_before_anything_is_written(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(built)
+    for command in ("all", "build"):
+        assert main([command, "-o", str(built), "--base-iri", ""]) == 2
+        assert "base IRI" in capsys.readouterr().err
+    assert snapshot(built) == before
+
+
+def test_maps_into_out_are_staged_and_keep_the_rest(built: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    version = built.readlink()
+    before = snapshot(built)
+    assert main(["maps", "--out-dir", str(built)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert str(built / "maps" / "whole-plan.html") in printed  # the user's path, not staging
+    assert built.readlink() != version  # a new version was switched in
+    assert snapshot(built) == before  # same input: the same bytes everywhere
+
+
+def test_maps_elsewhere_are_written_there(built: Path, tmp_path: Path) -> None:
+    version = built.readlink()
+    assert main(["maps", "--out-dir", str(built), "-o", str(tmp_path / "m")]) == 0
+    assert (tmp_path / "m" / "whole-plan.html").is_file()
+    assert built.readlink() == version
