@@ -4,7 +4,8 @@ In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
 maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
 queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
 `metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `charts`
-(matplotlib PNG and SVG). `write_all` is the entry point of `welfare-kg all`.
+(matplotlib PNG and SVG), `site` (the static site, `write_site`). `write_all` is the entry
+point of `welfare-kg all`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from typing import Any
 from .charts import japanese_font, write_charts
 from .maps import write_maps
 from .report import write_metrics
+from .site import write_site
 from .source import load_plan
 
-__all__ = ["japanese_font", "load_plan", "write_all", "write_charts", "write_maps", "write_metrics"]
+__all__ = [
+    "japanese_font", "load_plan", "write_all", "write_charts", "write_maps", "write_metrics",
+    "write_site",
+]
 
 
 def write_all(store: Any, out_dir: Path) -> list[Path]:

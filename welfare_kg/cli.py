@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "maps": "maps",
     "metrics": "metrics",
     "charts": "charts",
+    "site": "site",
     "build": "build",
     "validate": "validate",
 }
