@@ -15,12 +15,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "all",
-        help="extract, build, export, load the store, and write maps, metrics and charts",
+        help="extract, build, export, load the store, write maps, metrics, charts and the site",
         description=(
             "The main job: extract each report (records JSON, CSV and an extraction report "
             "under OUT_DIR/extraction), build the graph and its open-data exports (OUT_DIR), "
             "load the SPARQL store (OUT_DIR/store) and write the collaboration maps, metrics "
-            "and charts (OUT_DIR/maps, metrics, charts)."
+            "and charts (OUT_DIR/maps, metrics, charts), and the site (OUT_DIR/site/index.html)."
         ),
     )
     parser.add_argument("reports", nargs="*", type=Path, metavar="REPORT",
@@ -72,7 +72,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
     store = open_store(out)
     views = write_all(store, out)
-    print(f"wrote {len(views)} maps, metrics and charts under {out}", file=sys.stderr)
-    print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",
+    per_folder = {f: sum(1 for p in views if p.parent.name == f) for f in ("maps", "metrics")}
+    charts = len({p.stem for p in views if p.parent.name == "charts"})
+    print(f"wrote {per_folder['maps']} maps, {per_folder['metrics']} metric files and "
+          f"{charts} charts (PNG + SVG) under {out}", file=sys.stderr)
+
+    # -- the site: the front door to all of the above (welfare_kg.commands.site) ----------------
+    from .site import write_site_for
+
+    site = out / "site"
+    pages = sum(1 for p in write_site_for(store, out, site) if p.suffix == ".html")
+    print(f"wrote the site: {pages} pages in {site}", file=sys.stderr)
+    print(f"\nopen {site / 'index.html'} in a browser (works offline, from the file)",
           file=sys.stderr)
+    print("more: scripts/welfare-kg --help, scripts/welfare-kg query --list, "
+          "scripts/welfare-kg serve", file=sys.stderr)
     return 0
