@@ -1,0 +1,168 @@
+"""The site in a real headless Chromium from files, with the network blocked: every page
+loads without a console error, search (aliases, "no match"), keyboard-only navigation to a
+body's rows, the language switch, and hostile text from a modified report shown as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+pytest_plugins = ["site_fixtures"]
+
+
+@pytest.fixture
+def visit(browser_context):
+    """visit(path, query="") -> (page, errors, dialogs); only file: URLs are served."""
+    opened = []
+
+    def _visit(path: Path, query: str = ""):
+        page = browser_context.new_page()
+        opened.append(page)
+        errors: list[str] = []
+        dialogs: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def dialog(d) -> None:
+            dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
+
+        def route(r) -> None:
+            if r.request.url.startswith("file:"):
+                r.continue_()
+            else:
+                errors.append(f"network: {r.request.url}")
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(Path(path).resolve().as_uri() + query)
+        page.wait_for_load_state("load")
+        return page, errors, dialogs
+
+    yield _visit
+    for page in opened:
+        page.close()
+
+
+def site_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if p.parent.name != "maps")
+
+
+def test_every_page_loads_from_files_with_no_console_error(built_site, visit) -> None:
+    pages = site_pages(built_site.site)
+    assert len(pages) > 100
+    page, errors, _ = visit(pages[0])
+    for path in pages:
+        page.goto(path.resolve().as_uri())
+        page.wait_for_load_state("load")
+        assert errors == [], path
+        assert page.evaluate("document.images.length === 0 || [...document.images].every("
+                             "i => i.complete && i.naturalWidth > 0)"), path
+
+
+def test_search_finds_a_body_by_its_alias_and_says_no_match(built_site, visit,
+                                                            screenshot_dir) -> None:
+    page, errors, _ = visit(built_site.site / "search.html")
+    for alias in ("区社協", "社協", "ケアプラザ"):
+        page.fill("#q", alias)
+        first = page.locator("#search-results li a").first
+        want = {"区社協": "区社会福祉協議会", "社協": "区社会福祉協議会",
+                "ケアプラザ": "地域ケアプラザ"}[alias]
+        assert first.inner_text() == want, alias
+    page.fill("#q", "ｚｚｑｘ存在しない語")
+    status = page.locator("#search-status")
+    assert status.is_visible() and "一致するものはありません" in status.inner_text()
+    assert page.locator("#search-results li").count() == 0
+    page.fill("#q", "認知症")  # partial matching over plan items and results
+    assert page.locator("#search-results li").count() > 10
+    page.screenshot(path=str(screenshot_dir / "site-search.png"))
+    assert errors == []
+
+
+def test_the_header_search_opens_results_and_a_body(built_site, visit) -> None:
+    page, errors, _ = visit(built_site.site / "index.html")
+    page.fill("#site-q", "区社協")
+    page.press("#site-q", "Enter")
+    page.wait_for_url("**/search.html?q=*")
+    page.locator("#search-results li a").first.click()
+    page.wait_for_url("**/bodies/*.html")
+    assert page.locator("h1").inner_text() == "区社会福祉協議会"
+    assert errors == []
+
+
+def _tab_to(page, test: str, limit: int = 400) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const e = document.activeElement; return {test}; }})()"):
+            return
+    raise AssertionError(f"no focusable element where {test}")
+
+
+def test_keyboard_alone_reaches_a_bodys_rows(built_site, visit) -> None:
+    page, errors, _ = visit(built_site.site / "index.html")
+    _tab_to(page, "e.getAttribute('href') === 'bodies/index.html'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/bodies/index.html")
+    _tab_to(page, "e.innerText.trim() === '区社会福祉協議会'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/bodies/ward-social-welfare-council.html")
+    _tab_to(page, "e.getAttribute('href') === '#rows'")
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#rows"
+    rows = page.locator("#rows tbody tr")
+    assert rows.count() == int(page.locator("#rows-table").get_attribute("data-rows")) > 8
+    assert rows.first.is_visible()
+    _tab_to(page, "e.closest('#rows-table') !== null")  # the rows' own links take focus
+    assert errors == []
+
+
+def test_the_language_switch_changes_the_whole_interface(built_site, visit,
+                                                         screenshot_dir) -> None:
+    page, errors, _ = visit(built_site.site / "index.html")
+    page.click("#lang-switch")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    nav = page.locator("nav[aria-label=main]").inner_text()
+    assert "Overview" in nav and "概要" not in nav
+    assert "Status by pillar" in page.locator("#status").inner_text()
+    hidden_ja = page.evaluate("[...document.querySelectorAll('.ja')].every("
+                              "e => e.offsetParent === null)")
+    assert hidden_ja
+    page.screenshot(path=str(screenshot_dir / "site-overview-en.png"), full_page=True)
+    page.goto((built_site.site / "bodies" / "index.html").resolve().as_uri())
+    assert page.evaluate("document.documentElement.lang") == "en"  # kept for the next page
+    assert "Bodies and partners" in page.locator("h1").inner_text()
+    page.click("#lang-switch")
+    assert page.evaluate("document.documentElement.lang") == "ja"
+    assert errors == []
+
+
+def test_hostile_text_from_the_report_shows_as_text(hostile_site, visit) -> None:
+    for name in ("rows.html", "index.html", "search.html"):
+        page, errors, dialogs = visit(hostile_site.site / name,
+                                      "?q=認知症サポーター" if name == "search.html" else "")
+        assert dialogs == [] and errors == [], name
+        if name == "rows.html":
+            body = page.locator("main").inner_text()
+            assert body.count(hostile_site.hostile) == 2  # plan item and result, as text
+            assert page.evaluate("document.querySelectorAll('main img').length") == 0
+    page, errors, dialogs = visit(hostile_site.site / "search.html", "?q=alert")
+    assert page.locator("#search-results li").count() >= 1
+    assert hostile_site.hostile in page.locator("#search-results").inner_text()
+    assert dialogs == [] and errors == []
+
+
+def test_screenshots_of_the_main_pages(built_site, visit, screenshot_dir) -> None:
+    """Not a check of looks: the pages render at desktop and phone widths (for people to look
+    at), and a phone shows the row tables as cards without horizontal scrolling."""
+    for name in ("index.html", "bodies/ward-social-welfare-council.html", "metrics.html",
+                 "downloads.html", "queries.html"):
+        page, errors, _ = visit(built_site.site / name)
+        page.screenshot(path=str(screenshot_dir / f"site-{name.replace('/', '-')}.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, name
+        page.screenshot(path=str(screenshot_dir / f"site-phone-{name.replace('/', '-')}.png"))
+        assert errors == []
