@@ -166,3 +166,51 @@ def test_screenshots_of_the_main_pages(built_site, visit, screenshot_dir) -> Non
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, name
         page.screenshot(path=str(screenshot_dir / f"site-phone-{name.replace('/', '-')}.png"))
         assert errors == []
+
+
+CONTRAST = """() => {
+  const rgb = s => s.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(c => { c /= 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); })
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => { for (; el; el = el.parentElement) {
+    const v = rgb(getComputedStyle(el).backgroundColor);
+    if (v.length < 4 || v[3] > 0) return v.slice(0, 3); } return [255, 255, 255]; };
+  const bad = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el.getClientRects().length) continue;
+    const st = getComputedStyle(el), a = lum(rgb(st.color).slice(0, 3)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize);
+    const large = size >= 24 || (+st.fontWeight >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5))
+      bad.push(node.textContent.trim().slice(0, 30) + ' ' + ratio.toFixed(2));
+  }
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_text_contrast_passes_wcag_aa(built_site, visit, lang) -> None:
+    for name in ("index.html", "bodies/ward-social-welfare-council.html", "search.html",
+                 "metrics.html"):
+        page, errors, _ = visit(built_site.site / name, f"?q=社協&lang={lang}")
+        assert page.evaluate(CONTRAST) == [], name
+        assert errors == []
+    # the check can fail: light grey text on white is caught
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', "
+                  "'<p style=\\'color:#aaa\\'>faint</p>')")
+    assert [b for b in page.evaluate(CONTRAST) if b.startswith("faint")]
+
+
+def test_pages_print_on_a4_without_the_navigation(built_site, visit, tmp_path) -> None:
+    page, errors, _ = visit(built_site.site / "bodies" / "ward-social-welfare-council.html")
+    page.emulate_media(media="print")
+    assert page.locator("header.site-header").is_hidden()
+    assert page.locator("#rows tbody tr").first.is_visible()
+    assert "を加工して作成" in page.locator("footer").inner_text()  # the credit is printed
+    pdf = tmp_path / "body.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=False)
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    assert errors == []

@@ -21,10 +21,11 @@ from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes, write_text
 
+from ..charts import write_charts
 from ..maps import map_scopes, write_maps
 from ..metrics import type_mixing
 from ..plan import type_rank
-from ..report import metric_tables
+from ..report import metric_tables, to_csv
 from .model import STATUS_ORDER, Site, gather
 from .render import HERE, environment, script_json, strings
 
@@ -175,7 +176,7 @@ class _Writer:
         self.body_pages()
         self.row_lists()
         self.search()
-        self.metrics()
+        self.metrics()  # before downloads: it writes the metric tables
         self.downloads()
         self.queries()
 
@@ -184,15 +185,17 @@ class _Writer:
         write_maps(self.site.plan, self.root / "maps")
         self.charts = []
         source = self.out_dir / "charts" if self.out_dir else None
+        if source is None or not all((source / f"{stem}.svg").is_file() for stem, _ in CHART_FILES):
+            source = self.root / "charts"  # no charts in the build: draw them here
+            write_charts(self.site.plan, source)
         for stem, key in CHART_FILES:
-            svg = source / f"{stem}.svg" if source else None
-            if svg and svg.is_file():
+            svg, png = source / f"{stem}.svg", source / f"{stem}.png"
+            if source != self.root / "charts":
                 write_bytes(self.root / "charts" / svg.name, svg.read_bytes())
-                png = svg.with_suffix(".png")
                 if png.is_file():
                     write_bytes(self.root / "charts" / png.name, png.read_bytes())
-                self.charts.append({"file": svg.name, "key": key,
-                                    "png": png.name if png.is_file() else ""})
+            self.charts.append({"file": svg.name, "key": key,
+                                "png": png.name if png.is_file() else ""})
         assert {s.slug for s in map_scopes(self.site.plan)} >= {
             m["file"][:-5] for m in self.maps}, "a map the site links to was not written"
 
@@ -366,6 +369,9 @@ class _Writer:
     def metrics(self) -> None:
         s = self.site
         tables = metric_tables(s.plan)
+        for stem, records in tables.items():  # the metric tables, for spreadsheets
+            write_bytes(self.root / "downloads" / "metrics" / f"{stem}.csv",
+                        (BOM + to_csv(records).replace("\n", "\r\n")).encode("utf-8"))
         slugs = {f"pillar-{p.number}": f"pillars/{p.slug}.html" for p in s.pillars.values()}
         networks = [dict(n, href=slugs.get(n["scope"], "")) for n in tables["networks"]
                     if "action-plan" not in n["scope"]]

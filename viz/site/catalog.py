@@ -60,15 +60,12 @@ def download_groups(site: Site, root: Path, out_dir: Path | None) -> list[dict[s
                         ("実施主体と連携団体、ネットワーク上の位置（Excel対応）",
                          "Bodies and partners with their network figures (for Excel)"),
                         "text/csv"))
+    for target in sorted((root / "downloads" / "metrics").glob("*.csv")):
+        sheets.append(_file(f"downloads/metrics/{target.name}", target,
+                            (f"ネットワーク指標：{target.stem}（Excel対応）",
+                             f"Network metrics: {target.stem} (for Excel)"), "text/csv"))
     graph, catalogue = [], []
     if out_dir is not None:
-        metrics = out_dir / "metrics"
-        for path in sorted(metrics.glob("*.csv")) if metrics.is_dir() else []:
-            target = root / "downloads" / "metrics" / path.name
-            write_bytes(target, _with_bom(path.read_bytes()))
-            sheets.append(_file(f"downloads/metrics/{path.name}", target,
-                                (f"ネットワーク指標 {path.stem}（Excel対応）",
-                                 f"Network metrics: {path.stem} (for Excel)"), "text/csv"))
         catalog = out_dir / "catalog.ttl"
         dists = read_distributions(catalog) if catalog.is_file() else {}
         for name in sorted(set(dists) | set(_CATALOGUE)):
@@ -108,10 +105,6 @@ def _bodies_csv(site: Site) -> bytes:
                     m.get("weighted_degree", ""), m.get("betweenness", ""),
                     m.get("community", ""), b.iri])
     return (_BOM + buf.getvalue()).encode("utf-8")
-
-
-def _with_bom(data: bytes) -> bytes:
-    return data if data.startswith(_BOM.encode()) else _BOM.encode() + data
 
 
 def _human(n: float) -> str:
