@@ -277,3 +277,21 @@ def test_every_page_says_its_language_and_credits_the_source(built_site: BuiltSi
         html = page.read_text(encoding="utf-8")
         assert html.startswith('<!DOCTYPE html>\n<html lang="ja"'), page
         assert "を加工して作成" in html and '<main id="main"' in html, page
+
+
+def test_cli_body_parameter_takes_aliases_and_suggests_names(built_site: BuiltSite,
+                                                             capsys) -> None:
+    def portfolio(name: str) -> tuple[int, str, str]:
+        code = main(["query", "body-portfolio", "--out-dir", str(built_site.out), "-f", "csv",
+                     "--param", f"body={name}"])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, canonical, _ = portfolio("区社会福祉協議会")
+    assert code == 0 and canonical.count("\n") > 10
+    for alias in ("区社協", "社協", "Izumi Ward Social Welfare Council"):
+        code, out, err = portfolio(alias)
+        assert (code, out) == (0, canonical), alias
+        assert "区社会福祉協議会" in err
+    code, out, err = portfolio("社会福祉")
+    assert code == 2 and out == "" and "did you mean 区社会福祉協議会" in err

@@ -16,11 +16,17 @@ from typing import Any
 from .charts import japanese_font, write_charts
 from .maps import write_maps
 from .report import write_metrics
-from .site import write_site
+from .site import resolve_body_name, write_site
 from .source import load_plan
 
 __all__ = [
-    "japanese_font", "load_plan", "write_all", "write_charts", "write_maps", "write_metrics",
+    "japanese_font",
+    "load_plan",
+    "resolve_body_name",
+    "write_all",
+    "write_charts",
+    "write_maps",
+    "write_metrics",
     "write_site",
 ]
 

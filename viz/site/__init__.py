@@ -11,7 +11,8 @@ and the query library with its answers. Japanese first, English with one switch.
 
 Modules: `model` (what the site shows, gathered from the store), `render` (Jinja2 with
 autoescape; two-language text from `strings.yaml`), `build` (pages, CSVs, search index, the
-staged write), `catalog` (downloads page from the DCAT catalogue), `library` (query page).
+staged write), `names` (body names and aliases, shared with the CLI), `catalog` (downloads
+page from the DCAT catalogue), `library` (query page).
 Templates live in `templates/`, stylesheet and scripts in `assets/`.
 """
 
@@ -19,5 +20,8 @@ from __future__ import annotations
 
 from .build import rows_csv, search_index, write_site
 from .model import Site, gather
+from .names import body_names, resolve_body_name
 
-__all__ = ["Site", "gather", "rows_csv", "search_index", "write_site"]
+__all__ = [
+    "Site", "body_names", "gather", "resolve_body_name", "rows_csv", "search_index", "write_site",
+]

@@ -343,7 +343,8 @@ class _Writer:
             self.page(f"pairs/{p.slug}.html", "pair.html", title, pair=p)
         groups = []
         for ty in sorted(s.types, key=lambda t: (type_rank(t), t)):
-            members = [b for b in s.bodies.values() if b.type == ty]
+            members = sorted((b for b in s.bodies.values() if b.type == ty),
+                             key=lambda b: (-len(b.rows), -len(b.named_in), b.name_ja))
             if members:
                 groups.append({"id": "partners" if ty == "Partner" else f"type-{ty}",
                                "ja": s.types[ty][0], "en": s.types[ty][1], "bodies": members})

@@ -46,8 +46,8 @@ def _format(entry: dict[str, str], name: str) -> str:
 
 def _file(href: str, path: Path, title: tuple[str, str], fmt: str) -> dict[str, Any]:
     size = path.stat().st_size
-    return {"href": href, "name": path.name, "title_ja": title[0], "title_en": title[1],
-            "format": fmt, "bytes": size, "size": _human(size)}
+    return {"href": href, "name": href.removeprefix("downloads/"), "title_ja": title[0],
+            "title_en": title[1], "format": fmt, "bytes": size, "size": _human(size)}
 
 
 def download_groups(site: Site, root: Path, out_dir: Path | None) -> list[dict[str, Any]]:
