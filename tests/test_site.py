@@ -51,6 +51,7 @@ class _Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.ids: set[str] = set()
+        self.duplicates: list[str] = []
         self.rows: list[str] = []
         self.text: list[str] = []
         self.scripts: list[str] = []
@@ -59,6 +60,8 @@ class _Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if a.get("id"):
+            if a["id"] in self.ids:
+                self.duplicates.append(a["id"] or "")
             self.ids.add(a["id"] or "")
         for key in ("href", "src"):
             if a.get(key):
@@ -103,7 +106,10 @@ def test_every_internal_link_resolves(built_site: BuiltSite) -> None:
     for page in pages(site):
         if page.parent.name == "maps":  # the maps are the maps room's pages
             continue
-        for link in parse(page).links:
+        parsed = parse(page)
+        if parsed.duplicates:
+            broken.append(f"{page.relative_to(site)}: duplicate ids {parsed.duplicates}")
+        for link in parsed.links:
             found = local_target(page, link)
             if found is None:
                 continue

@@ -303,8 +303,16 @@ class _Writer:
         counts = Counter(b for r in o.rows for b in self.site.rows[r].bodies)
         bodies = sorted(counts.items(), key=lambda kv: (-kv[1], list(self.site.bodies).index(
             kv[0])))
+        figures = []
+        summary = self.site.pillar_summaries.get(o.iri) if o.kind == "pillar" else None
+        if summary:
+            figures = [("fig_links", summary["links"]),
+                       ("fig_density", f"{summary['density']:.2f}"),
+                       ("fig_centralization", f"{summary['centralization']:.2f}"),
+                       ("fig_isolates", summary["isolates"])]
         self.csv(f"{rel}.csv", o.rows)
         self.page(f"{rel}.html", "outline.html", (o.title_ja, o.title_en or o.title_ja), o=o,
+                  figures=figures,
                   kind_key=kind_key, crumbs=crumbs, children=children,
                   children_key=children_key or "initiatives_of", unplaced=unplaced,
                   bodies=bodies)
