@@ -128,6 +128,7 @@ def test_the_language_switch_changes_the_whole_interface(built_site, visit,
     nav = page.locator("nav[aria-label=main]").inner_text()
     assert "Overview" in nav and "概要" not in nav
     assert "Status by pillar" in page.locator("#status").inner_text()
+    assert page.title().endswith("collaboration data") and "Izumi" in page.title()
     hidden_ja = page.evaluate("[...document.querySelectorAll('.ja')].every("
                               "e => e.offsetParent === null)")
     assert hidden_ja

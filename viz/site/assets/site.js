@@ -17,6 +17,11 @@
       if (!button.dataset.labelJa) button.dataset.labelJa = button.getAttribute("aria-label");
       button.setAttribute("aria-label", lang === "en" ? button.dataset.labelEn : button.dataset.labelJa);
     }
+    var title = document.querySelector("title[data-title-en]");
+    if (title) {
+      if (!title.dataset.titleJa) title.dataset.titleJa = title.textContent;
+      document.title = lang === "en" ? title.dataset.titleEn : title.dataset.titleJa;
+    }
     document.querySelectorAll("input[data-placeholder-en]").forEach(function (input) {
       if (!input.dataset.placeholderJa) input.dataset.placeholderJa = input.placeholder;
       input.placeholder = lang === "en" ? input.dataset.placeholderEn : input.dataset.placeholderJa;
