@@ -27,15 +27,18 @@ from ..vocabulary import WK, status_labels, term_labels
 
 __all__ = [
     "ALIASES",
+    "PARTNERS",
     "BodyView",
     "OutlineView",
     "PairView",
     "Quantity",
     "RowView",
     "Site",
+    "extra_names",
     "gather",
 ]
 
+PARTNERS = DATA_DIR / "partners.csv"
 ALIASES = DATA_DIR / "aliases.csv"
 """Short names people search by that are too ambiguous for the extractor (社協 is also a
 district council's short name), each pointing to one body's Japanese name."""
@@ -250,17 +253,26 @@ def _outline(plan: Plan) -> tuple[dict[str, OutlineView], ...]:
 
 
 def _extra_aliases(path: Path, bodies: dict[str, BodyView]) -> dict[str, tuple[str, ...]]:
-    """data/aliases.csv: alias → the body whose Japanese name is given (unknown names skipped:
-    another report may not have that body)."""
-    if not path.is_file():
-        return {}
+    """Body IRI -> the search-only names of `path` and the partners' printed aliases."""
     by_name = {b.name_ja: b.iri for b in bodies.values()}
     found: dict[str, list[str]] = {}
-    for rec in read_csv(path, ("alias", "name_ja")):
-        iri = by_name.get(rec["name_ja"])
-        if iri:
-            found.setdefault(iri, []).append(rec["alias"])
+    for name, alias in extra_names(path):
+        if name in by_name:
+            found.setdefault(by_name[name], []).append(alias)
     return {k: tuple(sorted(set(v))) for k, v in found.items()}
+
+
+def extra_names(path: Path = ALIASES) -> list[tuple[str, str]]:
+    """(Japanese name, other name) pairs from data/aliases.csv (short names people search by)
+    and the aliases column of data/partners.csv (the graph has no altLabel for partners).
+    Names of bodies the graph does not have are kept: the caller skips them."""
+    pairs = []
+    if path.is_file():
+        pairs += [(r["name_ja"], r["alias"]) for r in read_csv(path, ("alias", "name_ja"))]
+    if PARTNERS.is_file():
+        for r in read_csv(PARTNERS, ("name_ja",)):
+            pairs += [(r["name_ja"], a) for a in r.get("aliases", "").split("|") if a]
+    return pairs
 
 
 def _number(value: Any) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from welfare_kg.datafiles import normalize, read_csv
+from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError
 from welfare_kg.paths import QUERIES_DIR
 
@@ -31,7 +31,7 @@ def _key(text: str) -> str:
 def body_names(store: Any, aliases: Path | None = None,
                queries_dir: Path = QUERIES_DIR) -> dict[str, str]:
     """Every name a body is known by -> its Japanese name (the form the queries match)."""
-    from .model import ALIASES
+    from .model import ALIASES, extra_names
 
     found: dict[str, str] = {}
     canonical = {}
@@ -45,12 +45,10 @@ def body_names(store: Any, aliases: Path | None = None,
     for r in select(store, "network-body-details", queries_dir):
         if r.get("alias") and r["body"] in canonical:
             found.setdefault(r["alias"], canonical[r["body"]])
-    path = ALIASES if aliases is None else aliases
-    if path.is_file():
-        known = set(canonical.values())
-        for rec in read_csv(path, ("alias", "name_ja")):
-            if rec["name_ja"] in known:
-                found.setdefault(rec["alias"], rec["name_ja"])
+    known = set(canonical.values())
+    for name, alias in extra_names(ALIASES if aliases is None else aliases):
+        if name in known:
+            found.setdefault(alias, name)
     return found
 
 
