@@ -34,16 +34,18 @@ def strings(path: Path = STRINGS) -> dict[str, dict[str, str]]:
 
 
 def both(ja: Any, en: Any = "", tag: str = "span") -> Markup:
-    """Japanese and English forms of one value; English falls back to the Japanese text
-    (marked lang="ja") when the data has no English form."""
+    """Japanese and English forms of one value, each escaped; English falls back to the
+    Japanese text (marked lang="ja") when the data has no English form. `tag` is the
+    template's own element name, never data."""
     ja_s = "" if ja is None else str(ja)
     en_s = "" if en is None else str(en)
     if not en_s or en_s == ja_s:
-        return Markup('<{t} lang="ja">{v}</{t}>').format(t=Markup(tag), v=ja_s)
-    return Markup('<{t} class="ja" lang="ja">{j}</{t}><{t} class="en" lang="en">{e}</{t}>').format(
-        t=Markup(tag), j=ja_s, e=en_s)
+        return Markup(f'<{tag} lang="ja">{escape(ja_s)}</{tag}>')
+    return Markup(f'<{tag} class="ja" lang="ja">{escape(ja_s)}</{tag}>'
+                  f'<{tag} class="en" lang="en">{escape(en_s)}</{tag}>')
 
 
+@cache
 def t(key: str) -> Markup:
     """Interface text `key` in both languages."""
     forms = strings()[key]
