@@ -23,7 +23,7 @@ from welfare_kg.fileio import write_bytes, write_text
 
 from ..charts import write_charts
 from ..maps import map_scopes, write_maps
-from ..metrics import type_mixing
+from ..metrics import JOINT_TYPES, type_mixing
 from ..plan import type_rank
 from ..report import metric_tables, to_csv
 from .model import STATUS_ORDER, Site, gather
@@ -208,10 +208,10 @@ class _Writer:
                 rows = cells.get((p.iri, c), [])
                 cells[(p.iri, c)] = rows
                 if rows:
-                    self.status_page(f"status/{c}-{p.slug}", c, rows, p.number)
+                    self.status_page(f"status/{_safe(c)}-{p.slug}", c, rows, p.number)
         for c in codes:
             cells[("", c)] = [r.iri for r in s.rows.values() if r.status == c]
-            self.status_page(f"status/{c}", c, cells[("", c)], None)
+            self.status_page(f"status/{_safe(c)}", c, cells[("", c)], None)
         whole = s.summary
         share = s.sharing[-1]
         isolates = [b for b in s.bodies.values() if b.metrics and b.metrics["degree"] == 0]
@@ -234,8 +234,7 @@ class _Writer:
         ]
         single = [r.iri for r in s.rows.values() if len(r.bodies) == 1]
         joint = [r.iri for r in s.rows.values()
-                 if {"WardOfficeDivision", "CommunityCarePlaza", "SocialWelfareCouncil"}
-                 <= {s.bodies[b].type for b in r.bodies}]
+                 if set(JOINT_TYPES) <= {s.bodies[b].type for b in r.bodies}]
         self.list_page("status/single-body", single, (strings()["fig_single"]["ja"],
                                                       strings()["fig_single"]["en"]),
                        (strings()["fig_single_help"]["ja"], strings()["fig_single_help"]["en"]))
@@ -257,7 +256,7 @@ class _Writer:
             n_partners=sum(1 for b in s.bodies.values() if not b.rows and b.named_in),
             aps_by_pillar=aps_by_pillar, inis_by_ap=inis_by_ap, status_codes=codes,
             status_cells=cells, cancelled=cells.get(("", "cancelled"), []), figures=figures,
-            maps=self.maps, charts=self.charts,
+            maps=self.maps, charts=self.charts, safe=_safe,
         )
         self.page("maps.html", "maps.html", (strings()["maps_title"]["ja"],
                                              strings()["maps_title"]["en"]), maps=self.maps)
@@ -409,6 +408,11 @@ class _Writer:
         self.page("queries.html", "queries.html", (strings()["queries_title"]["ja"],
                                                    strings()["queries_title"]["en"]),
                   queries=queries)
+
+
+def _safe(code: str) -> str:
+    """A status code as a file name (codes come from the data's status IRIs)."""
+    return re.sub(r"[^a-z0-9-]+", "-", code.lower()).strip("-") or "none"
 
 
 def _number(value: float) -> str:
