@@ -73,6 +73,8 @@ def test_search_finds_a_body_by_its_alias_and_says_no_match(built_site, visit,
         want = {"区社協": "区社会福祉協議会", "社協": "区社会福祉協議会",
                 "ケアプラザ": "地域ケアプラザ"}[alias]
         assert first.inner_text() == want, alias
+        if alias != "ケアプラザ":  # the result says which name matched
+            assert alias in page.locator("#search-results li").first.inner_text()
     page.fill("#q", "ｚｚｑｘ存在しない語")
     status = page.locator("#search-status")
     assert status.is_visible() and "一致するものはありません" in status.inner_text()
@@ -214,4 +216,17 @@ def test_pages_print_on_a4_without_the_navigation(built_site, visit, tmp_path) -
     pdf = tmp_path / "body.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=False)
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    assert errors == []
+
+
+def test_a_long_row_table_can_be_filtered_by_text(built_site, visit) -> None:
+    page, errors, _ = visit(built_site.site / "rows.html")
+    rows = page.locator("#rows-table tbody tr:not([hidden])")
+    total = rows.count()
+    page.fill("#rows-table-filter", "中止")
+    shown = rows.count()
+    texts = rows.all_inner_texts()
+    assert 0 < shown < total and all("中止" in t for t in texts)
+    page.fill("#rows-table-filter", "")
+    assert rows.count() == total
     assert errors == []

@@ -63,6 +63,10 @@
       li.appendChild(a);
       if (entry.kind === "row" && entry.detail) li.appendChild(span(" (" + entry.detail + ")", "muted"));
       if (entry.kind !== "row" && entry.ja !== a.textContent) li.appendChild(span(" " + entry.ja, "muted", "ja"));
+      var via = entry.names.filter(function (n) { return n.indexOf(key(q)) >= 0; })[0];
+      if (via && via !== key(entry.ja) && via !== key(entry.en)) {
+        li.appendChild(span(" — " + status.dataset["via" + (lang === "en" ? "En" : "Ja")] + ": " + via, "muted"));
+      }
       list.appendChild(li);
     });
   }
