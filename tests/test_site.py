@@ -262,6 +262,12 @@ def test_downloads_page_lists_every_export_with_size(built_site: BuiltSite) -> N
     for match in re.finditer(r'href="(downloads/[^"]+)"[^>]*>[^<]+</a>.*?data-bytes="(\d+)"',
                              text):
         assert (built_site.site / match.group(1)).stat().st_size == int(match.group(2))
+    index = (built_site.site / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', index)
+    dataset = json.loads(found.group(1))  # a landing page harvesters can read
+    assert dataset["@type"] == "Dataset" and dataset["license"].startswith("https://")
+    assert any(d["contentUrl"].endswith("/welfare-kg.ttl") for d in dataset["distribution"])
+    assert 'rel="alternate" type="text/turtle" title="DCAT catalogue"' in index
     copied = built_site.site / "downloads" / "welfare-kg.ttl"
     assert copied.read_bytes() == (built_site.out / "welfare-kg.ttl").read_bytes()
 

@@ -153,6 +153,7 @@ class _Writer:
         depth = rel.count("/")
         html = self.env.get_template(template).render(
             site=self.site, catalog=self.meta["catalog"], root="../" * depth, current=rel,
+            has_catalog=bool(self.out_dir and (self.out_dir / "catalog.ttl").is_file()),
             title_ja=title[0], title_en=title[1], **context)
         write_text(self.root / rel, html)
 
@@ -256,10 +257,35 @@ class _Writer:
             n_partners=sum(1 for b in s.bodies.values() if not b.rows and b.named_in),
             aps_by_pillar=aps_by_pillar, inis_by_ap=inis_by_ap, status_codes=codes,
             status_cells=cells, cancelled=cells.get(("", "cancelled"), []), figures=figures,
-            maps=self.maps, charts=self.charts, safe=_safe,
+            maps=self.maps, charts=self.charts, safe=_safe, dataset=self.dataset_jsonld(),
         )
         self.page("maps.html", "maps.html", (strings()["maps_title"]["ja"],
                                              strings()["maps_title"]["en"]), maps=self.maps)
+
+    def dataset_jsonld(self) -> dict[str, Any]:
+        """schema.org Dataset for harvesters that read landing pages (the DCAT catalogue is
+        the full description: downloads/catalog.ttl, linked from every page's head)."""
+        from .catalog import read_distributions
+
+        cat = self.meta["catalog"]
+        catalog = self.out_dir / "catalog.ttl" if self.out_dir else None
+        dists = read_distributions(catalog) if catalog and catalog.is_file() else {}
+        base = self.meta.get("download_url", "")
+        return {
+            "@context": "https://schema.org/", "@type": "Dataset",
+            "name": [{"@language": k, "@value": v} for k, v in sorted(cat["title"].items())],
+            "description": [{"@language": k, "@value": v}
+                            for k, v in sorted(cat["description"].items())],
+            "keywords": sorted(cat.get("keywords", {}).get("ja", [])),
+            "license": cat["license"]["iri"], "creditText": cat["rights"]["ja"],
+            "inLanguage": "ja", "version": str(self.meta.get("version", "")),
+            "distribution": [
+                {"@type": "DataDownload", "name": d.get("titleEn") or name,
+                 "contentUrl": base + name,
+                 "encodingFormat": d.get("mediaType", "").rsplit("media-types/", 1)[-1]}
+                for name, d in sorted(dists.items())
+            ],
+        }
 
     def status_page(self, rel: str, code: str, rows: list[str], pillar: int | None) -> None:
         ja, en, _ = self.site.status_label(code)
