@@ -403,9 +403,18 @@ class _Writer:
         for stem, records in tables.items():  # the metric tables, for spreadsheets
             write_bytes(self.root / "downloads" / "metrics" / f"{stem}.csv",
                         (BOM + to_csv(records).replace("\n", "\r\n")).encode("utf-8"))
-        slugs = {f"pillar-{p.number}": f"pillars/{p.slug}.html" for p in s.pillars.values()}
-        networks = [dict(n, href=slugs.get(n["scope"], "")) for n in tables["networks"]
-                    if "action-plan" not in n["scope"]]
+        pillars = {f"pillar-{p.number}": p for p in s.pillars.values()}
+        st = strings()
+        networks = []
+        for n in tables["networks"]:
+            if "action-plan" in n["scope"]:
+                continue
+            p = pillars.get(n["scope"])
+            networks.append(dict(
+                n, href=f"pillars/{p.slug}.html" if p else "",
+                name_ja=f"推進の柱{p.number} {p.title_ja}" if p else st["whole_plan"]["ja"],
+                name_en=(f"Pillar {p.number} {p.title_en}".rstrip() if p
+                         else st["whole_plan"]["en"])))
         central = [r for r in tables["bodies"] if r["scope"] == "whole-plan"]
         community_list = []
         for c in tables["communities"]:
