@@ -176,7 +176,8 @@ class _Writer:
 
     # -- pages ----------------------------------------------------------------------------------
     def write_maps_and_charts(self) -> None:
-        written = {p.stem: p.name for p in write_maps(self.site.plan, self.root / "maps")}
+        written = {p.stem: p.name for p in write_maps(self.site.plan, self.root / "maps")
+                   if p.suffix == ".html"}  # not the maps' side files
         for scope in map_scopes(self.site.plan):
             if scope.slug in written:
                 self.maps.append({"file": written[scope.slug], "ja": f"{scope.title_ja}のマップ",

@@ -72,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
     store = open_store(out)
     views = write_all(store, out)
-    per_folder = {f: sum(1 for p in views if p.parent.name == f) for f in ("maps", "metrics")}
+    per_folder = {f: sum(1 for p in views if p.parent.name == f and p.suffix in (".html", ".csv",
+                                                                                ".md"))
+                  for f in ("maps", "metrics")}  # pages and tables, not the maps' side files
     charts = len({p.stem for p in views if p.parent.name == "charts"})
     print(f"wrote {per_folder['maps']} maps, {per_folder['metrics']} metric files and "
           f"{charts} charts (PNG + SVG) under {out}", file=sys.stderr)
