@@ -125,7 +125,10 @@ def test_metric_files_and_report(tmp_path) -> None:
         "networks.csv", "bodies.csv", "links.csv", "communities.csv", "type-mixing.csv",
         "row-sharing.csv", "body-initiatives.csv", "report.md",
     }
-    networks = list(csv.DictReader(io.StringIO((tmp_path / "networks.csv").read_text())))
+    assert all((tmp_path / n).read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
+               for n in ("networks.csv", "bodies.csv", "links.csv"))
+    networks = list(csv.DictReader(io.StringIO(
+        (tmp_path / "networks.csv").read_text(encoding="utf-8-sig"))))
     assert [(r["scope"], r["bodies"], r["links"]) for r in networks] == [
         ("whole-plan", "6", "6"), ("pillar-1", "4", "4"), ("pillar-2", "4", "3")]
     report = (tmp_path / "report.md").read_text(encoding="utf-8")

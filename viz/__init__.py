@@ -4,7 +4,8 @@ In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
 maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
 queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
 `metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `charts`
-(matplotlib SVG, PNG on request). `write_all` is the entry point of `welfare-kg all`.
+(matplotlib SVG, PNG on request), `site` (the static site, `write_site`). `write_all` is the
+entry point of `welfare-kg all`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .charts import (
 )
 from .maps import write_maps
 from .report import write_metrics
+from .site import resolve_body_name, write_site
 from .source import load_plan
 
 __all__ = [
@@ -30,10 +32,12 @@ __all__ = [
     "chart_formats",
     "japanese_font",
     "load_plan",
+    "resolve_body_name",
     "write_all",
     "write_charts",
     "write_maps",
     "write_metrics",
+    "write_site",
 ]
 
 

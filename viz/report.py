@@ -203,13 +203,14 @@ def markdown_report(plan: Plan, tables: Mapping[str, list[dict[str, Any]]]) -> s
 
 
 def write_metrics(plan: Plan, out_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write the metric CSVs and `report.md` into `out_dir`; return their paths."""
+    """Write the metric CSVs (UTF-8 with BOM, for spreadsheets) and `report.md` into `out_dir`;
+    return their paths."""
     out_dir = Path(out_dir)
     tables = metric_tables(plan, seed)
     paths = []
     for stem, records in tables.items():
         path = out_dir / f"{stem}.csv"
-        write_text(path, to_csv(records))
+        write_text(path, "\ufeff" + to_csv(records))  # BOM: Excel on Japanese Windows reads UTF-8
         paths.append(path)
     report = out_dir / "report.md"
     write_text(report, markdown_report(plan, tables))

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "maps": "maps",
     "metrics": "metrics",
     "charts": "charts",
+    "site": "site",
     "build": "build",
     "validate": "validate",
 }

@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
         store = open_store(args.out_dir, args.store, many_queries=False)
+        _resolve_body(store, spec, params)
         results = _on_a_large_stack(lambda: run_query(store, spec, params))
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
 
@@ -109,6 +110,19 @@ def _on_a_large_stack(work):
     if not ok:
         raise value
     return value
+
+
+def _resolve_body(store: object, spec: object, params: dict[str, str]) -> None:
+    """A `body` parameter accepts English names, aliases and short names (区社協, 社協); a name
+    that matches no body is an error naming the nearest ones, not an empty answer."""
+    if "body" not in params or spec.param("body") is None:  # type: ignore[attr-defined]
+        return
+    from welfare_kg.viz import resolve_body_name
+
+    name = resolve_body_name(store, params["body"])
+    if name != params["body"]:
+        print(f"body={params['body']} is {name}", file=sys.stderr)
+        params["body"] = name
 
 
 def _display_prefixes() -> dict[str, str]:

@@ -17,12 +17,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "all",
-        help="extract, build, export, load the store, and write maps, metrics and charts",
+        help="extract, build, export, load the store, write maps, metrics, charts and the site",
         description=(
             "The main job: extract each report (records JSON, CSV and an extraction report "
             "under OUT_DIR/extraction), build the graph and its open-data exports (OUT_DIR), "
-            "load it into a SPARQL store (see --store) and write the collaboration maps, metrics "
-            "and charts (OUT_DIR/maps, metrics, charts)."
+            "load the SPARQL store (OUT_DIR/store) and write the collaboration maps, metrics "
+            "and charts (OUT_DIR/maps, metrics, charts), and the site (OUT_DIR/site/index.html)."
         ),
     )
     parser.add_argument("reports", nargs="*", type=Path, metavar="REPORT",
@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.sparql import open_store
     from welfare_kg.outdir import transaction
     from welfare_kg.viz import chart_formats, write_all
+
+    from .site import write_site_for
 
     formats = chart_formats(args.chart_formats)  # a bad name fails before any work
     reports = args.reports or [DEFAULT_REPORT]
@@ -73,10 +75,19 @@ def run(args: argparse.Namespace) -> int:
                                 extraction_dir=stage / "extraction", on_report=extracted)
         store = open_store(stage, store_choice(args))
         views = write_all(store, stage, formats)
+        # The site: the front door to all of the above (welfare_kg.commands.site).
+        site = write_site_for(store, stage, stage / "site")
         del store  # an on-disk store is closed before its folder moves
-    maps = [p for p in views if p.suffix == ".html"]
+    maps = [p for p in views if p.parent.name == "maps" and p.suffix == ".html"]
+    metrics = sum(1 for p in views if p.parent.name == "metrics")
+    charts = len({p.stem for p in views if p.parent.name == "charts"})
+    pages = sum(1 for p in site if p.suffix == ".html")
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
-    print(f"wrote {len(maps)} maps, and the metrics and charts, under {out}", file=sys.stderr)
-    print(f"open {out / 'maps' / 'whole-plan.html'} in a browser, or run `welfare-kg serve`",
+    print(f"wrote {len(maps)} maps, {metrics} metric files and {charts} charts "
+          f"({', '.join(formats).upper()}) under {out}", file=sys.stderr)
+    print(f"wrote the site: {pages} pages in {out / 'site'}", file=sys.stderr)
+    print(f"\nopen {out / 'site' / 'index.html'} in a browser (works offline, from the file)",
           file=sys.stderr)
+    print("more: scripts/welfare-kg --help, scripts/welfare-kg query --list, "
+          "scripts/welfare-kg serve", file=sys.stderr)
     return 0

@@ -1,0 +1,309 @@
+"""The static site (welfare_kg.viz.site) on the bundled report: links, drill-downs, CSVs,
+search index, escaping and determinism. The browser tests are in tests/browser/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from welfare_kg.cli import main
+from welfare_kg.viz.site import gather, search_index, write_site
+from welfare_kg.viz.site.render import strings
+
+BuiltSite = object  # site_fixtures.BuiltSite: out, site, store, hostile
+
+pytest_plugins = ["site_fixtures"]
+
+WK = "PREFIX wk: <https://w3id.org/welfare-kg/ontology#>\n"
+HEAVIEST_PAIR = WK + """
+SELECT ?a ?b (COUNT(DISTINCT ?row) AS ?n) WHERE {
+  ?row a wk:PlanRow ; wk:implementedBy ?a , ?b . FILTER(STR(?a) < STR(?b))
+} GROUP BY ?a ?b ORDER BY DESC(?n) ?a ?b LIMIT 1
+"""
+
+
+def run_query(store, text: str) -> _Answer:
+    """A SPARQL text on the store (default graph = union of the report graphs)."""
+    answer = store.query(text, use_default_graph_as_union=True)
+    names = [v.value for v in answer.variables]
+    return _Answer({n: _value(sol[n]) for n in names if sol[n] is not None} for sol in answer)
+
+
+class _Answer(list):
+    def values(self) -> list[dict]:
+        return list(self)
+
+
+def _value(term) -> object:
+    text = term.value
+    return int(text) if text.isdigit() and type(term).__name__ == "Literal" else text
+
+
+class _Page(HTMLParser):
+    """Links, ids and elements of one page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.duplicates: list[str] = []
+        self.rows: list[str] = []
+        self.text: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            if a["id"] in self.ids:
+                self.duplicates.append(a["id"] or "")
+            self.ids.add(a["id"] or "")
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key] or "")
+        if tag == "tr" and a.get("data-row"):
+            self.rows.append(a["data-row"] or "")
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append(a.get("src") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_script:
+            self.text.append(data)
+
+
+def parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def local_target(page: Path, link: str) -> tuple[Path, str] | None:
+    parts = urlsplit(link)
+    if parts.scheme or link.startswith("//"):
+        return None
+    target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+    return target, parts.fragment
+
+
+def test_every_internal_link_resolves(built_site: BuiltSite) -> None:
+    site = built_site.site
+    ids = {p.resolve(): parse(p).ids for p in pages(site)}
+    broken = []
+    for page in pages(site):
+        if page.parent.name == "maps":  # the maps are the maps room's pages
+            continue
+        parsed = parse(page)
+        if parsed.duplicates:
+            broken.append(f"{page.relative_to(site)}: duplicate ids {parsed.duplicates}")
+        for link in parsed.links:
+            found = local_target(page, link)
+            if found is None:
+                continue
+            target, fragment = found
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {link}")
+            elif fragment and target.suffix == ".html" and fragment not in ids[target]:
+                broken.append(f"{page.relative_to(site)}: {link} (no id {fragment})")
+            elif not target.is_relative_to(site.resolve()):
+                broken.append(f"{page.relative_to(site)}: {link} (outside the site)")
+    assert broken == []
+    assert len(ids) > 100
+
+
+def test_external_links_are_only_licence_and_identifiers(built_site: BuiltSite) -> None:
+    """Nothing a page loads comes from the network (no CDN): only <a href> may leave."""
+    for page in pages(built_site.site):
+        if page.parent.name == "maps":
+            continue
+        parsed = parse(page)
+        assert all(not urlsplit(s).scheme for s in parsed.scripts if s), page
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r'(?:src|href)="https?://[^"]+\.(?:js|css)"', text), page
+
+
+def test_heaviest_pair_lists_exactly_the_graphs_rows(built_site: BuiltSite) -> None:
+    top = run_query(built_site.store, HEAVIEST_PAIR).values()[0]
+    rows = {r["row"] for r in run_query(built_site.store, WK + f"""
+        SELECT DISTINCT ?row WHERE {{ ?row a wk:PlanRow ;
+          wk:implementedBy <{top["a"]}> , <{top["b"]}> }}""").values()}
+    assert len(rows) == top["n"] == 51  # the bundled report's heaviest pair (plazas × 高齢・障害)
+    site = gather(built_site.store)
+    pair = site.pair_of(top["a"], top["b"])
+    page = parse(built_site.site / "pairs" / f"{pair.slug}.html")
+    assert len(page.rows) == len(set(page.rows)) and set(page.rows) == rows
+    csv_rows = read_csv(built_site.site / "pairs" / f"{pair.slug}.csv")
+    assert {r["row_iri"] for r in csv_rows} == rows
+    for body in (top["a"], top["b"]):  # each body's page links the count to that page
+        text = (built_site.site / "bodies" / f"{site.bodies[body].slug}.html").read_text()
+        assert f'href="../pairs/{pair.slug}.html"' in text
+
+
+def test_a_body_page_lists_every_row_it_implements(built_site: BuiltSite) -> None:
+    site = gather(built_site.store)
+    for body in site.bodies.values():
+        expected = {r["row"] for r in run_query(built_site.store, WK + f"""
+            SELECT DISTINCT ?row WHERE {{ ?row wk:implementedBy <{body.iri}> }}""").values()}
+        page = parse(built_site.site / "bodies" / f"{body.slug}.html")
+        listed = [r for r in page.rows if r in expected]
+        assert set(listed) == expected, body.name_ja
+        assert len(listed) == len(expected)  # every row once: not the first 8
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf"), path
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_every_csv_meant_for_people_starts_with_a_bom(built_site: BuiltSite) -> None:
+    # downloads/rows.csv and bodies.csv are the catalogued exports, copied unchanged so
+    # their DCAT checksums hold; the site offers BOM versions of both for spreadsheets.
+    exports = {built_site.site / "downloads" / p.name for p in built_site.out.glob("*.csv")}
+    csvs = [p for p in built_site.site.rglob("*.csv") if p not in exports]
+    assert len(csvs) > 100 and (built_site.site / "rows.csv") in csvs
+    assert [p for p in csvs if not p.read_bytes().startswith(b"\xef\xbb\xbf")] == []
+
+
+def test_the_rows_csv_has_every_row_with_readable_status_and_source(
+        built_site: BuiltSite) -> None:
+    records = read_csv(built_site.site / "rows.csv")
+    graph_rows = run_query(built_site.store, WK + "SELECT DISTINCT ?row ?status WHERE "
+                           "{ ?row a wk:PlanRow ; wk:status ?status }").values()
+    assert {r["row_iri"] for r in records} == {r["row"] for r in graph_rows}
+    status = {r["row"]: r["status"] for r in graph_rows}
+    assert {r["status"] for r in records} <= {"実施", "一部実施・縮小", "中止", "継続中", "延期"}
+    for r in records:
+        assert r["status_iri"] == status[r["row_iri"]]
+        assert r["page"].isdigit() and int(r["start_line"]) <= int(r["end_line"])
+    assert any(r["status"] == "中止" and r["status_en"] == "Cancelled" for r in records)
+
+
+def test_cancelled_rows_are_listed_on_the_overview(built_site: BuiltSite) -> None:
+    cancelled = {r["row"] for r in run_query(built_site.store, WK + """
+        SELECT DISTINCT ?row WHERE { ?row wk:status wk:Cancelled }""").values()}
+    assert cancelled
+    assert set(parse(built_site.site / "index.html").rows) == cancelled
+
+
+def test_search_index_finds_bodies_by_alias(built_site: BuiltSite) -> None:
+    index = search_index(gather(built_site.store))
+    council = [e for e in index if e["ja"] == "区社会福祉協議会"]
+    assert len(council) == 1
+    assert {"区社協", "社協"} <= set(council[0]["names"])  # bodies.csv and aliases.csv
+    kinds = {e["kind"] for e in index}
+    assert kinds == {"body", "partner", "action_plan", "initiative", "row"}
+    script = (built_site.site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    data = json.loads(script.removeprefix("window.WK_SEARCH_INDEX = ").removesuffix(";\n"))
+    assert data == json.loads(json.dumps(index))
+
+
+def test_interface_text_has_both_languages() -> None:
+    forms = strings()
+    assert all(f["ja"] and f["en"] for f in forms.values())
+
+
+def test_hostile_text_is_escaped_everywhere(hostile_site: BuiltSite) -> None:
+    site = gather(hostile_site.store)
+    assert any(hostile_site.hostile in r.text for r in site.rows.values())  # it reached the graph
+    assert any(hostile_site.hostile in r.result for r in site.rows.values())
+    for page in pages(hostile_site.site):
+        if page.parent.name == "maps":
+            continue
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<img/src" not in html, page
+    script = (hostile_site.site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert "</script" not in script.lower() and "<" not in script
+    # built without an out/ folder: the charts were drawn for the site itself
+    assert (hostile_site.site / "charts" / "status-by-pillar.svg").is_file()
+
+
+def test_the_same_build_gives_byte_identical_sites(built_site: BuiltSite,
+                                                   tmp_path: Path) -> None:
+    again = tmp_path / "site"
+    write_site(built_site.store, again, out_dir=built_site.out)
+    first = {p.relative_to(built_site.site): p.read_bytes()
+             for p in built_site.site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_site_command_writes_the_site_and_refuses_a_file(built_site: BuiltSite,
+                                                         tmp_path: Path, capsys) -> None:
+    target = tmp_path / "my-site"
+    assert main(["site", "--out-dir", str(built_site.out), "-o", str(target)]) == 0
+    assert (target / "index.html").is_file()
+    assert capsys.readouterr().out.strip() == str(target / "index.html")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(["site", "--out-dir", str(built_site.out), "-o", str(blocker)]) == 2
+    assert "a-file" in capsys.readouterr().err
+
+
+def test_downloads_page_lists_every_export_with_size(built_site: BuiltSite) -> None:
+    text = (built_site.site / "downloads.html").read_text(encoding="utf-8")
+    for name in ("welfare-kg.ttl", "welfare-kg.jsonld", "welfare-kg.nq", "catalog.ttl",
+                 "void.ttl", "rows.csv"):
+        assert f"{name}</a>" in text, name
+    for match in re.finditer(r'href="(downloads/[^"]+)"[^>]*>[^<]+</a>.*?data-bytes="(\d+)"',
+                             text):
+        assert (built_site.site / match.group(1)).stat().st_size == int(match.group(2))
+    index = (built_site.site / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', index)
+    dataset = json.loads(found.group(1))  # a landing page harvesters can read
+    assert dataset["@type"] == "Dataset" and dataset["license"].startswith("https://")
+    assert any(d["contentUrl"].endswith("/welfare-kg.ttl") for d in dataset["distribution"])
+    assert 'rel="alternate" type="text/turtle" title="DCAT catalogue"' in index
+    copied = built_site.site / "downloads" / "welfare-kg.ttl"
+    assert copied.read_bytes() == (built_site.out / "welfare-kg.ttl").read_bytes()
+
+
+def test_query_page_shows_each_library_query_with_its_answer(built_site: BuiltSite) -> None:
+    from welfare_kg.graph.sparql import list_queries
+
+    text = (built_site.site / "queries.html").read_text(encoding="utf-8")
+    for spec in list_queries():
+        assert f'id="q-{spec.name}"' in text
+    answer = read_csv(built_site.site / "queries" / "body-portfolio.csv")
+    assert answer and {r["body"] for r in answer} == {"区社会福祉協議会"}
+
+
+def test_every_page_says_its_language_and_credits_the_source(built_site: BuiltSite) -> None:
+    for page in pages(built_site.site):
+        if page.parent.name == "maps":
+            continue
+        html = page.read_text(encoding="utf-8")
+        assert html.startswith('<!DOCTYPE html>\n<html lang="ja"'), page
+        assert "を加工して作成" in html and '<main id="main"' in html, page
+
+
+def test_cli_body_parameter_takes_aliases_and_suggests_names(built_site: BuiltSite,
+                                                             capsys) -> None:
+    def portfolio(name: str) -> tuple[int, str, str]:
+        code = main(["query", "body-portfolio", "--out-dir", str(built_site.out), "-f", "csv",
+                     "--param", f"body={name}"])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, canonical, _ = portfolio("区社会福祉協議会")
+    assert code == 0 and canonical.count("\n") > 10
+    for alias in ("区社協", "社協", "Izumi Ward Social Welfare Council"):
+        code, out, err = portfolio(alias)
+        assert (code, out) == (0, canonical), alias
+        assert "区社会福祉協議会" in err
+    code, out, err = portfolio("社会福祉")
+    assert code == 2 and out == "" and "did you mean 区社会福祉協議会" in err

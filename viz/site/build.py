@@ -1,0 +1,456 @@
+"""Write the site: every page, the row downloads, the search index, the maps and the exports,
+into a staging folder that replaces the old site in one step.
+
+Pages link to each other with relative paths, so the folder works from `file://` on a PC with
+no network and from any static web server. Data the browser needs (the search index) travels
+as a `.js` file that assigns it, because Chromium refuses `fetch()` of local files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from welfare_kg.datafiles import normalize
+from welfare_kg.errors import InputError
+from welfare_kg.fileio import write_bytes, write_text
+
+from ..charts import write_charts
+from ..maps import map_scopes, write_maps
+from ..metrics import JOINT_TYPES, type_mixing
+from ..plan import type_rank
+from ..report import metric_tables, to_csv
+from .model import STATUS_ORDER, Site, gather
+from .render import HERE, environment, script_json, strings
+
+__all__ = ["CHART_FILES", "rows_csv", "search_index", "write_site"]
+
+ASSETS = HERE / "assets"
+CHART_FILES = (("status-by-pillar", "chart_status"), ("bodies-by-rows", "chart_bodies"),
+               ("body-pillar-heatmap", "chart_heatmap"))
+"""Charts the overview shows (stem, caption key), read from OUT_DIR/charts."""
+
+ANSWER_ROWS = 30  # rows of a query's answer shown on the query page (the CSV has them all)
+BOM = "\ufeff"
+
+
+def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[Path]:
+    """Write the site for the build in `store` into `site_dir`; return the files written.
+
+    `out_dir` is the build folder whose exports, charts and metric tables the downloads page
+    offers (copied into the site, so the folder stands alone); without it those are left out.
+    The site is staged beside `site_dir` and swapped in only when complete.
+    """
+    site_dir = Path(site_dir)
+    site = gather(store)
+    stage = site_dir.parent / f".{site_dir.name}.staging"
+    old = site_dir.parent / f".{site_dir.name}.old"
+    try:
+        for leftover in (stage, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+        stage.mkdir(parents=True)
+        _Writer(site, stage, Path(out_dir) if out_dir else None, store).write()
+        if site_dir.exists():
+            site_dir.rename(old)
+        stage.rename(site_dir)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise InputError(f"{site_dir}: cannot write the site: {exc.strerror or exc}") from exc
+    shutil.rmtree(old, ignore_errors=True)
+    return sorted(p for p in site_dir.rglob("*") if p.is_file())
+
+
+def rows_csv(site: Site, rows: Iterable[str]) -> bytes:
+    """Rows as CSV for spreadsheets: UTF-8 with a BOM (Excel on Japanese Windows reads it
+    right), CRLF, readable status labels (実施 / 一部実施 / 中止) beside the status IRI, and
+    the source page and lines of every row."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["row", "file", "page", "start_line", "end_line", "pillar", "action_plan",
+                "initiative", "plan_item", "result", "status", "status_en", "status_iri",
+                "bodies", "bodies_en", "partners_named", "row_iri"])
+    for iri in rows:
+        r = site.rows[iri]
+        ja, en, status_iri = site.status_label(r.status)
+        pillar = site.pillars.get(r.pillar or "")
+        ap = site.action_plans.get(r.action_plan or "")
+        ini = site.initiatives.get(r.initiative or "")
+        w.writerow([
+            r.anchor, r.file, r.page, r.start, r.end,
+            f"{pillar.number} {pillar.title_ja}" if pillar else "",
+            f"{ap.number} {ap.title_ja}" if ap else "", ini.title_ja if ini else "",
+            r.text, r.result, ja, en, status_iri,
+            "・".join(site.bodies[b].name_ja for b in r.bodies),
+            "; ".join(site.bodies[b].name_en or site.bodies[b].name_ja for b in r.bodies),
+            "・".join(site.bodies[b].name_ja for b in r.partners), r.iri,
+        ])
+    return (BOM + buf.getvalue()).encode("utf-8")
+
+
+def search_index(site: Site) -> list[dict[str, Any]]:
+    """One entry per body, action plan, initiative and row: what is shown (`ja`, `en`), the
+    names it is found by (`names`: exact and alias matches rank first), the text searched
+    (`text`, normalised: NFKC, no spaces, lower case) and the page it opens (`url`)."""
+    entries: list[dict[str, Any]] = []
+
+    def add(kind: str, ja: str, en: str, url: str, names: Iterable[str], text: Iterable[str],
+            detail: str = "") -> None:
+        keys = sorted({_key(n) for n in names if n})
+        entries.append({"kind": kind, "ja": ja, "en": en, "url": url, "names": keys,
+                        "text": _key(" ".join(t for t in text if t)), "detail": detail})
+
+    for b in site.bodies.values():
+        names = [b.name_ja, b.name_en, *b.aliases, *site.extra_aliases.get(b.iri, ())]
+        kind = "body" if b.rows else "partner"
+        add(kind, b.name_ja, b.name_en, f"bodies/{b.slug}.html", names, names,
+            f"{len(b.rows)}/{len(b.named_in)}")
+    for a in site.action_plans.values():
+        add("action_plan", a.title_ja, a.title_en, f"action-plans/{a.slug}.html",
+            [a.title_ja, a.title_en], [a.title_ja, a.title_en], str(len(a.rows)))
+    for i in site.initiatives.values():
+        add("initiative", i.title_ja, i.title_en, f"initiatives/{i.slug}.html",
+            [i.title_ja], [i.title_ja], str(len(i.rows)))
+    for r in site.rows.values():
+        add("row", r.text, "", f"rows.html#{r.anchor}", [], [r.text, r.result],
+            f"p.{r.page} l.{r.start}" if r.page else "")
+    return entries
+
+
+def _key(text: str) -> str:
+    return normalize(text).lower()
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+class _Writer:
+    """Renders every page of one site into `root`."""
+
+    def __init__(self, site: Site, root: Path, out_dir: Path | None, store: Any) -> None:
+        from welfare_kg.graph.rdf import load_metadata
+
+        self.site, self.root, self.out_dir, self.store = site, root, out_dir, store
+        self.meta = load_metadata()
+        self.env = environment()
+        plan_key = self.meta["default_plan"]
+        self.plan_meta = self.meta["plans"][plan_key]
+        self.maps: list[dict[str, str]] = []  # filled by write_maps_and_charts
+        self.pillar_maps: dict[str, str] = {}
+
+    # -- helpers --------------------------------------------------------------------------------
+    def page(self, rel: str, template: str, title: tuple[str, str], **context: Any) -> None:
+        depth = rel.count("/")
+        html = self.env.get_template(template).render(
+            site=self.site, catalog=self.meta["catalog"], root="../" * depth, current=rel,
+            has_catalog=bool(self.out_dir and (self.out_dir / "catalog.ttl").is_file()),
+            title_ja=title[0], title_en=title[1], **context)
+        write_text(self.root / rel, html)
+
+    def csv(self, rel: str, rows: Iterable[str]) -> None:
+        write_bytes(self.root / rel, rows_csv(self.site, rows))
+
+    def write(self) -> None:
+        for asset in sorted(ASSETS.iterdir()):
+            if asset.is_file():
+                write_bytes(self.root / "assets" / asset.name, asset.read_bytes())
+        self.write_maps_and_charts()
+        self.overview()
+        self.outline_pages()
+        self.body_pages()
+        self.row_lists()
+        self.search()
+        self.metrics()  # before downloads: it writes the metric tables
+        self.downloads()
+        self.queries()
+
+    # -- pages ----------------------------------------------------------------------------------
+    def write_maps_and_charts(self) -> None:
+        written = {p.stem: p.name for p in write_maps(self.site.plan, self.root / "maps")
+                   if p.suffix == ".html"}  # not the maps' side files
+        for scope in map_scopes(self.site.plan):
+            if scope.slug in written:
+                self.maps.append({"file": written[scope.slug], "ja": f"{scope.title_ja}のマップ",
+                                  "en": f"Map: {scope.title_en}"})
+                if scope.pillar:
+                    self.pillar_maps[scope.pillar] = written[scope.slug]
+        self.charts = []
+        source = self.out_dir / "charts" if self.out_dir else None
+        if source is None or not all((source / f"{stem}.svg").is_file() for stem, _ in CHART_FILES):
+            source = self.root / "charts"  # no charts in the build: draw them here
+            write_charts(self.site.plan, source)
+        for stem, key in CHART_FILES:
+            svg, png = source / f"{stem}.svg", source / f"{stem}.png"
+            if source != self.root / "charts":
+                write_bytes(self.root / "charts" / svg.name, svg.read_bytes())
+                if png.is_file():
+                    write_bytes(self.root / "charts" / png.name, png.read_bytes())
+            self.charts.append({"file": svg.name, "key": key,
+                                "png": png.name if png.is_file() else ""})
+
+    def overview(self) -> None:
+        s = self.site
+        codes = [c for c in STATUS_ORDER if any(r.status == c for r in s.rows.values())]
+        codes += sorted({r.status for r in s.rows.values() if r.status not in codes} - {""})
+        cells: dict[tuple[str, str], list[str]] = {}
+        for r in s.rows.values():
+            cells.setdefault((r.pillar or "", r.status), []).append(r.iri)
+        for p in s.pillars.values():
+            for c in codes:
+                rows = cells.get((p.iri, c), [])
+                cells[(p.iri, c)] = rows
+                if rows:
+                    self.status_page(f"status/{_safe(c)}-{p.slug}", c, rows, p.number)
+        for c in codes:
+            cells[("", c)] = [r.iri for r in s.rows.values() if r.status == c]
+            self.status_page(f"status/{_safe(c)}", c, cells[("", c)], None)
+        whole = s.summary
+        share = s.sharing[-1]
+        isolates = [b for b in s.bodies.values() if b.metrics and b.metrics["degree"] == 0]
+        figures = [
+            {"key": "fig_links", "value": whole["links"], "href": "maps.html",
+             "link_key": "see_rows"},
+            {"key": "fig_density", "value": f"{whole['density']:.2f}", "href": "metrics.html",
+             "link_key": "nav_metrics"},
+            {"key": "fig_centralization", "value": f"{whole['centralization']:.2f}",
+             "href": "metrics.html", "link_key": "nav_metrics"},
+            {"key": "fig_isolates", "value": len(isolates),
+             "href": f"bodies/{isolates[0].slug}.html" if len(isolates) == 1 else
+             "metrics.html", "link_key": "see_rows"},
+            {"key": "fig_components", "value": whole["components"], "href": "metrics.html",
+             "link_key": "nav_metrics"},
+            {"key": "fig_single", "value": f"{share['single_body_share']:.0%}",
+             "href": "status/single-body.html", "link_key": "see_rows"},
+            {"key": "fig_joint", "value": f"{share['joint_share']:.0%}",
+             "href": "status/joint.html", "link_key": "see_rows"},
+        ]
+        single = [r.iri for r in s.rows.values() if len(r.bodies) == 1]
+        joint = [r.iri for r in s.rows.values()
+                 if set(JOINT_TYPES) <= {s.bodies[b].type for b in r.bodies}]
+        self.list_page("status/single-body", single, (strings()["fig_single"]["ja"],
+                                                      strings()["fig_single"]["en"]),
+                       (strings()["fig_single_help"]["ja"], strings()["fig_single_help"]["en"]))
+        self.list_page("status/joint", joint, (strings()["fig_joint"]["ja"],
+                                               strings()["fig_joint"]["en"]),
+                       (strings()["fig_joint_help"]["ja"], strings()["fig_joint_help"]["en"]))
+        aps_by_pillar = {p: [a for a in s.action_plans.values() if a.parent == p]
+                         for p in s.pillars}
+        inis_by_ap: dict[str, list[str]] = {a: [] for a in s.action_plans}
+        for i in s.initiatives.values():
+            if i.parent in inis_by_ap:
+                inis_by_ap[i.parent].append(i.iri)
+        self.page(
+            "index.html", "index.html", (self.plan_meta["title"]["ja"],
+                                         self.plan_meta["title"]["en"]),
+            plan_title=self.plan_meta["title"], plan_description=self.plan_meta["description"],
+            reports=self.meta.get("reports", []),
+            n_implementing=sum(1 for b in s.bodies.values() if b.rows),
+            n_partners=sum(1 for b in s.bodies.values() if not b.rows and b.named_in),
+            aps_by_pillar=aps_by_pillar, inis_by_ap=inis_by_ap, status_codes=codes,
+            status_cells=cells, cancelled=cells.get(("", "cancelled"), []), figures=figures,
+            maps=self.maps, charts=self.charts, safe=_safe, dataset=self.dataset_jsonld(),
+        )
+        self.page("maps.html", "maps.html", (strings()["maps_title"]["ja"],
+                                             strings()["maps_title"]["en"]), maps=self.maps)
+
+    def dataset_jsonld(self) -> dict[str, Any]:
+        """schema.org Dataset for harvesters that read landing pages (the DCAT catalogue is
+        the full description: downloads/catalog.ttl, linked from every page's head)."""
+        from .catalog import read_distributions
+
+        cat = self.meta["catalog"]
+        catalog = self.out_dir / "catalog.ttl" if self.out_dir else None
+        dists = read_distributions(catalog) if catalog and catalog.is_file() else {}
+        base = self.meta.get("download_url", "")
+        return {
+            "@context": "https://schema.org/", "@type": "Dataset",
+            "name": [{"@language": k, "@value": v} for k, v in sorted(cat["title"].items())],
+            "description": [{"@language": k, "@value": v}
+                            for k, v in sorted(cat["description"].items())],
+            "keywords": sorted(cat.get("keywords", {}).get("ja", [])),
+            "license": cat["license"]["iri"], "creditText": cat["rights"]["ja"],
+            "inLanguage": "ja", "version": str(self.meta.get("version", "")),
+            "distribution": [
+                {"@type": "DataDownload", "name": d.get("titleEn") or name,
+                 "contentUrl": base + name,
+                 "encodingFormat": d.get("mediaType", "").rsplit("media-types/", 1)[-1]}
+                for name, d in sorted(dists.items())
+            ],
+        }
+
+    def status_page(self, rel: str, code: str, rows: list[str], pillar: int | None) -> None:
+        ja, en, _ = self.site.status_label(code)
+        where_ja = f"推進の柱{pillar}：" if pillar else ""
+        where_en = f"Pillar {pillar}: " if pillar else ""
+        self.list_page(rel, rows, (f"{where_ja}{ja}の行", f"{where_en}{en} rows"),
+                       (f"実施状況が「{ja}」の全ての行です。", f"Every row whose status is {en}."),
+                       crumbs_status=True)
+
+    def list_page(self, rel: str, rows: list[str], title: tuple[str, str],
+                  intro: tuple[str, str], crumbs_status: bool = False) -> None:
+        name = rel.rsplit("/", 1)[-1]
+        self.csv(f"{rel}.csv", rows)
+        self.page(f"{rel}.html", "rows.html", title, rows=rows, csv=f"{name}.csv",
+                  intro_ja=intro[0], intro_en=intro[1], crumbs_status=crumbs_status)
+
+    def outline_pages(self) -> None:
+        s = self.site
+        for p in s.pillars.values():
+            children = [a for a in s.action_plans.values() if a.parent == p.iri]
+            self.outline(f"pillars/{p.slug}", p, "pillar", [], children, "action_plans_of", 0)
+        for a in s.action_plans.values():
+            children = [i for i in s.initiatives.values() if i.iri in
+                        {s.rows[r].initiative for r in a.rows}]
+            unplaced = sum(1 for r in a.rows if not s.rows[r].initiative)
+            crumbs = [s.pillars[a.parent]] if a.parent in s.pillars else []
+            self.outline(f"action-plans/{a.slug}", a, "action_plan", crumbs, children,
+                         "initiatives_of", unplaced)
+        for i in s.initiatives.values():
+            ap = s.action_plans.get(i.parent or "")
+            crumbs = ([s.pillars[ap.parent]] if ap and ap.parent in s.pillars else []) + (
+                [ap] if ap else [])
+            self.outline(f"initiatives/{i.slug}", i, "initiative", crumbs, [], "", 0)
+
+    def outline(self, rel: str, o: Any, kind_key: str, crumbs: list, children: list,
+                children_key: str, unplaced: int) -> None:
+        counts = Counter(b for r in o.rows for b in self.site.rows[r].bodies)
+        bodies = sorted(counts.items(), key=lambda kv: (-kv[1], list(self.site.bodies).index(
+            kv[0])))
+        figures = []
+        summary = self.site.pillar_summaries.get(o.iri) if o.kind == "pillar" else None
+        if summary:
+            figures = [("fig_links", summary["links"]),
+                       ("fig_density", f"{summary['density']:.2f}"),
+                       ("fig_centralization", f"{summary['centralization']:.2f}"),
+                       ("fig_isolates", summary["isolates"])]
+        self.csv(f"{rel}.csv", o.rows)
+        self.page(f"{rel}.html", "outline.html", (o.title_ja, o.title_en or o.title_ja), o=o,
+                  figures=figures, map_file=self.pillar_maps.get(o.iri, ""),
+                  kind_key=kind_key, crumbs=crumbs, children=children,
+                  children_key=children_key or "initiatives_of", unplaced=unplaced,
+                  bodies=bodies)
+
+    def body_pages(self) -> None:
+        s = self.site
+        order = list(s.bodies)
+        for b in s.bodies.values():
+            pairs = sorted(
+                ((p.b if p.a == b.iri else p.a, p) for p in s.pairs.values()
+                 if b.iri in (p.a, p.b)),
+                key=lambda op: (-len(op[1].rows), order.index(op[0])))
+            partners: dict[str, list[str]] = {}
+            for r in b.rows:
+                for p in s.rows[r].partners:
+                    partners.setdefault(p, []).append(r)
+            partner_list = sorted(partners.items(), key=lambda kv: (-len(kv[1]),
+                                                                    order.index(kv[0])))
+            quantities = [(s.rows[r], q) for r in b.rows for q in s.rows[r].quantities]
+            totals: dict[str, list[float]] = {}
+            for _, q in quantities:
+                totals.setdefault(q.unit, []).append(float(q.value))
+            quantity_totals = [(u, _number(sum(v)), len(v)) for u, v in sorted(totals.items())]
+            tl = s.types.get(b.type, (b.type, b.type))
+            self.csv(f"bodies/{b.slug}.csv", b.rows)
+            if b.named_in:
+                self.csv(f"bodies/{b.slug}-named.csv", b.named_in)
+            aliases = sorted(set(b.aliases) | set(s.extra_aliases.get(b.iri, ())))
+            self.page(f"bodies/{b.slug}.html", "body.html", (b.name_ja, b.name_en), b=b,
+                      type_ja=tl[0], type_en=tl[1], pairs=pairs, partners=partner_list,
+                      quantities=quantities, quantity_totals=quantity_totals, aliases=aliases)
+        for p in s.pairs.values():
+            self.csv(f"pairs/{p.slug}.csv", p.rows)
+            title = (f"{s.bodies[p.a].name_ja} × {s.bodies[p.b].name_ja}",
+                     f"{s.bodies[p.a].name_en} × {s.bodies[p.b].name_en}")
+            self.page(f"pairs/{p.slug}.html", "pair.html", title, pair=p)
+        groups = []
+        for ty in sorted(s.types, key=lambda t: (type_rank(t), t)):
+            members = sorted((b for b in s.bodies.values() if b.type == ty),
+                             key=lambda b: (-len(b.rows), -len(b.named_in), b.name_ja))
+            if members:
+                groups.append({"id": "partners" if ty == "Partner" else f"type-{ty}",
+                               "ja": s.types[ty][0], "en": s.types[ty][1], "bodies": members})
+        self.page("bodies/index.html", "bodies.html", (strings()["bodies_title"]["ja"],
+                                                       strings()["bodies_title"]["en"]),
+                  groups=groups)
+
+    def row_lists(self) -> None:
+        st = strings()
+        self.list_page("rows", list(self.site.rows), (st["all_rows_title"]["ja"],
+                                                      st["all_rows_title"]["en"]),
+                       (st["all_rows_intro"]["ja"], st["all_rows_intro"]["en"]))
+
+    def search(self) -> None:
+        index = search_index(self.site)
+        write_text(self.root / "assets" / "search-index.js",
+                   "window.WK_SEARCH_INDEX = " + script_json(index) + ";\n")
+        kinds = {k: strings()[f"kind_{k}"] for k in
+                 ("body", "partner", "action_plan", "initiative", "row")}
+        self.page("search.html", "search.html", (strings()["nav_search"]["ja"],
+                                                 strings()["nav_search"]["en"]), kinds=kinds)
+
+    def metrics(self) -> None:
+        s = self.site
+        tables = metric_tables(s.plan)
+        for stem, records in tables.items():  # the metric tables, for spreadsheets
+            write_bytes(self.root / "downloads" / "metrics" / f"{stem}.csv",
+                        (BOM + to_csv(records).replace("\n", "\r\n")).encode("utf-8"))
+        pillars = {f"pillar-{p.number}": p for p in s.pillars.values()}
+        st = strings()
+        networks = []
+        for n in tables["networks"]:
+            if "action-plan" in n["scope"]:
+                continue
+            p = pillars.get(n["scope"])
+            networks.append(dict(
+                n, href=f"pillars/{p.slug}.html" if p else "",
+                name_ja=f"推進の柱{p.number} {p.title_ja}" if p else st["whole_plan"]["ja"],
+                name_en=(f"Pillar {p.number} {p.title_en}".rstrip() if p
+                         else st["whole_plan"]["en"])))
+        central = [r for r in tables["bodies"] if r["scope"] == "whole-plan"]
+        community_list = []
+        for c in tables["communities"]:
+            if c["scope"] == "whole-plan":
+                community_list.append([b for b in c["bodies"].split() if b in s.bodies])
+        mixing = type_mixing(s.plan)
+        mixing_types = sorted({t for pair in mixing for t in pair},
+                              key=lambda t: (type_rank(t), t))
+        self.page("metrics.html", "metrics.html", (strings()["metrics_title"]["ja"],
+                                                   strings()["metrics_title"]["en"]),
+                  networks=networks, central=central, community_list=community_list,
+                  mixing=mixing, mixing_types=mixing_types)
+
+    def downloads(self) -> None:
+        from .catalog import download_groups
+
+        groups = download_groups(self.site, self.root, self.out_dir)
+        self.page("downloads.html", "downloads.html", (strings()["downloads_title"]["ja"],
+                                                       strings()["downloads_title"]["en"]),
+                  groups=groups)
+
+    def queries(self) -> None:
+        from .library import query_pages
+
+        queries = query_pages(self.store, self.root / "queries", ANSWER_ROWS)
+        self.page("queries.html", "queries.html", (strings()["queries_title"]["ja"],
+                                                   strings()["queries_title"]["en"]),
+                  queries=queries)
+
+
+def _safe(code: str) -> str:
+    """A status code as a file name (codes come from the data's status IRIs)."""
+    return re.sub(r"[^a-z0-9-]+", "-", code.lower()).strip("-") or "none"
+
+
+def _number(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return re.sub(r"^-0$", "0", text)

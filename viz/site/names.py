@@ -1,0 +1,73 @@
+"""Body names as people type them: canonical Japanese and English names, the other names in
+the graph (skos:altLabel) and the search-only short names of data/aliases.csv, matched after
+normalisation (NFKC, no spaces, case-folded). The site's search and `welfare-kg query
+--param body=…` share this, so 区社協 and 社協 reach 区社会福祉協議会 in both.
+
+>>> names = {"区社会福祉協議会": "区社会福祉協議会", "区社協": "区社会福祉協議会"}
+>>> resolve_name(names, "区社協")
+'区社会福祉協議会'
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from welfare_kg.datafiles import normalize
+from welfare_kg.errors import InputError
+from welfare_kg.paths import QUERIES_DIR
+
+from ..source import select
+
+__all__ = ["body_names", "resolve_body_name", "resolve_name"]
+
+
+def _key(text: str) -> str:
+    return normalize(text).casefold()
+
+
+def body_names(store: Any, aliases: Path | None = None,
+               queries_dir: Path = QUERIES_DIR) -> dict[str, str]:
+    """Every name a body is known by -> its Japanese name (the form the queries match)."""
+    from .model import ALIASES, extra_names
+
+    found: dict[str, str] = {}
+    canonical = {}
+    for r in select(store, "network-bodies", queries_dir):
+        ja = r.get("nameJa") or r.get("nameEn") or ""
+        if ja:
+            canonical[r["body"]] = ja
+            found[ja] = ja
+            if r.get("nameEn"):
+                found.setdefault(r["nameEn"], ja)
+    for r in select(store, "network-body-details", queries_dir):
+        if r.get("alias") and r["body"] in canonical:
+            found.setdefault(r["alias"], canonical[r["body"]])
+    known = set(canonical.values())
+    for name, alias in extra_names(ALIASES if aliases is None else aliases):
+        if name in known:
+            found.setdefault(alias, name)
+    return found
+
+
+def resolve_name(names: Mapping[str, str], typed: str, what: str = "body") -> str:
+    """The canonical name `typed` stands for; an InputError suggesting the nearest names when
+    it stands for none."""
+    by_key = {_key(n): c for n, c in names.items()}
+    key = _key(typed)
+    if key in by_key:
+        return by_key[key]
+    partial = sorted({c for k, c in by_key.items() if key and (key in k or k in key)})
+    close = difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.4)
+    suggestions = list(dict.fromkeys([*partial, *(by_key[k] for k in close)]))[:5]
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    raise InputError(f"no {what} named {typed!r}{hint} "
+                     "(`welfare-kg query network-bodies` lists them)")
+
+
+def resolve_body_name(store: Any, typed: str) -> str:
+    """`typed` (a name, an English name, an alias or a short name) as the body's Japanese
+    name, or an InputError with the nearest names."""
+    return resolve_name(body_names(store), typed)
