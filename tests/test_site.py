@@ -95,7 +95,8 @@ def local_target(page: Path, link: str) -> tuple[Path, str] | None:
     parts = urlsplit(link)
     if parts.scheme or link.startswith("//"):
         return None
-    target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+    # out/ is a link to a version folder: compare resolved paths throughout
+    target = (page.parent / unquote(parts.path) if parts.path else page).resolve()
     return target, parts.fragment
 
 
