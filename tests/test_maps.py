@@ -390,3 +390,16 @@ def test_maps_command_writes_the_same_files_twice(build_dir, tmp_path) -> None:
         maps_command.run(argparse.Namespace(out_dir=build_dir, output=tmp_path / target))
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_a_body_stays_where_it_is_when_the_reader_switches_pillar() -> None:
+    """Every map places a body where the whole-plan map does (issue 12: same positions)."""
+    from welfare_kg.viz.maps import map_scopes
+
+    plan = city_plan(wards=2, years=1)
+    scopes = map_scopes(plan)
+    where = {}
+    for scope in scopes:
+        for node in map_data(plan, scope)["nodes"]:
+            where.setdefault(node["iri"], set()).add((node["x"], node["y"]))
+    assert len(scopes) > 1 and all(len(places) == 1 for places in where.values())

@@ -50,6 +50,7 @@ __all__ = [
     "render_map",
     "render_rows",
     "rows_data",
+    "whole_plan_positions",
     "write_map",
     "write_maps",
 ]
@@ -94,10 +95,12 @@ def map_scopes(plan: Plan) -> list[MapScope]:
     return scopes
 
 
-def build_pyvis(G: nx.Graph, seed: int = SEED) -> Network:
+def build_pyvis(G: nx.Graph, seed: int = SEED,
+                positions: dict[Any, tuple[int, int]] | None = None) -> Network:
     """A pyvis `Network` of the collaboration graph `G` (left unchanged).
 
-    Nodes carry colour by type, `value` = weighted degree, their final position (`_layout`);
+    Nodes carry colour by type, `value` = weighted degree, their final position (`positions`,
+    e.g. the whole plan's layout for a pillar's map, else `_layout` of `G`);
     edges carry `value` = weight. Data fields the page needs (`iri`, `type`, `name_en`,
     `rows`) ride along as extra node and edge options.
     """
@@ -106,7 +109,7 @@ def build_pyvis(G: nx.Graph, seed: int = SEED) -> Network:
 
     net = Network(height="100%", width="100%", cdn_resources="in_line")
     colors = _type_colors(G)
-    positions = _layout(G, seed)
+    positions = positions if positions is not None else _layout(G, seed)
     refs = _refs(G)
     for v, data in G.nodes(data=True):
         x, y = positions[v]
@@ -143,8 +146,14 @@ def rows_data(plan: Plan, scope: MapScope, seed: int = SEED) -> dict[str, Any]:
     return _map_content(plan, scope, seed, None)[1]
 
 
-def _map_content(plan: Plan, scope: MapScope, seed: int,
-                 rows_file: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def whole_plan_positions(plan: Plan, seed: int = SEED) -> dict[Any, tuple[int, int]]:
+    """The position of every body on the whole-plan map, which every map of the plan uses."""
+    return _layout(collaboration_network(plan), seed)
+
+
+def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
+                 positions: dict[Any, tuple[int, int]] | None = None,
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The page's data and its side file's data.
 
     The page carries what drawing and filtering need: bodies with their final positions,
@@ -161,7 +170,11 @@ def _map_content(plan: Plan, scope: MapScope, seed: int,
     from urllib.parse import quote
 
     G = collaboration_network(plan, pillar=scope.pillar)
-    net = build_pyvis(G, seed)
+    # Every map places a body where the whole-plan map does, so it stays put when the reader
+    # switches pillar (a pillar's bodies are a subset: no new overlaps).
+    if positions is None:
+        positions = whole_plan_positions(plan, seed)
+    net = build_pyvis(G, seed, positions)
     pillars = [p for p in plan.pillars.values() if scope.pillar is None or p.iri == scope.pillar]
     slot = {p.iri: i for i, p in enumerate(pillars)}
     rank = {r: i for i, r in enumerate(plan.rows)}
@@ -261,8 +274,9 @@ def render_rows(plan: Plan, scope: MapScope | None = None, seed: int = SEED) -> 
     return _render(plan, scope or map_scopes(plan)[0], seed, None)[1]
 
 
-def _render(plan: Plan, scope: MapScope, seed: int, rows_file: str | None) -> tuple[str, str]:
-    data, side = _map_content(plan, scope, seed, rows_file)
+def _render(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
+            positions: dict[Any, tuple[int, int]] | None = None) -> tuple[str, str]:
+    data, side = _map_content(plan, scope, seed, rows_file, positions)
     vis_dir = _vis_dir()
     page = (ASSETS / "map.html").read_text(encoding="utf-8")
     title = f"協働ネットワーク — {scope.title_ja} / Collaboration network — {scope.title_en}"
@@ -300,13 +314,14 @@ def fill_template(template: str, parts: dict[str, str]) -> str:
     return pattern.sub(lambda m: parts[m.group(0)], template)
 
 
-def write_map(plan: Plan, path: Path, scope: MapScope | None = None, seed: int = SEED) -> Path:
+def write_map(plan: Plan, path: Path, scope: MapScope | None = None, seed: int = SEED,
+              positions: dict[Any, tuple[int, int]] | None = None) -> Path:
     """Write one map page to `path` and its rows to `<stem>.rows.js` beside it (each
     atomically, the rows first, so a page never names a side file not yet there); return
     the page's path."""
     path = Path(path)
     rows_path = path.with_name(path.stem + ROWS_SUFFIX)
-    page, rows_js = _render(plan, scope or map_scopes(plan)[0], seed, rows_path.name)
+    page, rows_js = _render(plan, scope or map_scopes(plan)[0], seed, rows_path.name, positions)
     write_text(rows_path, rows_js)
     write_text(path, page)
     return path
@@ -316,9 +331,9 @@ def write_maps(plan: Plan, out_dir: Path, seed: int = SEED) -> list[Path]:
     """Write the whole-plan map and one map per pillar into `out_dir` (each page with its
     `.rows.js` side file); return the pages' paths."""
     out_dir = Path(out_dir)
-    return [
-        write_map(plan, out_dir / f"{scope.slug}.html", scope, seed) for scope in map_scopes(plan)
-    ]
+    positions = whole_plan_positions(plan, seed)  # laid out once, shared by every map
+    return [write_map(plan, out_dir / f"{scope.slug}.html", scope, seed, positions)
+            for scope in map_scopes(plan)]
 
 
 def script_json(data: Any) -> str:
