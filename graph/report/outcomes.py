@@ -27,7 +27,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class StatusRules:
-    """Word patterns that mark a result as cancelled, postponed, reduced, done or ongoing."""
+    """Word patterns that mark a result as cancelled, postponed, reduced, done or ongoing, and
+    sentences that only tell what was planned (no evidence of anything done)."""
 
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     labels: dict[str, dict[str, str]]
@@ -40,6 +41,7 @@ def load_status_rules(path: Path = DATA_DIR / "status.yaml") -> StatusRules:
     data = load_yaml(path)
     try:
         patterns = {k: tuple(re.compile(p) for p in v) for k, v in data["patterns"].items()}
+        patterns.setdefault("planned", ())  # optional: older vocabularies have none
         labels = data["statuses"]
         split = re.compile(data["sentence_split"])
     except (KeyError, TypeError, AttributeError, re.error) as exc:
@@ -59,6 +61,10 @@ def judge_status(result: str, rules: StatusRules | None = None) -> str:
     'partial'
     >>> judge_status("年24回実施し317人が参加。")
     'implemented'
+    >>> judge_status("研修会を予定していたが、感染状況を考慮し中止となった。")
+    'cancelled'
+    >>> judge_status("地域の団体と情報共有している。")
+    'implemented'
     """
     rules = rules or load_status_rules()
     sentences = [s for s in rules.sentence_split.split(normalize(result)) if s]
@@ -68,8 +74,12 @@ def judge_status(result: str, rules: StatusRules | None = None) -> str:
 
     cancelled = [s for s in sentences if has("cancelled", s)]
     postponed = [s for s in sentences if has("postponed", s)]
-    # Done evidence counts only from sentences that report no cancellation or postponement.
-    done = any(has("done", s) for s in sentences if s not in cancelled and s not in postponed)
+    # Done evidence counts only from sentences that report no cancellation or postponement and
+    # not merely what had been planned (予定していたが、… 中止).
+    done = any(
+        has("done", s) for s in sentences
+        if s not in cancelled and s not in postponed and not has("planned", s)
+    )
     if cancelled:
         return "partial" if done or postponed else "cancelled"
     if postponed:
