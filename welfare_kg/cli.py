@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "charts": "charts",
     "build": "build",
     "validate": "validate",
+    "corrections": "corrections",
 }
 
 

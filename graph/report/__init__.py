@@ -23,7 +23,16 @@ from .bodies import (
     load_organizations,
     load_partners,
 )
-from .extract import CSV_COLUMNS, extract_report, extraction_report, write_csv, write_json
+from .corrections import Correction, load_corrections
+from .extract import (
+    CSV_COLUMNS,
+    CorrectionsCheck,
+    check_corrections,
+    extract_report,
+    extraction_report,
+    write_csv,
+    write_json,
+)
 from .pages import SourceText, read_source
 from .records import STATUSES, ActionPlan, Extraction, Initiative, Page, Quantity, Row
 
@@ -33,6 +42,8 @@ __all__ = [
     "ActionPlan",
     "Body",
     "BodyVocabulary",
+    "Correction",
+    "CorrectionsCheck",
     "Extraction",
     "Initiative",
     "Organization",
@@ -42,9 +53,11 @@ __all__ = [
     "Quantity",
     "Row",
     "SourceText",
+    "check_corrections",
     "extract_report",
     "extraction_report",
     "load_bodies",
+    "load_corrections",
     "load_organizations",
     "load_partners",
     "read_source",

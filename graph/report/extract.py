@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from welfare_kg.errors import ReportFormatError
@@ -18,7 +19,14 @@ from welfare_kg.fileio import write_text
 from welfare_kg.paths import DATA_DIR
 
 from .bodies import load_bodies, load_partners
-from .corrections import apply_corrections, find_corrections
+from .corrections import (
+    Correction,
+    apply_corrections,
+    corrections_for,
+    find_corrections,
+    load_corrections,
+    unmatched_corrections,
+)
 from .format import load_layout
 from .outcomes import find_partners, find_quantities, judge_status
 from .outline import load_outline, pillar_of_groups
@@ -40,22 +48,36 @@ from .segment import (
 )
 from .similarity import Similarity
 
-__all__ = ["CSV_COLUMNS", "extract_report", "extraction_report", "write_csv", "write_json"]
+__all__ = [
+    "CSV_COLUMNS",
+    "CorrectionsCheck",
+    "check_corrections",
+    "extract_report",
+    "extraction_report",
+    "write_csv",
+    "write_json",
+]
 
 LOW_CONFIDENCE = 0.6  # below this, about a third of the assignments disagree with the hand reading
 
 
 def extract_report(
-    path: str | Path, *, corrections: bool = True, outline: Path | None = None
+    path: str | Path, *, corrections: bool | str | Path = True, outline: Path | None = None
 ) -> Extraction:
     """Read a progress report and recover its rows as records.
 
-    Raises `InputError`/`ReportFormatError` (naming file and line) for input it cannot read.
+    `corrections`: True looks for the report's file in data/corrections/, False applies none,
+    a path applies that file, which must be written for this report (else `InputError` naming
+    both hashes, before any output). Raises `InputError`/`ReportFormatError` (naming file and
+    line) for input it cannot read.
     """
     source = read_source(path)
+    name = str(path)
+    explicit = None
+    if not isinstance(corrections, bool):  # checked first: a wrong file fails fast
+        explicit = corrections_for(corrections, source.text_sha256, name)
     layout, bodies = load_layout(), load_bodies()
     pages = parse_report(source, layout, bodies)
-    name = str(path)
     if not any(p.rows for p in pages):
         raise ReportFormatError(name, None, "no plan rows (lines starting with ・) found")
     pillars, warnings = pillar_of_groups(
@@ -110,8 +132,11 @@ def extract_report(
     warnings += repeated_pages(source, [(p.first_line, p.last_line) for p in pages], layout)
     sha = hashlib.sha256(source.data).hexdigest()
     applied: list[str] = []
-    if corrections:
-        cset, notes = find_corrections(source.text_sha256, name)
+    if corrections is not False:
+        notes: list[str] = []
+        cset = explicit
+        if cset is None:
+            cset, notes = find_corrections(source.text_sha256, name)
         warnings += notes
         if cset is not None:
             rows, applied, problems = apply_corrections(rows, cset)
@@ -123,6 +148,31 @@ def extract_report(
     if source.encoding == "cp932":
         warnings.insert(0, f"{name}: decoded as Shift_JIS (CP932), not UTF-8")
     return Extraction(name, sha, page_records, rows, warnings, applied)
+
+
+@dataclass(frozen=True)
+class CorrectionsCheck:
+    """How a corrections file fits a report: whether it was written for it, and its entries
+    that find no row of the report (the method's rows, before any correction)."""
+
+    file_sha256: str
+    report_sha256: str
+    entries: int
+    unmatched: list[Correction]
+
+    @property
+    def same_report(self) -> bool:
+        return self.file_sha256 == self.report_sha256
+
+
+def check_corrections(corrections: str | Path, report: str | Path) -> CorrectionsCheck:
+    """Which entries of a corrections file no longer find their row in `report` (for a report
+    edited since the file was written, or after the method changed)."""
+    cset = load_corrections(corrections)
+    extraction = extract_report(report, corrections=False)
+    text_sha = read_source(report).text_sha256
+    return CorrectionsCheck(cset.sha256, text_sha, len(cset.corrections),
+                            unmatched_corrections(extraction.rows, cset))
 
 
 def _corpus(pages: list[PageLayout]) -> list[str]:

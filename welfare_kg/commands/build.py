@@ -47,8 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--base-iri", metavar="IRI", default=None,
                         help="base of the data IRIs, ending in / or # "
                         "(default: base_iri of data/dataset.yaml)")
-    parser.add_argument("--no-corrections", action="store_true",
-                        help="do not apply the curated corrections file")
+    from .corrections import add_corrections_arguments
+
+    add_corrections_arguments(parser, several=True)
     add_jobs_argument(parser)
     parser.add_argument("--validate", action="store_true",
                         help="also check the graph against ontology/shapes.ttl (exit 1 if not)")
@@ -61,8 +62,11 @@ def run(args: argparse.Namespace) -> int:
 
     base_iri = args.base_iri or load_metadata()["base_iri"]
     reports = args.reports or [DEFAULT_REPORT]
+    from .corrections import corrections_choice
+
     written = build_outputs(reports, args.out_dir, base_iri=base_iri,
-                            corrections=not args.no_corrections, jobs=args.jobs)
+                            corrections=corrections_choice(args, reports),  # type: ignore[arg-type]
+                            jobs=args.jobs)
     for path in written:
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     if args.validate:

@@ -31,8 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="where to write everything (default: out)")
     parser.add_argument("--base-iri", metavar="IRI", default=None,
                         help="base of the data IRIs (default: base_iri of data/dataset.yaml)")
-    parser.add_argument("--no-corrections", action="store_true",
-                        help="do not apply the curated corrections")
+    from .corrections import add_corrections_arguments
+
+    add_corrections_arguments(parser, several=True)
     add_chart_formats_argument(parser)
     add_store_argument(parser)
     from .build import add_jobs_argument
@@ -61,9 +62,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"extracted {report}: {note['rows']} rows, {note['corrections']} corrections, "
               f"{note['warnings']} warnings -> {stem}.json", file=sys.stderr)
 
+    from .corrections import corrections_choice
+
+    corrections = corrections_choice(args, reports)  # checked before any work
     base_iri = args.base_iri or load_metadata()["base_iri"]
     # The build extracts each report (cached, in parallel) and writes its records too.
-    written = build_outputs(reports, out, base_iri=base_iri, corrections=not args.no_corrections,
+    written = build_outputs(reports, out, base_iri=base_iri,
+                            corrections=corrections,  # type: ignore[arg-type]
                             jobs=args.jobs, extraction_dir=out / "extraction",
                             on_report=extracted)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
