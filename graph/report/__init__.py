@@ -26,10 +26,13 @@ from .bodies import (
 from .corrections import Correction, load_corrections
 from .extract import (
     CSV_COLUMNS,
+    LOW_CONFIDENCE,
     CorrectionsCheck,
     check_corrections,
     extract_report,
     extraction_report,
+    flagged_rows,
+    review_score,
     write_csv,
     write_json,
 )
@@ -38,6 +41,7 @@ from .records import STATUSES, ActionPlan, Extraction, Initiative, Page, Quantit
 
 __all__ = [
     "CSV_COLUMNS",
+    "LOW_CONFIDENCE",
     "STATUSES",
     "ActionPlan",
     "Body",
@@ -56,11 +60,13 @@ __all__ = [
     "check_corrections",
     "extract_report",
     "extraction_report",
+    "flagged_rows",
     "load_bodies",
     "load_corrections",
     "load_organizations",
     "load_partners",
     "read_source",
+    "review_score",
     "write_csv",
     "write_json",
 ]

@@ -178,6 +178,7 @@ def apply_corrections(
                 setattr(row, key, c.changes[key])
                 if key == "bodies":
                     row.body_source = "correction"
+                    row.body_confidence = 1.0
                 if key == "initiative":
                     row.confidence = 1.0
         row.corrections.append(c.reason)

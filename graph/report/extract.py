@@ -28,7 +28,7 @@ from .corrections import (
     unmatched_corrections,
 )
 from .format import load_layout
-from .outcomes import find_partners, find_quantities, judge_status
+from .outcomes import find_partners, find_quantities, judge_status, status_confidence
 from .outline import load_outline, pillar_of_groups
 from .pages import (
     HeadingBlock,
@@ -54,11 +54,28 @@ __all__ = [
     "check_corrections",
     "extract_report",
     "extraction_report",
+    "flagged_rows",
+    "review_score",
     "write_csv",
     "write_json",
 ]
 
-LOW_CONFIDENCE = 0.6  # below this, about a third of the assignments disagree with the hand reading
+LOW_CONFIDENCE = 0.6  # a row whose review score is below this is listed for a person to check
+REVIEW_SHARE = 0.25  # … but at most this share of the rows, the least sure first
+
+
+def review_score(row: Row) -> float:
+    """How sure the extraction is of a row as a whole: its least sure part (initiative, status,
+    bodies). Rows below LOW_CONFIDENCE are flagged for review, lowest first."""
+    return min(row.confidence, row.status_confidence, row.body_confidence)
+
+
+def flagged_rows(rows: list[Row]) -> list[Row]:
+    """The rows to check by hand, worst first (ties in printed order): those below
+    LOW_CONFIDENCE, at most REVIEW_SHARE of all rows, so a reviewer's list stays short."""
+    low = sorted((r for r in rows if review_score(r) < LOW_CONFIDENCE),
+                 key=lambda r: (review_score(r), r.line))
+    return low[: int(REVIEW_SHARE * len(rows))]
 
 
 def extract_report(
@@ -114,8 +131,10 @@ def extract_report(
                 action_plan=heading.title,
                 action_plan_number=heading.number,
                 pillar=pillars.get(heading.line),
-                confidence=initiatives[i].confidence,
+                confidence=initiatives[i].share,
                 body_source="own" if own else ("merged" if cell else "none"),
+                # a merged cell is placed by the initiatives' runs: as sure as the row's run
+                body_confidence=1.0 if own else (initiatives[i].share if cell else 0.0),
             )
             rows.append(row)
         current = _last_heading(page) or current
@@ -232,6 +251,7 @@ def _judge(rows: list[Row]) -> None:
     partners, bodies = load_partners(), load_bodies()
     for row in rows:
         row.status = judge_status(row.result)
+        row.status_confidence = status_confidence(row.result)
         row.quantities = find_quantities(row.result)
         row.partners = find_partners(row.result, row.bodies, partners, bodies)
 
@@ -240,7 +260,7 @@ def _judge(rows: list[Row]) -> None:
 
 CSV_COLUMNS = ("page", "line", "end_line", "pillar", "action_plan_number", "action_plan",
                "initiative", "items", "result", "bodies", "status", "quantities", "partners",
-               "confidence", "body_source", "corrections")
+               "confidence", "status_confidence", "body_confidence", "body_source", "corrections")
 
 
 def write_json(extraction: Extraction, path: str | Path) -> None:
@@ -290,10 +310,12 @@ def extraction_report(extraction: Extraction) -> str:
     no_init = [r for r in rows if r.initiative is None]
     lines += ["", f"rows without an initiative: {len(no_init)}"]
     lines += [f"  line {r.line}: {r.items[0][:30]}" for r in no_init]
-    low = [r for r in rows if r.initiative is not None and r.confidence < LOW_CONFIDENCE]
-    lines += ["", f"low-confidence initiative assignments (< {LOW_CONFIDENCE}): {len(low)}"]
-    lines += [f"  line {r.line} ({r.confidence:.2f}): {r.items[0][:24]} -> {r.initiative[:24]}"
-              for r in low if r.initiative]
+    low = flagged_rows(rows)
+    lines += ["", f"rows to review (least sure of initiative, status, bodies < {LOW_CONFIDENCE};"
+              f" at most {REVIEW_SHARE:.0%} of the rows), worst first: {len(low)}"]
+    lines += [f"  line {r.line} ({review_score(r):.2f}: initiative {r.confidence:.2f}, status "
+              f"{r.status_confidence:.2f}, bodies {r.body_confidence:.2f}): {r.items[0][:24]} -> "
+              f"{(r.initiative or '(none)')[:24]}" for r in low]
     lines += ["", f"corrections applied: {len(extraction.corrections_applied)}"]
     lines += [f"  {c}" for c in extraction.corrections_applied]
     other = [w for w in extraction.warnings if "unknown body name" not in w]
