@@ -9,6 +9,10 @@ page's rows that scores best under these facts (dynamic programming over row run
 * similarity of each row to each initiative (`similarity.Similarity`);
 * body continuity: neighbouring rows with the same bodies tend to share an initiative;
 * printed order of the end-block initiatives, as a soft preference (it is not always kept).
+
+Each row's confidence (`Assignment.share`) is the posterior share of the segmentations, each
+weighted exp(score / TEMPERATURE), that give the row its initiative; `Assignment.confidence`
+keeps the margin to the best rival segmentation (pinned by a test).
 """
 
 from __future__ import annotations
