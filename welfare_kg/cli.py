@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "site": "site",
     "build": "build",
     "validate": "validate",
+    "corrections": "corrections",
 }
 
 

@@ -14,9 +14,10 @@ then merged from the sorted parts, one small buffer per part, so memory does not
 the number of reports (only the shared entities are held).
 
 Parts are cached (`welfare_kg.cache`) by the report file's SHA-256, its name, the corrections
-switch, the base IRI and the code/data version, so adding one report to a build of 89 costs
-one report; extractions are cached the same way. Reports whose part is not cached are made in
-parallel by a process pool (``jobs``); the result does not depend on the number of jobs.
+switch (or the SHA-256 of an explicit corrections file), the base IRI and the code/data
+version, so adding one report to a build of 89 costs one report; extractions are cached the
+same way. Reports whose part is not cached are made in parallel by a process pool (``jobs``);
+the result does not depend on the number of jobs.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import json
 import os
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -336,11 +337,27 @@ def extraction_from_json(data: dict[str, Any]) -> Extraction:
                       list(data["corrections_applied"]))
 
 
-def _extraction(path: Path, raw_sha: str, corrections: bool) -> Extraction:
+Corrections = bool | Path  # the switch, or an explicit corrections file for the report
+
+
+def _corrections_key(corrections: Corrections) -> str:
+    """The corrections part of a cache key: the switch, or the content of an explicit file
+    (its SHA-256), so an edited corrections file is never answered from the cache."""
+    if isinstance(corrections, bool):
+        return str(corrections)
+    try:
+        return "file:" + hashlib.sha256(Path(corrections).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(f"{corrections}: cannot read the corrections file "
+                         f"({exc.strerror or exc})") from exc
+
+
+def _extraction(path: Path, raw_sha: str, corrections: Corrections) -> Extraction:
     """The records of the report at `path`, from the cache or by extracting them."""
     from ..report import extract_report
 
-    where = cache.entry("extraction", raw_sha, str(path), str(corrections), suffix=".json.z")
+    where = cache.entry("extraction", raw_sha, str(path), _corrections_key(corrections),
+                        suffix=".json.z")
     data = cache.read_entry(where)
     if data is not None:
         try:
@@ -353,16 +370,18 @@ def _extraction(path: Path, raw_sha: str, corrections: bool) -> Extraction:
     return extraction
 
 
-def _part_entry(raw_sha: str, path: Path, corrections: bool, base_iri: str) -> Path | None:
-    # The part depends on the content, the file name (slug, titles), the corrections switch,
-    # the base IRI and (through the key's code version) the data files.
-    return cache.entry("part", raw_sha, path.name, str(corrections), base_iri, suffix=".z")
+def _part_entry(raw_sha: str, path: Path, corrections: Corrections, base_iri: str
+                ) -> Path | None:
+    # The part depends on the content, the file name (slug, titles), the corrections switch
+    # or file, the base IRI and (through the key's code version) the data files.
+    return cache.entry("part", raw_sha, path.name, _corrections_key(corrections), base_iri,
+                       suffix=".z")
 
 
 @dataclass(frozen=True)
 class _Task:
     path: Path
-    corrections: bool
+    corrections: Corrections
     base_iri: str
     target: Path  # where the part file goes
     extraction_dir: Path | None  # also write the extraction's JSON, CSV and report here
@@ -434,13 +453,17 @@ def make_parts(
     workdir: Path,
     *,
     base_iri: str,
-    corrections: bool = True,
+    corrections: Corrections | Mapping[Path, Path] = True,
     jobs: int | None = None,
     extraction_dir: Path | None = None,
     extractions: Sequence[Extraction] | None = None,
     on_report: Callable[[Path, dict[str, Any]], None] | None = None,
 ) -> list[Part]:
     """The parts of `report_paths`, written into `workdir`, in the reports' order.
+
+    `corrections`: the switch (True: the corrections folder's file for each report), one
+    corrections file for every report, or a mapping from report path to its corrections file
+    (the reports not in it use the folder).
 
     `extractions` (one per report, already made by the caller) skip extraction and the
     cache. Reports run on `jobs` processes (default: the cores; 1 runs them here), at most
@@ -449,7 +472,8 @@ def make_parts(
     report, in order, as its part is ready.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    tasks = [_Task(Path(p), corrections, base_iri, workdir / f"{i:06d}.part", extraction_dir)
+    tasks = [_Task(Path(p), _corrections_of(corrections, Path(p)), base_iri,
+                   workdir / f"{i:06d}.part", extraction_dir)
              for i, p in enumerate(report_paths)]
     if extractions is not None:
         if len(extractions) != len(tasks):
@@ -466,6 +490,13 @@ def make_parts(
             on_report(task.path, summary)
         parts.append(Part.load(task.target))
     return parts
+
+
+def _corrections_of(corrections: Corrections | Mapping[Path, Path], report: Path
+                    ) -> Corrections:
+    if isinstance(corrections, Mapping):
+        return Path(corrections[report]) if report in corrections else True
+    return corrections
 
 
 def _built_part(extraction: Extraction, base_iri: str) -> bytes:

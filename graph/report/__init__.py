@@ -23,16 +23,31 @@ from .bodies import (
     load_organizations,
     load_partners,
 )
-from .extract import CSV_COLUMNS, extract_report, extraction_report, write_csv, write_json
+from .corrections import Correction, load_corrections
+from .extract import (
+    CSV_COLUMNS,
+    LOW_CONFIDENCE,
+    CorrectionsCheck,
+    check_corrections,
+    extract_report,
+    extraction_report,
+    flagged_rows,
+    review_score,
+    write_csv,
+    write_json,
+)
 from .pages import SourceText, read_source
 from .records import STATUSES, ActionPlan, Extraction, Initiative, Page, Quantity, Row
 
 __all__ = [
     "CSV_COLUMNS",
+    "LOW_CONFIDENCE",
     "STATUSES",
     "ActionPlan",
     "Body",
     "BodyVocabulary",
+    "Correction",
+    "CorrectionsCheck",
     "Extraction",
     "Initiative",
     "Organization",
@@ -42,12 +57,16 @@ __all__ = [
     "Quantity",
     "Row",
     "SourceText",
+    "check_corrections",
     "extract_report",
     "extraction_report",
+    "flagged_rows",
     "load_bodies",
+    "load_corrections",
     "load_organizations",
     "load_partners",
     "read_source",
+    "review_score",
     "write_csv",
     "write_json",
 ]

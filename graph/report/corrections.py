@@ -2,9 +2,11 @@
 
 A corrections file (`data/corrections/*.yaml`) names the exact source it was written for by
 the SHA-256 of its decoded text (`SourceText.text_sha256`), so a CRLF, BOM or Shift_JIS copy of
-the same report gets them too. It applies only to that source: a different or edited report
-gets no corrections, and a warning says so. Each entry finds its row by content (the start of
-the first plan item), with the printed line only as a tie-breaker.
+the same report gets them too. It applies only to that source: found in the corrections folder,
+a file for a different or edited report is passed over with a warning; given explicitly
+(`welfare-kg extract --corrections FILE`), it is refused with an error naming both hashes.
+Each entry finds its row by content (the start of the first plan item), with the printed line
+only as a tie-breaker; `unmatched_corrections` lists the entries that no longer find one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from welfare_kg.datafiles import load_yaml, normalize
-from welfare_kg.errors import VocabularyError
+from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.paths import DATA_DIR
 
 from .records import Row
 
-__all__ = ["Correction", "CorrectionSet", "apply_corrections", "find_corrections"]
+__all__ = [
+    "Correction",
+    "CorrectionSet",
+    "apply_corrections",
+    "corrections_for",
+    "find_corrections",
+    "load_corrections",
+    "unmatched_corrections",
+]
 
 CORRECTIONS_DIR = DATA_DIR / "corrections"
 _FIELDS = {"initiative", "bodies", "merge_into_previous", "action_plan"}
@@ -45,9 +55,36 @@ class CorrectionSet:
     corrections: list[Correction] = field(default_factory=list)
 
 
+def load_corrections(path: str | Path) -> CorrectionSet:
+    """One corrections file (project format); `VocabularyError`/`InputError` naming the file
+    when it cannot be read or is malformed."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such corrections file")
+    return _load(path)
+
+
+def corrections_for(path: str | Path, sha256: str, source_name: str) -> CorrectionSet:
+    """The corrections file at `path`, checked to be written for the source with this hash.
+
+    A file written for another report, or for an edited copy of this one, is refused: its
+    entries find rows by content and would quietly land on the wrong rows or none.
+    """
+    cset = load_corrections(path)
+    if cset.sha256 != sha256.lower():
+        raise InputError(
+            f"{path}: written for the report whose text has sha256 {cset.sha256}, but "
+            f"{source_name} has sha256 {sha256.lower()} (another report, or an edited copy): "
+            "not applied"
+        )
+    return cset
+
+
 def _load(path: Path) -> CorrectionSet:
     data = load_yaml(path) or {}
     try:
+        if not isinstance(data, dict):
+            raise TypeError("not a mapping")
         sha = str(data["source"]["text_sha256"]).lower()
         entries = data.get("corrections") or []
     except (KeyError, TypeError) as exc:
@@ -98,6 +135,12 @@ def _find_row(rows: list[Row], c: Correction) -> Row | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def unmatched_corrections(rows: list[Row], cset: CorrectionSet) -> list[Correction]:
+    """The entries of `cset` that find no row among `rows` (the method's own rows): after the
+    report or the method changed, these need writing again."""
+    return [c for c in cset.corrections if _find_row(rows, c) is None]
+
+
 def apply_corrections(
     rows: list[Row], cset: CorrectionSet
 ) -> tuple[list[Row], list[str], list[str]]:
@@ -135,6 +178,7 @@ def apply_corrections(
                 setattr(row, key, c.changes[key])
                 if key == "bodies":
                     row.body_source = "correction"
+                    row.body_confidence = 1.0
                 if key == "initiative":
                     row.confidence = 1.0
         row.corrections.append(c.reason)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from welfare_kg.errors import ReportFormatError
@@ -18,9 +19,16 @@ from welfare_kg.fileio import write_text
 from welfare_kg.paths import DATA_DIR
 
 from .bodies import load_bodies, load_partners
-from .corrections import apply_corrections, find_corrections
+from .corrections import (
+    Correction,
+    apply_corrections,
+    corrections_for,
+    find_corrections,
+    load_corrections,
+    unmatched_corrections,
+)
 from .format import load_layout
-from .outcomes import find_partners, find_quantities, judge_status
+from .outcomes import find_partners, find_quantities, judge_status, status_confidence
 from .outline import load_outline, pillar_of_groups
 from .pages import (
     HeadingBlock,
@@ -40,22 +48,53 @@ from .segment import (
 )
 from .similarity import Similarity
 
-__all__ = ["CSV_COLUMNS", "extract_report", "extraction_report", "write_csv", "write_json"]
+__all__ = [
+    "CSV_COLUMNS",
+    "CorrectionsCheck",
+    "check_corrections",
+    "extract_report",
+    "extraction_report",
+    "flagged_rows",
+    "review_score",
+    "write_csv",
+    "write_json",
+]
 
-LOW_CONFIDENCE = 0.6  # below this, about a third of the assignments disagree with the hand reading
+LOW_CONFIDENCE = 0.6  # a row whose review score is below this is listed for a person to check
+REVIEW_SHARE = 0.25  # … but at most this share of the rows, the least sure first
+
+
+def review_score(row: Row) -> float:
+    """How sure the extraction is of a row as a whole: its least sure part (initiative, status,
+    bodies). Rows below LOW_CONFIDENCE are flagged for review, lowest first."""
+    return min(row.confidence, row.status_confidence, row.body_confidence)
+
+
+def flagged_rows(rows: list[Row]) -> list[Row]:
+    """The rows to check by hand, worst first (ties in printed order): those below
+    LOW_CONFIDENCE, at most REVIEW_SHARE of all rows, so a reviewer's list stays short."""
+    low = sorted((r for r in rows if review_score(r) < LOW_CONFIDENCE),
+                 key=lambda r: (review_score(r), r.line))
+    return low[: int(REVIEW_SHARE * len(rows))]
 
 
 def extract_report(
-    path: str | Path, *, corrections: bool = True, outline: Path | None = None
+    path: str | Path, *, corrections: bool | str | Path = True, outline: Path | None = None
 ) -> Extraction:
     """Read a progress report and recover its rows as records.
 
-    Raises `InputError`/`ReportFormatError` (naming file and line) for input it cannot read.
+    `corrections`: True looks for the report's file in data/corrections/, False applies none,
+    a path applies that file, which must be written for this report (else `InputError` naming
+    both hashes, before any output). Raises `InputError`/`ReportFormatError` (naming file and
+    line) for input it cannot read.
     """
     source = read_source(path)
+    name = str(path)
+    explicit = None
+    if not isinstance(corrections, bool):  # checked first: a wrong file fails fast
+        explicit = corrections_for(corrections, source.text_sha256, name)
     layout, bodies = load_layout(), load_bodies()
     pages = parse_report(source, layout, bodies)
-    name = str(path)
     if not any(p.rows for p in pages):
         raise ReportFormatError(name, None, "no plan rows (lines starting with ・) found")
     pillars, warnings = pillar_of_groups(
@@ -92,8 +131,10 @@ def extract_report(
                 action_plan=heading.title,
                 action_plan_number=heading.number,
                 pillar=pillars.get(heading.line),
-                confidence=initiatives[i].confidence,
+                confidence=initiatives[i].share,
                 body_source="own" if own else ("merged" if cell else "none"),
+                # a merged cell is placed by the initiatives' runs: as sure as the row's run
+                body_confidence=1.0 if own else (initiatives[i].share if cell else 0.0),
             )
             rows.append(row)
         current = _last_heading(page) or current
@@ -110,8 +151,11 @@ def extract_report(
     warnings += repeated_pages(source, [(p.first_line, p.last_line) for p in pages], layout)
     sha = hashlib.sha256(source.data).hexdigest()
     applied: list[str] = []
-    if corrections:
-        cset, notes = find_corrections(source.text_sha256, name)
+    if corrections is not False:
+        notes: list[str] = []
+        cset = explicit
+        if cset is None:
+            cset, notes = find_corrections(source.text_sha256, name)
         warnings += notes
         if cset is not None:
             rows, applied, problems = apply_corrections(rows, cset)
@@ -123,6 +167,31 @@ def extract_report(
     if source.encoding == "cp932":
         warnings.insert(0, f"{name}: decoded as Shift_JIS (CP932), not UTF-8")
     return Extraction(name, sha, page_records, rows, warnings, applied)
+
+
+@dataclass(frozen=True)
+class CorrectionsCheck:
+    """How a corrections file fits a report: whether it was written for it, and its entries
+    that find no row of the report (the method's rows, before any correction)."""
+
+    file_sha256: str
+    report_sha256: str
+    entries: int
+    unmatched: list[Correction]
+
+    @property
+    def same_report(self) -> bool:
+        return self.file_sha256 == self.report_sha256
+
+
+def check_corrections(corrections: str | Path, report: str | Path) -> CorrectionsCheck:
+    """Which entries of a corrections file no longer find their row in `report` (for a report
+    edited since the file was written, or after the method changed)."""
+    cset = load_corrections(corrections)
+    extraction = extract_report(report, corrections=False)
+    text_sha = read_source(report).text_sha256
+    return CorrectionsCheck(cset.sha256, text_sha, len(cset.corrections),
+                            unmatched_corrections(extraction.rows, cset))
 
 
 def _corpus(pages: list[PageLayout]) -> list[str]:
@@ -182,6 +251,7 @@ def _judge(rows: list[Row]) -> None:
     partners, bodies = load_partners(), load_bodies()
     for row in rows:
         row.status = judge_status(row.result)
+        row.status_confidence = status_confidence(row.result)
         row.quantities = find_quantities(row.result)
         row.partners = find_partners(row.result, row.bodies, partners, bodies)
 
@@ -190,7 +260,7 @@ def _judge(rows: list[Row]) -> None:
 
 CSV_COLUMNS = ("page", "line", "end_line", "pillar", "action_plan_number", "action_plan",
                "initiative", "items", "result", "bodies", "status", "quantities", "partners",
-               "confidence", "body_source", "corrections")
+               "confidence", "status_confidence", "body_confidence", "body_source", "corrections")
 
 
 def write_json(extraction: Extraction, path: str | Path) -> None:
@@ -240,10 +310,12 @@ def extraction_report(extraction: Extraction) -> str:
     no_init = [r for r in rows if r.initiative is None]
     lines += ["", f"rows without an initiative: {len(no_init)}"]
     lines += [f"  line {r.line}: {r.items[0][:30]}" for r in no_init]
-    low = [r for r in rows if r.initiative is not None and r.confidence < LOW_CONFIDENCE]
-    lines += ["", f"low-confidence initiative assignments (< {LOW_CONFIDENCE}): {len(low)}"]
-    lines += [f"  line {r.line} ({r.confidence:.2f}): {r.items[0][:24]} -> {r.initiative[:24]}"
-              for r in low if r.initiative]
+    low = flagged_rows(rows)
+    lines += ["", f"rows to review (least sure of initiative, status, bodies < {LOW_CONFIDENCE};"
+              f" at most {REVIEW_SHARE:.0%} of the rows), worst first: {len(low)}"]
+    lines += [f"  line {r.line} ({review_score(r):.2f}: initiative {r.confidence:.2f}, status "
+              f"{r.status_confidence:.2f}, bodies {r.body_confidence:.2f}): {r.items[0][:24]} -> "
+              f"{(r.initiative or '(none)')[:24]}" for r in low]
     lines += ["", f"corrections applied: {len(extraction.corrections_applied)}"]
     lines += [f"  {c}" for c in extraction.corrections_applied]
     other = [w for w in extraction.warnings if "unknown body name" not in w]

@@ -15,23 +15,28 @@ from .bodies import BodyVocabulary, PartnerVocabulary
 from .records import STATUSES, Quantity
 
 __all__ = [
+    "DECISIONS",
     "StatusRules",
     "Units",
     "find_partners",
     "find_quantities",
     "judge_status",
+    "judge_status_rule",
     "load_status_rules",
     "load_units",
+    "status_confidence",
 ]
 
 
 @dataclass(frozen=True)
 class StatusRules:
-    """Word patterns that mark a result as cancelled, postponed, reduced, done or ongoing."""
+    """Word patterns that mark a result as cancelled, postponed, reduced, done or ongoing, and
+    sentences that only tell what was planned (no evidence of anything done)."""
 
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     labels: dict[str, dict[str, str]]
     sentence_split: re.Pattern[str]
+    confidence: dict[str, float]  # by the rule that decided (see `judge_status_rule`)
 
 
 @cache
@@ -40,24 +45,53 @@ def load_status_rules(path: Path = DATA_DIR / "status.yaml") -> StatusRules:
     data = load_yaml(path)
     try:
         patterns = {k: tuple(re.compile(p) for p in v) for k, v in data["patterns"].items()}
+        patterns.setdefault("planned", ())  # optional: older vocabularies have none
         labels = data["statuses"]
         split = re.compile(data["sentence_split"])
+        confidence = {str(k): float(v) for k, v in (data.get("confidence") or {}).items()}
     except (KeyError, TypeError, AttributeError, re.error) as exc:
         raise VocabularyError(f"{path}: malformed status vocabulary: {exc!r}") from exc
     missing = {"cancelled", "postponed", "reduced", "done", "ongoing"} - patterns.keys()
     if missing or set(labels) != set(STATUSES):
         raise VocabularyError(f"{path}: needs patterns {sorted(missing)} and statuses {STATUSES}")
-    return StatusRules(patterns, labels, split)
+    unknown = set(confidence) - set(DECISIONS)
+    if unknown:
+        raise VocabularyError(f"{path}: confidence for unknown decisions {sorted(unknown)}; "
+                              f"known: {', '.join(DECISIONS)}")
+    return StatusRules(patterns, labels, split, confidence)
+
+
+# The decisions of `judge_status_rule`, strongest evidence first.
+DECISIONS = ("cancelled", "cancelled_and_done", "postponed", "postponed_and_done",
+             "reduced_and_done", "reduced_done_and_ongoing", "done", "done_and_ongoing",
+             "ongoing", "quantity_only", "nothing")
 
 
 def judge_status(result: str, rules: StatusRules | None = None) -> str:
-    """The row's status from its result (decision order documented in data/status.yaml).
+    """The row's status from its result (see `judge_status_rule`)."""
+    return judge_status_rule(result, rules)[0]
+
+
+def status_confidence(result: str, rules: StatusRules | None = None) -> float:
+    """How sure the status is: the confidence data/status.yaml gives the rule that decided
+    (a status read from one kind of evidence is surer than one weighed between kinds)."""
+    rules = rules or load_status_rules()
+    return rules.confidence.get(judge_status_rule(result, rules)[1], 1.0)
+
+
+def judge_status_rule(result: str, rules: StatusRules | None = None) -> tuple[str, str]:
+    """The row's status from its result, and the decision (one of DECISIONS) that gave it
+    (decision order documented in data/status.yaml).
 
     >>> judge_status("新型コロナウイルス感染症の影響により、中止。")
     'cancelled'
     >>> judge_status("講演会は中止したが、チラシを配布した。")
     'partial'
     >>> judge_status("年24回実施し317人が参加。")
+    'implemented'
+    >>> judge_status("研修会を予定していたが、感染状況を考慮し中止となった。")
+    'cancelled'
+    >>> judge_status("地域の団体と情報共有している。")
     'implemented'
     """
     rules = rules or load_status_rules()
@@ -68,17 +102,25 @@ def judge_status(result: str, rules: StatusRules | None = None) -> str:
 
     cancelled = [s for s in sentences if has("cancelled", s)]
     postponed = [s for s in sentences if has("postponed", s)]
-    # Done evidence counts only from sentences that report no cancellation or postponement.
-    done = any(has("done", s) for s in sentences if s not in cancelled and s not in postponed)
+    # Done evidence counts only from sentences that report no cancellation or postponement and
+    # not merely what had been planned (予定していたが、… 中止).
+    done = any(
+        has("done", s) for s in sentences
+        if s not in cancelled and s not in postponed and not has("planned", s)
+    )
+    ongoing = any(has("ongoing", s) for s in sentences)
     if cancelled:
-        return "partial" if done or postponed else "cancelled"
+        return ("partial", "cancelled_and_done") if done or postponed else (
+            "cancelled", "cancelled")
     if postponed:
-        return "partial" if done else "postponed"
+        return ("partial", "postponed_and_done") if done else ("postponed", "postponed")
     if done:
-        return "partial" if any(has("reduced", s) for s in sentences) else "implemented"
-    if any(has("ongoing", s) for s in sentences):
-        return "ongoing"
-    return "implemented" if find_quantities(result) else "ongoing"
+        if any(has("reduced", s) for s in sentences):
+            return "partial", "reduced_done_and_ongoing" if ongoing else "reduced_and_done"
+        return "implemented", "done_and_ongoing" if ongoing else "done"
+    if ongoing:
+        return "ongoing", "ongoing"
+    return ("implemented", "quantity_only") if find_quantities(result) else ("ongoing", "nothing")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,10 @@ page's rows that scores best under these facts (dynamic programming over row run
 * similarity of each row to each initiative (`similarity.Similarity`);
 * body continuity: neighbouring rows with the same bodies tend to share an initiative;
 * printed order of the end-block initiatives, as a soft preference (it is not always kept).
+
+Each row's confidence (`Assignment.share`) is the posterior share of the segmentations, each
+weighted exp(score / TEMPERATURE), that give the row its initiative; `Assignment.confidence`
+keeps the margin to the best rival segmentation (pinned by a test).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ INVERSION = 0.3  # cost per pair of end-block initiatives taken out of their exp
 ANCHOR_EXTEND = 0.3  # cost per extra row of an initiative printed among the rows
 CELL_FIT = 0.3  # cost of an initiative printed beside a merged body cell covering no bare row
 CONFIDENCE_SCALE = 0.15  # margin (in score units) at which confidence reaches 63 %
+TEMPERATURE = CONFIDENCE_SCALE  # weight exp(score / T) of a segmentation in the posterior
 MAX_PERMUTED = 5  # end-block initiatives beyond this keep their printed order
 MARGIN_BUDGET = 1500  # rows x orders above which confidence uses the cheap margin
 
@@ -51,8 +56,14 @@ class Assignment:
     """The initiative of a row, with how sure the method is."""
 
     initiative: InitiativeBlock | None
-    confidence: float
+    confidence: float  # the margin to the best rival segmentation, squashed to 0..1
     anchored: bool = False
+    fit: float = 0.0  # the row's own similarity to its initiative minus its best other one
+    run: int = 1  # rows in the run of rows this initiative covers
+    edge: int = 0  # rows between this one and the nearest end of its run
+    # The row's confidence: the share of all segmentations (weighted exp(score / TEMPERATURE))
+    # that give the row this initiative; the margin where the page is too large to sum over.
+    share: float = 1.0
 
 
 def _jaccard(a: list[str], b: list[str]) -> float | None:
@@ -118,7 +129,7 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
     anchored, free = _anchors(page)
     inits = list(anchored.values()) + free
     if not inits:  # the page prints no initiative: null, and no confidence in any
-        return [Assignment(None, 0.0) for _ in rows]
+        return [Assignment(None, 0.0, share=0.0) for _ in rows]
     raw = [[sim.score("".join(r.items), r.result, init.text) for init in inits] for r in rows]
     score = [[v - sum(line) / len(line) for v in line] for line in raw]
     col = {id(init): j for j, init in enumerate(inits)}
@@ -232,15 +243,67 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
                         out[r] = val
         return out
 
+    def posterior(order: tuple[int, ...], labels: list[int | None], temp: float
+                  ) -> tuple[float, list[float]]:
+        """Sum over all segmentations in this order, each weighted exp(score / temp): the
+        log of the total, and per row the log of the part that gives the row labels[r].
+
+        Unlike the margin (the best rival alone), this counts every near-equal rival, so a
+        long run whose boundary could sit at many places is uncertain in its middle too.
+        """
+        m = len(order)
+
+        def lse(values: list[float]) -> float:
+            top = max(values)
+            if top == -math.inf:
+                return top
+            return top + math.log(sum(math.exp(v - top) for v in values))
+
+        fwd: dict[tuple[int, int], list[float]] = {(0, 0): [0.0]}
+        done: dict[tuple[int, int], float] = {}
+        for i in range(n):
+            for k in range(m + 1):
+                if (i, k) in fwd:
+                    done[(i, k)] = here = lse(fwd[(i, k)])
+                    for j, k2, b in moves(order, i, k):
+                        fwd.setdefault((b, k2), []).append(here + seg_score(i, b, j) / temp)
+        bwd: dict[tuple[int, int], float] = {(n, k): -UNUSED * (m - k) / temp
+                                             for k in range(m + 1)}
+        for i in range(n - 1, -1, -1):
+            for k in range(m + 1):
+                bwd[(i, k)] = lse([seg_score(i, b, j) / temp + bwd[(b, k2)]
+                                   for j, k2, b in moves(order, i, k)])
+        mass: list[list[float]] = [[] for _ in range(n)]
+        for (i, k), base in done.items():
+            for j, k2, b in moves(order, i, k):
+                val = base + seg_score(i, b, j) / temp + bwd[(b, k2)]
+                for r in range(i, b):
+                    if j == labels[r]:
+                        mass[r].append(val)
+        return bwd[(0, 0)], [lse(v) if v else -math.inf for v in mass]
+
     best_total, best_path = search()
     labels = [j for a, b, j in best_path for _ in range(a, b)]
     exact = n * len(orders) <= MARGIN_BUDGET
+    share: list[float] = []  # posterior share of each row's label (see `posterior`)
     if exact:
         rival = [-math.inf] * n
+        totals: list[float] = []
+        parts: list[list[float]] = [[] for _ in range(n)]
         for order in orders:
             penalty = INVERSION * _inversions(order)
             for r, total in enumerate(rivals(order, labels)):
                 rival[r] = max(rival[r], total - penalty)
+            z, mass = posterior(order, labels, TEMPERATURE)
+            totals.append(z - penalty / TEMPERATURE)
+            for r, v in enumerate(mass):
+                parts[r].append(v - penalty / TEMPERATURE)
+        top = max(totals)
+        log_z = top + math.log(sum(math.exp(t - top) for t in totals))
+        share = [
+            sum(math.exp(v - log_z) for v in parts[r] if v > -math.inf) for r in range(n)
+        ]
+    runs = {r: (a, b) for a, b, _ in best_path for r in range(a, b)}
     out: list[Assignment] = []
     for r, j in enumerate(labels):
         # Confidence: how much worse the best segmentation is that gives this row any other
@@ -253,10 +316,18 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             margin = own - max(
                 (s for k, s in enumerate(score[r]) if k != j), default=NULL_ROW
             )
+        own = score[r][j] if j is not None else NULL_ROW
+        other = max((s for k, s in enumerate(score[r]) if k != j), default=NULL_ROW)
+        a, b = runs[r]
         out.append(Assignment(
             inits[j] if j is not None else None,
             round(1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),
             anchored=r in anchored,
+            fit=round(own - other, 4),
+            run=b - a,
+            edge=min(r - a, b - 1 - r),
+            share=round(min(share[r], 1.0), 3) if exact else round(
+                1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),
         ))
     return out
 

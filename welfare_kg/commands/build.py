@@ -47,8 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--base-iri", metavar="IRI", default=None,
                         help="base of the data IRIs, ending in / or # "
                         "(default: base_iri of data/dataset.yaml)")
-    parser.add_argument("--no-corrections", action="store_true",
-                        help="do not apply the curated corrections file")
+    from .corrections import add_corrections_arguments
+
+    add_corrections_arguments(parser, several=True)
     add_jobs_argument(parser)
     parser.add_argument("--validate", action="store_true",
                         help="also check the graph against ontology/shapes.ttl (exit 1 if not)")
@@ -63,11 +64,15 @@ def run(args: argparse.Namespace) -> int:
     base_iri = args.base_iri if args.base_iri is not None else load_metadata()["base_iri"]
     check_base_iri(base_iri)  # '' or a bad IRI fails before any work
     reports = args.reports or [DEFAULT_REPORT]
+    from .corrections import corrections_choice
+
+    corrections = corrections_choice(args, reports)  # checked before any work
     # Staged and switched in at once (welfare_kg.outdir); with --validate, a graph that does
     # not conform is reported and still published, as before (exit 1).
     with transaction(args.out_dir) as stage:
         written = build_outputs(reports, stage, base_iri=base_iri,
-                                corrections=not args.no_corrections, jobs=args.jobs)
+                                corrections=corrections,  # type: ignore[arg-type]
+                                jobs=args.jobs)
         sizes = [(args.out_dir / path.relative_to(stage), path.stat().st_size)
                  for path in written]
     for path, size in sizes:

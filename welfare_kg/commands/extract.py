@@ -27,8 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="write the JSON records here (default: stdout)")
     parser.add_argument("--csv", type=Path, metavar="rows.csv",
                         help="also write the rows as CSV for spreadsheets")
-    parser.add_argument("--no-corrections", action="store_true",
-                        help="show the general method alone, without the curated corrections")
+    from .corrections import add_corrections_arguments
+
+    add_corrections_arguments(parser, several=False)
     parser.add_argument("--report", action="store_true", dest="print_report",
                         help="print an extraction report (rows per page, rows without bodies, "
                         "unknown bodies, low-confidence assignments, corrections) to stderr")
@@ -50,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
     for target in (args.output, args.csv):
         if target is not None:
             check_writable(target)
-    extraction = extract_report(args.report, corrections=not args.no_corrections,
-                                outline=args.outline)
+    corrections = False if args.no_corrections else (args.corrections or True)
+    extraction = extract_report(args.report, corrections=corrections, outline=args.outline)
     if args.output:
         write_json(extraction, args.output)
         print(f"wrote {args.output} ({len(extraction.rows)} rows)", file=sys.stderr)

@@ -31,8 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="where to write everything (default: out)")
     parser.add_argument("--base-iri", metavar="IRI", default=None,
                         help="base of the data IRIs (default: base_iri of data/dataset.yaml)")
-    parser.add_argument("--no-corrections", action="store_true",
-                        help="do not apply the curated corrections")
+    from .corrections import add_corrections_arguments
+
+    add_corrections_arguments(parser, several=True)
     add_chart_formats_argument(parser)
     add_store_argument(parser)
     from .build import add_jobs_argument
@@ -64,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"extracted {report}: {note['rows']} rows, {note['corrections']} corrections, "
               f"{note['warnings']} warnings -> {stem}.json", file=sys.stderr)
 
+    from .corrections import corrections_choice
+
+    corrections = corrections_choice(args, reports)  # checked before any work
     base_iri = args.base_iri if args.base_iri is not None else load_metadata()["base_iri"]
     check_base_iri(base_iri)  # '' or a bad IRI fails before any work
     # Everything is staged and switched in at once: a reader sees the old out/ or the new one,
@@ -71,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
     with transaction(out) as stage:
         # The build extracts each report (cached, in parallel) and writes its records too.
         written = build_outputs(reports, stage, base_iri=base_iri,
-                                corrections=not args.no_corrections, jobs=args.jobs,
-                                extraction_dir=stage / "extraction", on_report=extracted)
+                                corrections=corrections,  # type: ignore[arg-type]
+                                jobs=args.jobs, extraction_dir=stage / "extraction",
+                                on_report=extracted)
         store = open_store(stage, store_choice(args))
         views = write_all(store, stage, formats)
         # The site: the front door to all of the above (welfare_kg.commands.site).
