@@ -38,7 +38,7 @@ from welfare_kg.paths import ONTOLOGY_DIR
 
 from ..report import Extraction
 from .build import check_base_iri, dataset_namespaces, shared_graph_iri
-from .catalog import DatasetStats, GraphInfo, catalog_graph, void_graph
+from .catalog import DatasetStats, GraphInfo, catalog_graph, graph_file, void_graph
 from .metadata import default_base_iri, load_metadata
 from .parts import OxTerms, Part, jsonld_lines, make_parts, nt_lines, part_bytes
 from .terms import WK
@@ -69,6 +69,8 @@ OUTPUT_FILES = (
     "catalog.ttl",
 )
 _BUFFER = 1 << 20
+# Each named graph alone (graphs/{slug}.nq, see catalog.graph_file), beside OUTPUT_FILES.
+GRAPHS_DIR = "graphs"
 
 
 def jsonld_context(base_iri: str) -> dict[str, Any]:
@@ -370,6 +372,7 @@ def write_exports(
     path["context.jsonld"].write_bytes(
         (json.dumps(context, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     _write_nquads(path["welfare-kg.nq"], graphs, shared)
+    graph_files = _write_graph_files(out_dir, parts, shared, shared_iri)
     _write_trig(path["welfare-kg.nq"], path["welfare-kg.trig"], base_iri)
     index = _Shared(shared)
     _write_rows_csv(path["rows.csv"], parts, index)
@@ -388,9 +391,27 @@ def write_exports(
     V = void_graph(stats, infos, shared_info, base_iri=base_iri, meta=meta)
     write_bytes(path["void.ttl"], _turtle(V))
     written = {name: path[name] for name in OUTPUT_FILES if name != "catalog.ttl"}
+    written.update({str(p.relative_to(out_dir)): p for p in graph_files})
     C = catalog_graph(infos, shared_info, base_iri=base_iri, meta=meta, files=written)
     write_bytes(path["catalog.ttl"], _turtle(C + V, prefixes_of=C))
-    return [path[name] for name in OUTPUT_FILES]
+    return [path[name] for name in OUTPUT_FILES] + graph_files
+
+
+def _write_graph_files(out_dir: Path, parts: Sequence[Part], shared: Sequence[bytes],
+                       shared_iri: str) -> list[Path]:
+    """Each named graph alone as N-Quads (graphs/{slug}.nq): the download of each report's
+    dataset in the catalogue, with its own size and checksum."""
+    written = []
+    for slug, iri, lines in [
+        *([("shared", shared_iri, shared)] if shared else []),
+        *((p.summary["slug"], p.summary["graph"], p.lines("triples")) for p in parts),
+    ]:
+        target = out_dir / graph_file(slug)
+        target.parent.mkdir(exist_ok=True)
+        name = f" <{iri}> .\n".encode()
+        _write_lines(target, (line[:-3] + name for line in lines))
+        written.append(target)
+    return written
 
 
 def _turtle(G: Graph, *, prefixes_of: Graph | None = None) -> bytes:
@@ -407,7 +428,8 @@ def _turtle(G: Graph, *, prefixes_of: Graph | None = None) -> bytes:
 def _staged(out_dir: Path, stage: Callable[[Path], list[Path]]) -> list[Path]:
     """Run `stage` on a staging folder inside `out_dir`; move its files into place only when
     every one succeeded, so a failure leaves the previous build whole; a file whose bytes did
-    not change is not rewritten; files of `out_dir` not in OUTPUT_FILES are left alone."""
+    not change is not rewritten; files of `out_dir` not in OUTPUT_FILES are left alone,
+    except graphs/*.nq of graphs this build no longer has."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -417,11 +439,17 @@ def _staged(out_dir: Path, stage: Callable[[Path], list[Path]]) -> list[Path]:
     try:
         staged = stage(staging)
         for path in staged:
-            target = out_dir / path.name
+            target = out_dir / path.relative_to(staging)
+            target.parent.mkdir(exist_ok=True)
             if target.is_file() and filecmp.cmp(path, target, shallow=False):
                 continue  # unchanged: keep the old file (and its mtime)
             path.chmod(0o644)
             path.replace(target)
+        # graphs/ holds this build's named graphs only: drop a graph left by an earlier build
+        kept = {out_dir / p.relative_to(staging) for p in staged}
+        for old in sorted((out_dir / GRAPHS_DIR).glob("*.nq")):
+            if old not in kept:
+                old.unlink()
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot write the exports here: {exc.strerror}") from exc
     finally:
@@ -429,9 +457,11 @@ def _staged(out_dir: Path, stage: Callable[[Path], list[Path]]) -> list[Path]:
     return [out_dir / name for name in OUTPUT_FILES]
 
 
-def _base_and_meta(base_iri: str | None,
-                   metadata: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+def _base_and_meta(base_iri: str | None, metadata: dict[str, Any] | None,
+                   public: dict[str, str | None] | None = None) -> tuple[str, dict[str, Any]]:
     meta = metadata if metadata is not None else load_metadata()
+    if public:  # where this build is published: overrides of data/dataset.yaml
+        meta = {**meta, **{key: value for key, value in public.items() if value}}
     if base_iri is None:
         use = metadata if metadata is not None and "base_iri" in metadata else None
         base_iri = default_base_iri(use)
@@ -485,6 +515,8 @@ def build_outputs(
     jobs: int | None = None,
     extraction_dir: Path | None = None,
     on_report: Callable[[Path, dict[str, Any]], None] | None = None,
+    public_endpoint: str | None = None,
+    download_url: str | None = None,
 ) -> list[Path]:
     """Extract each report, build the graph and write every export into `out_dir`, streaming.
 
@@ -494,9 +526,13 @@ def build_outputs(
     already extracted by the caller), are used instead of extracting. `extraction_dir`
     also receives each report's records (JSON, CSV, extraction report); `on_report(path,
     summary)` hears of each report in order. `base_iri` defaults to ``base_iri`` of
-    data/dataset.yaml. Returns the paths written, in OUTPUT_FILES order.
+    data/dataset.yaml. `public_endpoint` and `download_url` say where the build is
+    published (the catalogue's SPARQL endpoint and the base of its download URLs; default:
+    ``sparql_endpoint`` and ``download_url`` of data/dataset.yaml). Returns the paths
+    written, in OUTPUT_FILES order.
     """
-    base_iri, meta = _base_and_meta(base_iri, None)  # before the slow extraction
+    base_iri, meta = _base_and_meta(base_iri, None, {
+        "sparql_endpoint": public_endpoint, "download_url": download_url})
     _check_out_dir(Path(out_dir))
     # The parts live outside out_dir, so bad input found while extracting leaves no trace.
     with tempfile.TemporaryDirectory(prefix="welfare-kg-parts-") as work:

@@ -35,9 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="do not apply the curated corrections")
     add_chart_formats_argument(parser)
     add_store_argument(parser)
-    from .build import add_jobs_argument
+    from .build import add_jobs_argument, add_publication_arguments
 
     add_jobs_argument(parser)
+    add_publication_arguments(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     # The build extracts each report (cached, in parallel) and writes its records too.
     written = build_outputs(reports, out, base_iri=base_iri, corrections=not args.no_corrections,
                             jobs=args.jobs, extraction_dir=out / "extraction",
-                            on_report=extracted)
+                            on_report=extracted, public_endpoint=args.public_endpoint,
+                            download_url=args.download_url)
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
     store = open_store(out, store_choice(args))
     views = write_all(store, out, formats)
