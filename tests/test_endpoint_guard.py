@@ -5,6 +5,7 @@ an engine that dies with its parent on kill -9, and a bounded load test (all on 
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import signal
 import subprocess
@@ -170,6 +171,52 @@ def test_a_query_past_the_timeout_is_stopped(build_dir: Path) -> None:
                                          headers={"Origin": "http://example.org"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.headers.get("Access-Control-Allow-Origin")
+
+
+@pytest.mark.integration
+def test_a_browser_origin_passes_cors_preflight(build_dir: Path) -> None:
+    """What a query editor on another origin sends before a POST with a form body, then the
+    query itself: both answered with the CORS headers a browser requires."""
+    with OxigraphServer(refresh_store_dir(build_dir), cors=True) as server:
+        origin = "http://editor.example.org"
+        preflight = urllib.request.Request(server.query_url, method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, accept"})
+        with urllib.request.urlopen(preflight, timeout=10) as response:
+            assert 200 <= response.status < 300
+            allowed = response.headers.get("Access-Control-Allow-Origin")
+            assert allowed in ("*", origin)
+            # Fetch standard, CORS-preflight fetch: a CORS-safelisted method (GET, HEAD,
+            # POST) passes without Access-Control-Allow-Methods (Oxigraph sends none);
+            # any listed methods must include it.
+            methods = response.headers.get("Access-Control-Allow-Methods")
+            assert methods is None or "POST" in methods.upper() or methods == "*"
+            headers = response.headers.get("Access-Control-Allow-Headers", "").lower()
+            assert "content-type" in headers or headers == "*"
+        query = urllib.request.Request(
+            server.query_url, data=urllib.parse.urlencode({"query": "ASK {}"}).encode(),
+            headers={"Origin": origin, "Accept": "application/sparql-results+json",
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(query, timeout=10) as response:
+            assert response.headers.get("Access-Control-Allow-Origin") in ("*", origin)
+            assert json.loads(response.read())["boolean"] is True
+    with OxigraphServer(refresh_store_dir(build_dir), cors=False) as server:  # --no-cors
+        preflight = urllib.request.Request(server.query_url, method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        try:
+            with urllib.request.urlopen(preflight, timeout=10) as response:
+                assert response.headers.get("Access-Control-Allow-Origin") is None
+        except urllib.error.HTTPError as exc:
+            assert exc.headers.get("Access-Control-Allow-Origin") is None
+
+
+def test_serve_turns_cors_on_by_default() -> None:
+    from welfare_kg.cli import _parser
+
+    parser = _parser()
+    assert parser.parse_args(["serve"]).cors is True
+    assert parser.parse_args(["serve", "--no-cors"]).cors is False
+    assert parser.parse_args(["serve"]).timeout == 30.0
 
 
 def _eventually_ok(url: str) -> bool:

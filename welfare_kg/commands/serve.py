@@ -34,8 +34,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="the build directory (default: out)")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                         help="stop a query that runs longer than this (default: 30)")
-    parser.add_argument("--cors", action="store_true",
-                        help="let web pages of other origins query the endpoint (CORS)")
+    parser.add_argument("--cors", action=argparse.BooleanOptionalAction, default=True,
+                        help="let web pages of other origins (a query editor elsewhere) query "
+                             "the endpoint, answering CORS preflight (default: on; "
+                             "--no-cors turns it off)")
     parser.add_argument("--allow-federation", action="store_true",
                         help="let queries use SERVICE (and updates LOAD), which make the server "
                              "fetch the URLs they name; off by default")
