@@ -117,3 +117,11 @@ def test_recommended_shapes_catch_a_distribution_without_availability(
     _, found, _ = _results(broken, "shapes_recommended.ttl")
     assert ("Warning", f"{ID}distribution/turtle",
             "http://data.europa.eu/r5r/availability") in found
+
+
+def test_a_loopback_endpoint_is_refused_on_the_command_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from welfare_kg.cli import main
+
+    assert main(["build", "--public-endpoint", "http://127.0.0.1:7878/query"]) == 2
+    assert "loopback" in capsys.readouterr().err
