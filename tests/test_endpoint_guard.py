@@ -301,3 +301,33 @@ def test_load_of_selects_at_concurrency_12_has_no_errors(server: OxigraphServer)
         statuses = list(pool.map(one, range(300)))
     assert statuses.count(200) == 300, sorted(set(statuses))
     assert server.restarts == 0
+
+
+@pytest.mark.integration
+def test_the_front_serves_the_project_query_page(build_dir: Path) -> None:
+    from welfare_kg.graph.sparql import list_queries, query_page
+
+    with OxigraphServer(refresh_store_dir(build_dir), page=query_page()) as server:
+        with urllib.request.urlopen(server.url + "/", timeout=10) as response:
+            assert response.headers.get_content_type() == "text/html"
+            assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+            html = response.read().decode("utf-8")
+        data = json.loads(html.split('id="page-data">', 1)[1].split("</script>", 1)[0])
+        assert data["prefixes"]["wk"] == "https://w3id.org/welfare-kg/ontology#"
+        assert [e["name"] for e in data["examples"]] == [s.name for s in list_queries()]
+        assert "http" not in html.split("<script src=", 1)[1].split(">", 1)[0]  # served here
+        with urllib.request.urlopen(server.url + "/query-page.js", timeout=10) as response:
+            assert b"fetch(endpoint" in response.read()
+        assert ask(server.url, "ASK {}")[0] == 200  # the endpoint itself is still forwarded
+
+
+def test_page_data_cannot_close_its_script_element() -> None:
+    from welfare_kg.graph.sparql import QuerySpec, query_page
+
+    spec = QuerySpec(name="x", text="# </script><script>alert(1)</script>\nASK {}",
+                     title_en="</script>", description="<!-- &")
+    html = query_page([spec], {"wk": "https://w3id.org/welfare-kg/ontology#"}).get("/")[0]
+    body = html.decode("utf-8").split('id="page-data">', 1)[1]
+    data_text = body.split("</script>", 1)[0]
+    assert "<" not in data_text and "&" not in data_text.replace("\\u0026", "")
+    assert json.loads(data_text)["examples"][0]["text"].startswith("# </script>")
