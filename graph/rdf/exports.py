@@ -148,7 +148,14 @@ def _write_turtle(nt: Path, ttl: Path, base_iri: str) -> DatasetStats:
 
 
 class _StatsCounter:
-    """VoID figures of the union, counted while its sorted triples stream past."""
+    """VoID figures of the union, counted while its sorted triples stream past.
+
+    Why not rdflib's `rdflib.void.generateVoID`: it needs the whole union as an in-memory
+    rdflib Graph. Measured on the bundled build (12,848 triples, one run, this machine):
+    parsing it into rdflib took 1.81 s and generateVoID 0.66 s, against 0.03 s for this
+    counter on the triples the Turtle export streams anyway (about 80x), and memory that
+    grows with the build, while this counter's does not. pyoxigraph has no VoID generator.
+    """
 
     def __init__(self, base_iri: str) -> None:
         self.base = base_iri
