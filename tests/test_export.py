@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from graph_fixtures import PILLARS, second_year, three_rows, vocabulary
-from rdflib import RDF, BNode, ConjunctiveGraph, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, PROV, XSD
 
@@ -244,9 +244,8 @@ def test_each_report_is_a_dataset(catalog: Graph, out: Path) -> None:
         checksum = catalog.value(dists[0], SPDX.checksum)
         assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256(
             file.read_bytes()).hexdigest()
-        graph = ConjunctiveGraph()
-        graph.parse(file, format="nquads")
-        assert {str(c.identifier) for c in graph.contexts()} == {f"{ID}graph/{slug}"}
+        quads = Dataset().parse(file, format="nquads").quads()
+        assert {str(g) for _, _, _, g in quads} == {f"{ID}graph/{slug}"}
         activity = catalog.value(node, PROV.wasGeneratedBy)
         assert catalog.value(activity, PROV.used) == URIRef(f"{ID}report/{slug}")
 
