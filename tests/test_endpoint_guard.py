@@ -5,6 +5,7 @@ an engine that dies with its parent on kill -9, and a bounded load test (all on 
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import signal
 import subprocess
@@ -172,6 +173,52 @@ def test_a_query_past_the_timeout_is_stopped(build_dir: Path) -> None:
             assert response.headers.get("Access-Control-Allow-Origin")
 
 
+@pytest.mark.integration
+def test_a_browser_origin_passes_cors_preflight(build_dir: Path) -> None:
+    """What a query editor on another origin sends before a POST with a form body, then the
+    query itself: both answered with the CORS headers a browser requires."""
+    with OxigraphServer(refresh_store_dir(build_dir), cors=True) as server:
+        origin = "http://editor.example.org"
+        preflight = urllib.request.Request(server.query_url, method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, accept"})
+        with urllib.request.urlopen(preflight, timeout=10) as response:
+            assert 200 <= response.status < 300
+            allowed = response.headers.get("Access-Control-Allow-Origin")
+            assert allowed in ("*", origin)
+            # Fetch standard, CORS-preflight fetch: a CORS-safelisted method (GET, HEAD,
+            # POST) passes without Access-Control-Allow-Methods (Oxigraph sends none);
+            # any listed methods must include it.
+            methods = response.headers.get("Access-Control-Allow-Methods")
+            assert methods is None or "POST" in methods.upper() or methods == "*"
+            headers = response.headers.get("Access-Control-Allow-Headers", "").lower()
+            assert "content-type" in headers or headers == "*"
+        query = urllib.request.Request(
+            server.query_url, data=urllib.parse.urlencode({"query": "ASK {}"}).encode(),
+            headers={"Origin": origin, "Accept": "application/sparql-results+json",
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(query, timeout=10) as response:
+            assert response.headers.get("Access-Control-Allow-Origin") in ("*", origin)
+            assert json.loads(response.read())["boolean"] is True
+    with OxigraphServer(refresh_store_dir(build_dir), cors=False) as server:  # --no-cors
+        preflight = urllib.request.Request(server.query_url, method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        try:
+            with urllib.request.urlopen(preflight, timeout=10) as response:
+                assert response.headers.get("Access-Control-Allow-Origin") is None
+        except urllib.error.HTTPError as exc:
+            assert exc.headers.get("Access-Control-Allow-Origin") is None
+
+
+def test_serve_turns_cors_on_by_default() -> None:
+    from welfare_kg.cli import _parser
+
+    parser = _parser()
+    assert parser.parse_args(["serve"]).cors is True
+    assert parser.parse_args(["serve", "--no-cors"]).cors is False
+    assert parser.parse_args(["serve"]).timeout == 30.0
+
+
 def _eventually_ok(url: str) -> bool:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -254,3 +301,33 @@ def test_load_of_selects_at_concurrency_12_has_no_errors(server: OxigraphServer)
         statuses = list(pool.map(one, range(300)))
     assert statuses.count(200) == 300, sorted(set(statuses))
     assert server.restarts == 0
+
+
+@pytest.mark.integration
+def test_the_front_serves_the_project_query_page(build_dir: Path) -> None:
+    from welfare_kg.graph.sparql import list_queries, query_page
+
+    with OxigraphServer(refresh_store_dir(build_dir), page=query_page()) as server:
+        with urllib.request.urlopen(server.url + "/", timeout=10) as response:
+            assert response.headers.get_content_type() == "text/html"
+            assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+            html = response.read().decode("utf-8")
+        data = json.loads(html.split('id="page-data">', 1)[1].split("</script>", 1)[0])
+        assert data["prefixes"]["wk"] == "https://w3id.org/welfare-kg/ontology#"
+        assert [e["name"] for e in data["examples"]] == [s.name for s in list_queries()]
+        assert "http" not in html.split("<script src=", 1)[1].split(">", 1)[0]  # served here
+        with urllib.request.urlopen(server.url + "/query-page.js", timeout=10) as response:
+            assert b"fetch(endpoint" in response.read()
+        assert ask(server.url, "ASK {}")[0] == 200  # the endpoint itself is still forwarded
+
+
+def test_page_data_cannot_close_its_script_element() -> None:
+    from welfare_kg.graph.sparql import QuerySpec, query_page
+
+    spec = QuerySpec(name="x", text="# </script><script>alert(1)</script>\nASK {}",
+                     title_en="</script>", description="<!-- &")
+    html = query_page([spec], {"wk": "https://w3id.org/welfare-kg/ontology#"}).get("/")[0]
+    body = html.decode("utf-8").split('id="page-data">', 1)[1]
+    data_text = body.split("</script>", 1)[0]
+    assert "<" not in data_text and "&" not in data_text.replace("\\u0026", "")
+    assert json.loads(data_text)["examples"][0]["text"].startswith("# </script>")

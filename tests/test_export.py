@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -13,13 +14,13 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from graph_fixtures import PILLARS, second_year, three_rows, vocabulary
-from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, PROV, XSD
 
 from welfare_kg.graph.rdf.build import build_dataset, union_graph
 from welfare_kg.graph.rdf.exports import OUTPUT_FILES, export_dataset
-from welfare_kg.graph.rdf.metadata import default_base_iri
+from welfare_kg.graph.rdf.metadata import default_base_iri, load_metadata
 from welfare_kg.graph.rdf.terms import ONTOLOGY_IRI, VOID, WK
 
 ID = default_base_iri()
@@ -32,6 +33,9 @@ DATASET_FILES = {
     "welfare-kg.trig": ("trig", pyoxigraph.RdfFormat.TRIG),
     "welfare-kg.nq": ("nquads", pyoxigraph.RdfFormat.N_QUADS),
 }
+
+DCAT3 = Namespace("http://www.w3.org/ns/dcat#")  # rdflib's DCAT lacks the DCAT 3 terms
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
 def _dataset() -> Dataset:
@@ -173,11 +177,38 @@ def test_distributions_have_true_sizes_and_media_types(catalog: Graph, out: Path
         assert {lit.language for lit in catalog.objects(dist, DCTERMS.title)} == {"ja", "en"}
 
 
-def test_sparql_endpoint_is_a_data_service(catalog: Graph) -> None:
+def test_no_endpoint_is_claimed_unless_one_is_configured(catalog: Graph, out: Path) -> None:
+    """data/dataset.yaml names no public endpoint: no data service, no SPARQL distribution,
+    no void:sparqlEndpoint, and never a loopback address."""
+    assert not list(catalog.subjects(RDF.type, DCAT.DataService))
+    assert not [d for d in catalog.subjects(RDF.type, DCAT.Distribution)
+                if str(d).endswith("/sparql")]
+    assert not list(Graph().parse(out / "void.ttl").objects(None, VOID.sparqlEndpoint))
+    assert b"127.0.0.1" not in (out / "catalog.ttl").read_bytes()
+
+
+def test_a_configured_public_endpoint_is_a_data_service(
+        ds: Dataset, tmp_path: Path) -> None:
+    meta = {**load_metadata(), "sparql_endpoint": "https://sparql.example.org/query",
+            "download_url": "https://files.example.org/kg/"}
+    export_dataset(ds, tmp_path, metadata=meta)
+    catalog = Graph().parse(tmp_path / "catalog.ttl")
     services = list(catalog.subjects(RDF.type, DCAT.DataService))
     assert len(services) == 1
-    assert catalog.value(services[0], DCAT.endpointURL) is not None
+    endpoint = URIRef("https://sparql.example.org/query")
+    assert catalog.value(services[0], DCAT.endpointURL) == endpoint
     assert (services[0], DCAT.servesDataset, URIRef(f"{ID}dataset")) in catalog
+    for node, dist in (("dataset", "distribution/sparql"),
+                       ("dataset/shared", "dataset/shared/distribution/sparql"),
+                       ("dataset/izumi-fy2021", "dataset/izumi-fy2021/distribution/sparql")):
+        dist = URIRef(f"{ID}{dist}")
+        assert (URIRef(f"{ID}{node}"), DCAT.distribution, dist) in catalog
+        assert catalog.value(dist, DCAT.accessURL) == endpoint
+        assert catalog.value(dist, DCTERMS.format) is not None
+    assert (URIRef(f"{ID}distribution/turtle"), DCAT.downloadURL,
+            URIRef("https://files.example.org/kg/welfare-kg.ttl")) in catalog
+    void = Graph().parse(tmp_path / "void.ttl")
+    assert void.value(URIRef(f"{ID}dataset"), VOID.sparqlEndpoint) == endpoint
 
 
 def test_the_shared_graph_is_a_dataset_the_reports_require(catalog: Graph) -> None:
@@ -190,14 +221,31 @@ def test_the_shared_graph_is_a_dataset_the_reports_require(catalog: Graph) -> No
         assert (URIRef(f"{ID}dataset/{slug}"), DCTERMS.requires, node) in catalog
 
 
-def test_each_report_is_a_dataset(catalog: Graph) -> None:
+def test_each_report_is_a_dataset(catalog: Graph, out: Path) -> None:
+    series = URIRef(f"{ID}dataset/reports")
+    assert (series, RDF.type, DCAT3.DatasetSeries) in catalog
+    assert (URIRef(f"{ID}catalog"), DCAT.dataset, series) in catalog
+    assert catalog.value(series, DCAT3.first) == URIRef(f"{ID}dataset/izumi-fy2021")
+    assert catalog.value(series, DCAT3.last) == URIRef(
+        f"{ID}dataset/izumi-wakuwaku-fy2022-report")
+    assert catalog.value(URIRef(f"{ID}dataset/izumi-wakuwaku-fy2022-report"),
+                         DCAT3.prev) == URIRef(f"{ID}dataset/izumi-fy2021")
     for slug in ("izumi-fy2021", "izumi-wakuwaku-fy2022-report"):
         node = URIRef(f"{ID}dataset/{slug}")
         assert (node, RDF.type, DCAT.Dataset) in catalog
         assert (URIRef(f"{ID}catalog"), DCAT.dataset, node) in catalog
         assert {lit.language for lit in catalog.objects(node, DCTERMS.description)} == {"ja", "en"}
-        dists = set(catalog.objects(node, DCAT.distribution))
-        assert {str(d).rsplit("/", 1)[-1] for d in dists} == {"trig", "nquads", "sparql"}
+        assert (node, DCAT3.inSeries, URIRef(f"{ID}dataset/reports")) in catalog
+        # its own download: the named graph alone, with its true size and checksum
+        dists = list(catalog.objects(node, DCAT.distribution))
+        assert [str(d).rsplit("/", 1)[-1] for d in dists] == ["nquads"]
+        file = out / "graphs" / f"{slug}.nq"
+        assert int(catalog.value(dists[0], DCAT.byteSize)) == file.stat().st_size
+        checksum = catalog.value(dists[0], SPDX.checksum)
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256(
+            file.read_bytes()).hexdigest()
+        quads = Dataset().parse(file, format="nquads").quads()
+        assert {str(g) for _, _, _, g in quads} == {f"{ID}graph/{slug}"}
         activity = catalog.value(node, PROV.wasGeneratedBy)
         assert catalog.value(activity, PROV.used) == URIRef(f"{ID}report/{slug}")
 
@@ -271,7 +319,8 @@ def test_a_failing_export_leaves_the_previous_build_whole(
     """Exports are staged: if one serialisation fails, no file of the old build changes."""
     target = tmp_path / "build"
     shutil.copytree(out, target)
-    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    before = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert Path("graphs/shared.nq") in before
     smaller = build_dataset([three_rows()], vocabulary=vocabulary(), pillar_names=PILLARS)
 
     def broken(*args, **kwargs):
@@ -280,4 +329,5 @@ def test_a_failing_export_leaves_the_previous_build_whole(
     monkeypatch.setattr("welfare_kg.graph.rdf.exports.write_jsonld", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         export_dataset(smaller, target)
-    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert {p.relative_to(target): p.read_bytes()
+            for p in target.rglob("*") if p.is_file()} == before

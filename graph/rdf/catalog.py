@@ -1,4 +1,4 @@
-"""Dataset metadata graphs: VoID statistics and a DCAT-AP 3 style catalogue.
+"""Dataset metadata graphs: VoID statistics and a DCAT-AP 3.0.1 catalogue.
 
 Everything a person reads (titles, descriptions, keywords, license text) comes from
 ``data/dataset.yaml``; this module only arranges it. No blank nodes: every auxiliary node
@@ -12,21 +12,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV
+
+from welfare_kg.errors import VocabularyError
 
 from .build import dataset_namespaces
 from .metadata import slugify
 from .terms import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
 
-__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "void_graph"]
+__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "graph_file", "public_endpoint",
+           "void_graph"]
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCAT3 = Namespace(str(DCAT))  # rdflib lacks DCAT 3 terms such as dcat:version
 IANA = "http://www.iana.org/assignments/media-types/"  # the form DCAT-AP uses
-EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+EU_FILE_TYPE = EU_AUTHORITY + "file-type/"
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
 VOCABULARIES = (str(WK._NS), str(IC), str(SCHEMA), str(SKOS), "http://www.w3.org/ns/org#",
@@ -117,9 +123,10 @@ def void_graph(
     V.add((dataset, VOID.classes, Literal(len(stats.classes))))
     V.add((dataset, VOID.properties, Literal(len(stats.predicates))))
     V.add((dataset, VOID.uriSpace, Literal(base_iri)))
-    if meta.get("sparql_endpoint"):
-        V.add((dataset, VOID.sparqlEndpoint, URIRef(meta["sparql_endpoint"])))
-    download = meta.get("download_url", base_iri)
+    endpoint = public_endpoint(meta)
+    if endpoint:
+        V.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
+    download = meta.get("download_url") or base_iri
     for name in ("welfare-kg.ttl", "welfare-kg.nt"):
         V.add((dataset, VOID.dataDump, URIRef(download + name)))
     for vocab in VOCABULARIES:
@@ -158,6 +165,244 @@ def _fy_period(G: Graph, node: URIRef, start_year: int, end_year: int) -> None:
     G.add((node, DCAT.endDate, Literal(f"{end_year + 1}-03-31", datatype=XSD.date)))
 
 
+def public_endpoint(meta: dict[str, Any]) -> str | None:
+    """The public SPARQL endpoint the catalogue may claim, or None.
+
+    Only a configured one (``sparql_endpoint`` of data/dataset.yaml, or
+    ``build --public-endpoint``): a portal that stores a loopback address sends its users
+    nowhere, so a local address is never published.
+    """
+    url = meta.get("sparql_endpoint")
+    if not url:
+        return None
+    host = urlsplit(str(url)).hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        return None
+    return str(url)
+
+
+class _Catalogue:
+    """Builds the DCAT-AP 3.0.1 catalogue graph, one method per kind of node.
+
+    The official shapes run without inference (tests/test_dcat_ap.py), so every object
+    states the class DCAT-AP's range shapes expect (`dct:MediaType`, `dct:Standard`,
+    `dct:LinguisticSystem`, `skos:Concept` …), even where the class follows from the
+    property's range.
+    """
+
+    def __init__(self, base_iri: str, meta: dict[str, Any], files: dict[str, Path]) -> None:
+        self.base = Namespace(base_iri)
+        self.base_iri = base_iri
+        self.meta = meta
+        self.cat = meta["catalog"]
+        self.files = files
+        self.C = Graph(bind_namespaces="core")
+        _bind(self.C, base_iri)
+        self.catalog = self.base["catalog"]
+        self.dataset = self.base["dataset"]
+        self.series = self.base["dataset/reports"]
+        self.endpoint = public_endpoint(meta)
+        self.service = self.base["service/sparql"] if self.endpoint else None
+        self.issued = Literal(str(meta["issued"]), datatype=XSD.date)
+        self.modified = Literal(str(meta.get("modified", meta["issued"])), datatype=XSD.date)
+        self.license = URIRef(self.cat["license"]["iri"])
+        self.publisher = self.base[f"agent/{self.cat['publisher']['id']}"]
+        self.rights = self.base["rights"]
+        self.contact = self.base["contact"]
+        self.spatial = self._spatial_iri()
+        self.download = meta.get("download_url") or base_iri
+        self.availability = (URIRef(self.cat["availability"])
+                             if self.cat.get("availability") else None)
+
+    # -- shared nodes -------------------------------------------------------------------
+    def _spatial_iri(self) -> URIRef:
+        spatial = self.cat["spatial"]
+        if spatial.get("iri"):
+            return URIRef(spatial["iri"])
+        return self.base[f"location/{spatial['id']}"]
+
+    def concept(self, iri: str | URIRef, *classes: URIRef, scheme: str | None = None
+                ) -> URIRef:
+        """A term of a controlled vocabulary, typed for the range shapes, with its scheme
+        (the EU authority table it comes from) when known."""
+        node = URIRef(iri)
+        for cls in classes:
+            self.C.add((node, RDF.type, cls))
+        if scheme is None and str(node).startswith(EU_AUTHORITY):
+            scheme = str(node).rsplit("/", 1)[0]
+        if scheme is not None:
+            self.C.add((node, RDF.type, SKOS.Concept))
+            self.C.add((node, SKOS.inScheme, URIRef(scheme)))
+        if SKOS.Concept in (*classes, *([SKOS.Concept] if scheme else [])):
+            self.labelled(node, SKOS.prefLabel)
+        return node
+
+    def scheme(self, iri: URIRef) -> URIRef:
+        self.C.add((iri, RDF.type, SKOS.ConceptScheme))
+        self.labelled(iri, DCTERMS.title)
+        return iri
+
+    def labelled(self, node: URIRef, pred: URIRef) -> None:
+        """The authority's label of a vocabulary term (`vocabulary_labels` of
+        data/dataset.yaml); a term without one is a data error, caught here."""
+        labels = self.meta.get("vocabulary_labels", {}).get(str(node))
+        if not labels:
+            raise VocabularyError(
+                f"data/dataset.yaml: vocabulary_labels has no label for <{node}>")
+        _bilingual(self.C, node, pred, labels)
+
+    def standard(self, iri: URIRef) -> URIRef:
+        self.C.add((iri, RDF.type, DCTERMS.Standard))
+        return iri
+
+    def agents_and_terms(self) -> None:
+        C, cat = self.C, self.cat
+        C.add((self.publisher, RDF.type, FOAF.Agent))
+        C.add((self.publisher, RDF.type, FOAF.Organization))
+        _bilingual(C, self.publisher, FOAF.name, cat["publisher"]["name"])
+        if cat["publisher"].get("type"):
+            C.add((self.publisher, DCTERMS.type,
+                   self.concept(cat["publisher"]["type"], SKOS.Concept)))
+        C.add((self.license, RDF.type, DCTERMS.LicenseDocument))
+        _bilingual(C, self.license, RDFS.label, cat["license"]["title"])
+        if cat["license"].get("type"):
+            C.add((self.license, DCTERMS.type,
+                   self.concept(cat["license"]["type"], SKOS.Concept)))
+        if cat["license"].get("compatible"):
+            C.add((self.license, RDFS.seeAlso, URIRef(cat["license"]["compatible"])))
+        C.add((self.rights, RDF.type, DCTERMS.RightsStatement))
+        _bilingual(C, self.rights, RDFS.label, cat["rights"])
+        spatial = cat["spatial"]
+        C.add((self.spatial, RDF.type, DCTERMS.Location))
+        _bilingual(C, self.spatial, SKOS.prefLabel, spatial["name"])
+        if spatial.get("code"):
+            C.add((self.spatial, DCTERMS.identifier, Literal(str(spatial["code"]))))
+        contact = cat["contact"]
+        C.add((self.contact, RDF.type, VCARD.Kind))
+        C.add((self.contact, RDF.type, VCARD.Organization))
+        C.add((self.contact, VCARD.fn, Literal(contact["name"])))
+        if contact.get("url"):
+            C.add((self.contact, VCARD.hasURL, URIRef(contact["url"])))
+        if contact.get("email"):
+            C.add((self.contact, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
+        if cat.get("landing_page"):
+            C.add((URIRef(cat["landing_page"]), RDF.type, FOAF.Document))
+
+    def common(self, node: URIRef) -> None:
+        """What every catalogue, dataset and service states."""
+        C = self.C
+        C.add((node, DCTERMS.publisher, self.publisher))
+        C.add((node, DCTERMS.license, self.license))
+        C.add((node, DCTERMS.rights, self.rights))
+        C.add((node, DCTERMS.issued, self.issued))
+        C.add((node, DCTERMS.modified, self.modified))
+        for lang in self.cat.get("language", ()):
+            C.add((node, DCTERMS.language, self.concept(lang, DCTERMS.LinguisticSystem)))
+
+    def described(self, node: URIRef, *, keywords: bool = True) -> None:
+        """What every dataset (and the data service) states besides `common`."""
+        C, cat = self.C, self.cat
+        self.common(node)
+        C.add((node, DCAT.contactPoint, self.contact))
+        if keywords:
+            for lang in ("ja", "en"):
+                for word in cat["keywords"].get(lang, ()):
+                    C.add((node, DCAT.keyword, Literal(word, lang=lang)))
+        for theme in cat.get("themes", ()):
+            C.add((node, DCAT.theme, self.concept(theme, SKOS.Concept)))
+        if cat.get("landing_page"):
+            C.add((node, DCAT.landingPage, URIRef(cat["landing_page"])))
+
+    def dataset_node(self, node: URIRef, *types: URIRef) -> None:
+        C = self.C
+        for cls in (DCAT.Dataset, VOID.Dataset, *types):
+            C.add((node, RDF.type, cls))
+        C.add((self.catalog, DCAT.dataset, node))
+        self.described(node)
+        C.add((node, DCTERMS.spatial, self.spatial))
+        C.add((node, DCTERMS.conformsTo, self.standard(ONTOLOGY_IRI)))
+        if self.service is not None:
+            C.add((self.service, DCAT.servesDataset, node))
+
+    # -- distributions ------------------------------------------------------------------
+    def distribution(self, owner: URIRef, dist: URIRef, entry: dict[str, Any],
+                     path: Path | None, file: str, *, conforms: bool) -> None:
+        """A downloadable file: media type, format, size and checksum when the file is in
+        this build, licence, rights, dates, availability."""
+        C = self.C
+        C.add((owner, DCAT.distribution, dist))
+        C.add((dist, RDF.type, DCAT.Distribution))
+        url = URIRef(self.download + file)
+        C.add((dist, DCAT.accessURL, url))
+        C.add((dist, DCAT.downloadURL, url))
+        C.add((dist, DCAT.mediaType, self.concept(IANA + entry["media_type"],
+                                                  DCTERMS.MediaType)))
+        C.add((dist, DCTERMS.format, self.concept(EU_FILE_TYPE + entry["format"],
+                                                  DCTERMS.MediaTypeOrExtent)))
+        if path is not None:
+            size, digest = _size_and_sha256(path)
+            C.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+            checksum = URIRef(f"{dist}/checksum")
+            C.add((dist, SPDX.checksum, checksum))
+            C.add((checksum, RDF.type, SPDX.Checksum))
+            C.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            C.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
+        self.terms_of(dist)
+        if conforms:
+            C.add((dist, DCTERMS.conformsTo, self.standard(ONTOLOGY_IRI)))
+
+    def terms_of(self, dist: URIRef) -> None:
+        C = self.C
+        C.add((dist, DCTERMS.license, self.license))
+        C.add((dist, DCTERMS.rights, self.rights))
+        C.add((dist, DCTERMS.issued, self.issued))
+        C.add((dist, DCTERMS.modified, self.modified))
+        if self.availability is not None:
+            C.add((dist, DCATAP.availability, self.concept(self.availability, SKOS.Concept)))
+
+    def sparql_distribution(self, owner: URIRef, dist: URIRef, graph: URIRef | None) -> None:
+        """Access to `owner` through the public endpoint (only when one is configured)."""
+        if self.service is None or self.endpoint is None:
+            return
+        C, texts = self.C, self.cat["service"]
+        C.add((owner, DCAT.distribution, dist))
+        C.add((dist, RDF.type, DCAT.Distribution))
+        _bilingual(C, dist, DCTERMS.title, texts["title"])
+        if graph is None:
+            _bilingual(C, dist, DCTERMS.description, texts.get("description", {}))
+        else:
+            for lang in ("ja", "en"):
+                if texts.get("distribution", {}).get(lang):
+                    C.add((dist, DCTERMS.description,
+                           Literal(texts["distribution"][lang].format(graph=graph), lang=lang)))
+        C.add((dist, DCAT.accessService, self.service))
+        C.add((dist, DCAT.accessURL, URIRef(self.endpoint)))
+        if texts.get("format"):
+            C.add((dist, DCTERMS.format, self.concept(EU_FILE_TYPE + texts["format"],
+                                                      DCTERMS.MediaTypeOrExtent)))
+        self.terms_of(dist)
+
+    def graph_distribution(self, node: URIRef, slug: str, graph: URIRef) -> None:
+        """One named graph's own file (graphs/{slug}.nq) and its SPARQL access."""
+        entry = self.meta.get("report_dataset", {}).get("distribution", {})
+        file = graph_file(slug)
+        if entry.get("media_type") and file in self.files:
+            dist = self.base[f"dataset/{slug}/distribution/nquads"]
+            _bilingual(self.C, dist, DCTERMS.title, entry.get("title", {}))
+            for lang in ("ja", "en"):
+                text = entry.get("description", {}).get(lang)
+                if text:
+                    self.C.add((dist, DCTERMS.description,
+                                Literal(text.format(graph=graph, file=file), lang=lang)))
+            self.distribution(node, dist, entry, self.files[file], file, conforms=True)
+        self.sparql_distribution(node, self.base[f"dataset/{slug}/distribution/sparql"], graph)
+
+
+def graph_file(slug: str) -> str:
+    """The file (relative to the output folder) holding one named graph alone."""
+    return f"graphs/{slug}.nq"  # exports.GRAPHS_DIR
+
+
 def catalog_graph(
     reports: Sequence[GraphInfo],
     shared: GraphInfo | None,
@@ -166,223 +411,155 @@ def catalog_graph(
     meta: dict[str, Any],
     files: dict[str, Path],
 ) -> Graph:
-    """The DCAT catalogue: catalogue, whole dataset, the shared entities' dataset, one dataset
-    per report, distributions (with byte size and SHA-256 of each file in `files`, keyed by
-    file name) and the SPARQL endpoint as a dcat:DataService."""
-    base = Namespace(base_iri)
-    cat = meta["catalog"]
-    C = Graph(bind_namespaces="core")
-    _bind(C, base_iri)
-    catalog, dataset, service = base["catalog"], base["dataset"], base["service/sparql"]
-    issued = Literal(str(meta["issued"]), datatype=XSD.date)
-    license_iri = URIRef(cat["license"]["iri"])
-    publisher = base[f"agent/{cat['publisher']['id']}"]
-    rights = base["rights"]
-    reports = sorted((r for r in reports if r.report is not None), key=lambda r: r.slug)
-
-    # Agents, license, rights, place.
-    C.add((publisher, RDF.type, FOAF.Agent))
-    C.add((publisher, RDF.type, FOAF.Organization))
-    _bilingual(C, publisher, FOAF.name, cat["publisher"]["name"])
-    C.add((license_iri, RDF.type, DCTERMS.LicenseDocument))
-    _bilingual(C, license_iri, RDFS.label, cat["license"]["title"])
-    if cat["license"].get("compatible"):
-        C.add((license_iri, RDFS.seeAlso, URIRef(cat["license"]["compatible"])))
-    C.add((rights, RDF.type, DCTERMS.RightsStatement))
-    _bilingual(C, rights, RDFS.label, cat["rights"])
-    spatial = base[f"location/{cat['spatial']['id']}"]
-    C.add((spatial, RDF.type, DCTERMS.Location))
-    _bilingual(C, spatial, SKOS.prefLabel, cat["spatial"]["name"])
-    contact = base["contact"]
-    C.add((contact, RDF.type, VCARD.Organization))
-    C.add((contact, VCARD.fn, Literal(cat["contact"]["name"])))
-    if cat["contact"].get("url"):
-        C.add((contact, VCARD.hasURL, URIRef(cat["contact"]["url"])))
-
-    def common(node: URIRef) -> None:
-        C.add((node, DCTERMS.publisher, publisher))
-        C.add((node, DCTERMS.license, license_iri))
-        C.add((node, DCTERMS.rights, rights))
-        C.add((node, DCTERMS.issued, issued))
-        for lang in cat.get("language", ()):
-            C.add((node, DCTERMS.language, URIRef(lang)))
+    """The DCAT-AP 3.0.1 catalogue: the whole dataset with its files, the shared entities'
+    dataset, the yearly reports as a dcat:DatasetSeries of one dataset per report (each with
+    its own file), and the SPARQL endpoint as a dcat:DataService when a public one is
+    configured. `files` maps each written file (relative name) to its path, for byte sizes
+    and SHA-256 checksums."""
+    K = _Catalogue(base_iri, meta, files)
+    C, cat, base = K.C, K.cat, K.base
+    catalog, dataset = K.catalog, K.dataset
+    reports = sorted((r for r in reports if r.report is not None),
+                     key=lambda r: (r.fiscal_year or 0, r.slug))
+    K.agents_and_terms()
 
     # The catalogue.
     C.add((catalog, RDF.type, DCAT.Catalog))
     _bilingual(C, catalog, DCTERMS.title, cat["title"])
     _bilingual(C, catalog, DCTERMS.description, cat["description"])
-    common(catalog)
-    C.add((catalog, DCAT.dataset, dataset))
-    C.add((catalog, DCAT.service, service))
+    K.common(catalog)
+    C.add((catalog, DCTERMS.spatial, K.spatial))
+    if cat.get("landing_page"):
+        C.add((catalog, FOAF.homepage, URIRef(cat["landing_page"])))
+    if cat.get("theme_taxonomy"):
+        C.add((catalog, DCAT.themeTaxonomy, K.scheme(URIRef(cat["theme_taxonomy"]))))
 
-    # The whole dataset.
-    C.add((dataset, RDF.type, DCAT.Dataset))
-    C.add((dataset, RDF.type, VOID.Dataset))
+    # The whole dataset (the union of all graphs).
+    K.dataset_node(dataset)
     _bilingual(C, dataset, DCTERMS.title, cat["title"])
     _bilingual(C, dataset, DCTERMS.description, cat["description"])
-    common(dataset)
-    C.add((dataset, DCAT.contactPoint, contact))
-    C.add((dataset, DCTERMS.spatial, spatial))
-    C.add((dataset, DCTERMS.conformsTo, ONTOLOGY_IRI))
     C.add((dataset, DCAT3["version"], Literal(str(meta.get("version", "1.0.0")))))
     C.add((dataset, OWL.versionInfo, Literal(str(meta.get("version", "1.0.0")))))
-    for lang in ("ja", "en"):
-        for word in cat["keywords"].get(lang, ()):
-            C.add((dataset, DCAT.keyword, Literal(word, lang=lang)))
-    for theme in cat.get("themes", ()):
-        C.add((dataset, DCAT.theme, URIRef(theme)))
     if cat.get("accrual_periodicity"):
-        C.add((dataset, DCTERMS.accrualPeriodicity, URIRef(cat["accrual_periodicity"])))
-    # How the data was made: one extraction activity per report, by this software.
-    software = base["agent/welfare-kg-software"]
-    C.add((software, RDF.type, PROV.SoftwareAgent))
-    C.add((software, FOAF.name, Literal("welfare-kg")))
-    C.add((software, OWL.versionInfo, Literal(_software_version())))
+        C.add((dataset, DCTERMS.accrualPeriodicity,
+               K.concept(cat["accrual_periodicity"], DCTERMS.Frequency)))
     years = [r.fiscal_year for r in reports if r.fiscal_year]
     if years:
         period = base["dataset/period"]
         C.add((dataset, DCTERMS.temporal, period))
         _fy_period(C, period, min(years), max(years))
-
-    # The shared entities (plan outline, bodies, organisations, concepts): one named graph
-    # that every report's graph relies on.
-    shared_node = base[f"dataset/{shared.slug}"] if shared is not None else None
-    graph_dist = meta.get("report_dataset", {}).get("distribution", {})
-
-    def graph_distributions(node: URIRef, slug: str, graph: URIRef) -> None:
-        """Where to get one named graph: inside the TriG and N-Quads files, or through
-        the SPARQL endpoint."""
-        for entry in meta.get("distributions", ()):
-            if entry["id"] not in ("trig", "nquads") or entry["file"] not in files:
-                continue
-            dist = base[f"dataset/{slug}/distribution/{entry['id']}"]
-            C.add((node, DCAT.distribution, dist))
-            C.add((dist, RDF.type, DCAT.Distribution))
+    for entry in meta.get("distributions", ()):
+        if entry["file"] in files:
+            dist = base[f"distribution/{entry['id']}"]
             _bilingual(C, dist, DCTERMS.title, entry["title"])
-            for lang in ("ja", "en"):
-                if graph_dist.get(lang):
-                    text = graph_dist[lang].format(graph=graph, file=entry["file"])
-                    C.add((dist, DCTERMS.description, Literal(text, lang=lang)))
-            download = URIRef(meta.get("download_url", base_iri) + entry["file"])
-            C.add((dist, DCAT.accessURL, download))
-            C.add((dist, DCAT.downloadURL, download))
-            C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
-            C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
-            C.add((dist, DCTERMS.license, license_iri))
-            C.add((dist, DCTERMS.conformsTo, ONTOLOGY_IRI))
-        if meta.get("sparql_endpoint"):
-            dist = base[f"dataset/{slug}/distribution/sparql"]
-            C.add((node, DCAT.distribution, dist))
-            C.add((dist, RDF.type, DCAT.Distribution))
-            _bilingual(C, dist, DCTERMS.title, cat["service"]["title"])
-            C.add((dist, DCAT.accessService, service))
-            C.add((dist, DCAT.accessURL, URIRef(meta["sparql_endpoint"])))
-            C.add((dist, DCTERMS.license, license_iri))
+            _bilingual(C, dist, DCTERMS.description, entry.get("description", {}))
+            K.distribution(dataset, dist, entry, files[entry["file"]], entry["file"],
+                           conforms=entry["format"].startswith(("RDF_", "JSON_LD"))
+                           and entry["id"] not in ("ontology", "shapes", "jsonld-context",
+                                                   "void"))
+    K.sparql_distribution(dataset, base["distribution/sparql"], None)
 
-    if shared is not None and shared_node is not None:
+    # How the data was made: one extraction activity per report, by this software.
+    software = base["agent/welfare-kg-software"]
+    C.add((software, RDF.type, PROV.SoftwareAgent))
+    C.add((software, FOAF.name, Literal("welfare-kg")))
+    C.add((software, OWL.versionInfo, Literal(_software_version())))
+
+    # The shared entities: one named graph every report's graph relies on.
+    shared_node = None
+    if shared is not None:
         texts = meta.get("shared_dataset", {})
-        C.add((catalog, DCAT.dataset, shared_node))
+        shared_node = base[f"dataset/{shared.slug}"]
+        K.dataset_node(shared_node)
         C.add((dataset, DCTERMS.hasPart, shared_node))
         C.add((shared_node, DCTERMS.isPartOf, dataset))
-        C.add((shared_node, RDF.type, DCAT.Dataset))
-        C.add((shared_node, RDF.type, VOID.Dataset))
         _bilingual(C, shared_node, DCTERMS.title, texts.get("title", {}))
         _bilingual(C, shared_node, DCTERMS.description, texts.get("description", {}))
-        common(shared_node)
-        C.add((shared_node, DCAT.contactPoint, contact))
-        C.add((shared_node, DCTERMS.spatial, spatial))
-        C.add((shared_node, DCTERMS.conformsTo, ONTOLOGY_IRI))
         C.add((shared_node, DCTERMS.identifier, Literal(str(shared.graph))))
-        C.add((service, DCAT.servesDataset, shared_node))
-        graph_distributions(shared_node, shared.slug, shared.graph)
+        plan_years = _plan_years(meta)
+        if plan_years:  # the plan outline holds for the plans' whole period
+            period = base[f"dataset/{shared.slug}/period"]
+            C.add((shared_node, DCTERMS.temporal, period))
+            _fy_period(C, period, *plan_years)
+        K.graph_distribution(shared_node, shared.slug, shared.graph)
 
-    # One dataset per report (one named graph each).
+    # The yearly reports: a series of one dataset per report (one named graph each).
+    if reports:
+        series_texts = meta.get("report_series", {})
+        K.dataset_node(K.series, DCAT3["DatasetSeries"])
+        C.add((dataset, DCTERMS.hasPart, K.series))
+        C.add((K.series, DCTERMS.isPartOf, dataset))
+        _bilingual(C, K.series, DCTERMS.title, series_texts.get("title", cat["title"]))
+        _bilingual(C, K.series, DCTERMS.description,
+                   series_texts.get("description", cat["description"]))
+        if cat.get("accrual_periodicity"):
+            C.add((K.series, DCTERMS.accrualPeriodicity,
+                   K.concept(cat["accrual_periodicity"], DCTERMS.Frequency)))
+        if years:
+            period = base["dataset/reports/period"]
+            C.add((K.series, DCTERMS.temporal, period))
+            _fy_period(C, period, min(years), max(years))
+        C.add((K.series, DCAT3["first"], base[f"dataset/{reports[0].slug}"]))
+        C.add((K.series, DCAT3["last"], base[f"dataset/{reports[-1].slug}"]))
     template = meta.get("report_dataset", {}).get("description", {})
+    previous: URIRef | None = None
     for report in reports:
         assert report.report is not None
         node = base[f"dataset/{report.slug}"]
+        K.dataset_node(node)
+        C.add((node, DCAT3["inSeries"], K.series))
+        if previous is not None:
+            C.add((node, DCAT3["prev"], previous))
+        previous = node
         if shared_node is not None:  # its rows point to the shared entities
             C.add((node, DCTERMS.requires, shared_node))
-        C.add((catalog, DCAT.dataset, node))
         C.add((dataset, DCTERMS.hasPart, node))
         C.add((node, DCTERMS.isPartOf, dataset))
-        C.add((node, RDF.type, DCAT.Dataset))
-        C.add((node, RDF.type, VOID.Dataset))
         C.add((node, DCTERMS.title, Literal(report.title_ja, lang="ja")))
         C.add((node, DCTERMS.title, Literal(report.title_en, lang="en")))
         for lang, title in (("ja", report.title_ja), ("en", report.title_en)):
             if template.get(lang):
                 text = template[lang].format(title=title, rows=report.rows, bodies=report.bodies)
                 C.add((node, DCTERMS.description, Literal(text, lang=lang)))
-        common(node)
-        C.add((node, DCAT.contactPoint, contact))
-        C.add((node, DCTERMS.spatial, spatial))
-        C.add((node, DCTERMS.conformsTo, ONTOLOGY_IRI))
         C.add((node, DCTERMS.identifier, Literal(str(report.graph))))
-        C.add((node, DCTERMS.source, report.report))
+        # The report itself is a document, not a dcat:Dataset (DCAT-AP's range of
+        # dct:source), so the link is PROV's.
         C.add((node, PROV.wasDerivedFrom, report.report))
         activity = base[f"dataset/{report.slug}/extraction"]
         C.add((node, PROV.wasGeneratedBy, activity))
         C.add((activity, RDF.type, PROV.Activity))
         C.add((activity, PROV.used, report.report))
         C.add((activity, PROV.wasAssociatedWith, software))
-        for lang in ("ja", "en"):
-            for word in cat["keywords"].get(lang, ()):
-                C.add((node, DCAT.keyword, Literal(word, lang=lang)))
         if report.fiscal_year:
             period = base[f"dataset/{report.slug}/period"]
             C.add((node, DCTERMS.temporal, period))
             _fy_period(C, period, report.fiscal_year, report.fiscal_year)
             C.add((node, WK.fiscalYear, Literal(report.fiscal_year, datatype=XSD.integer)))
-        C.add((service, DCAT.servesDataset, node))
-        graph_distributions(node, report.slug, report.graph)
+        K.graph_distribution(node, report.slug, report.graph)
 
-    # Distributions of the whole dataset.
-    download = meta.get("download_url", base_iri)
-    for entry in meta.get("distributions", ()):
-        path = files.get(entry["file"])
-        if path is None:
-            continue
-        dist = base[f"distribution/{entry['id']}"]
-        C.add((dataset, DCAT.distribution, dist))
-        C.add((dist, RDF.type, DCAT.Distribution))
-        _bilingual(C, dist, DCTERMS.title, entry["title"])
-        C.add((dist, DCAT.accessURL, URIRef(download + entry["file"])))
-        C.add((dist, DCAT.downloadURL, URIRef(download + entry["file"])))
-        C.add((dist, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
-        C.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + entry["format"])))
-        size, digest = _size_and_sha256(path)
-        C.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-        checksum = URIRef(f"{dist}/checksum")
-        C.add((dist, SPDX.checksum, checksum))
-        C.add((checksum, RDF.type, SPDX.Checksum))
-        C.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        C.add((checksum, SPDX.checksumValue, Literal(digest,
-                                                     datatype=XSD.hexBinary)))
-        C.add((dist, DCTERMS.license, license_iri))
-        C.add((dist, DCTERMS.rights, rights))
-        C.add((dist, DCTERMS.issued, issued))
-        if entry["format"].startswith(("RDF_", "JSON_LD")) and entry["id"] not in (
-            "ontology", "shapes", "jsonld-context", "void"
-        ):
-            C.add((dist, DCTERMS.conformsTo, ONTOLOGY_IRI))
-
-    # The SPARQL endpoint.
-    C.add((service, RDF.type, DCAT.DataService))
-    _bilingual(C, service, DCTERMS.title, cat["service"]["title"])
-    common(service)
-    C.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
-    if meta.get("sparql_endpoint"):
-        C.add((service, DCAT.endpointURL, URIRef(meta["sparql_endpoint"])))
-    C.add((service, DCAT.servesDataset, dataset))
-    C.add((dataset, DCAT.distribution, base["distribution/sparql"]))
-    sparql_dist = base["distribution/sparql"]
-    C.add((sparql_dist, RDF.type, DCAT.Distribution))
-    _bilingual(C, sparql_dist, DCTERMS.title, cat["service"]["title"])
-    C.add((sparql_dist, DCAT.accessService, service))
-    C.add((sparql_dist, DCAT.accessURL, URIRef(meta.get("sparql_endpoint", base_iri))))
-    C.add((sparql_dist, DCTERMS.license, license_iri))
+    # The public SPARQL endpoint.
+    if K.service is not None and K.endpoint is not None:
+        service = K.service
+        C.add((catalog, DCAT.service, service))
+        C.add((service, RDF.type, DCAT.DataService))
+        _bilingual(C, service, DCTERMS.title, cat["service"]["title"])
+        _bilingual(C, service, DCTERMS.description, cat["service"].get("description", {}))
+        K.described(service)
+        C.add((service, DCTERMS.conformsTo, K.standard(SPARQL_PROTOCOL)))
+        C.add((service, DCAT.endpointURL, URIRef(K.endpoint)))
+        C.add((service, DCAT.servesDataset, dataset))
     return C
+
+
+def _plan_years(meta: dict[str, Any]) -> tuple[int, int] | None:
+    """First and last fiscal year of the plans (a plan ends on 31 March of the year after
+    its last fiscal year)."""
+    starts, ends = [], []
+    for plan in meta.get("plans", {}).values():
+        if plan.get("start") and plan.get("end"):
+            starts.append(int(str(plan["start"])[:4]))
+            ends.append(int(str(plan["end"])[:4]) - 1)
+    return (min(starts), max(ends)) if starts else None
 
 
 def _size_and_sha256(path: Path) -> tuple[int, str]:
@@ -407,7 +584,7 @@ def _software_version() -> str:
 def _bind(G: Graph, base_iri: str) -> None:
     for prefix, ns in (
         ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("void", VOID),
-        ("spdx", SPDX), ("prov", PROV), ("skos", SKOS), ("wk", WK._NS), ("owl", OWL), ("org", ORG),
-        ("xsd", XSD), ("wkid", Namespace(base_iri)),
+        ("spdx", SPDX), ("dcatap", DCATAP), ("prov", PROV), ("skos", SKOS), ("wk", WK._NS),
+        ("owl", OWL), ("org", ORG), ("xsd", XSD), ("wkid", Namespace(base_iri)),
     ):
         G.bind(prefix, ns, override=True, replace=True)

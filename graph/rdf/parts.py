@@ -45,10 +45,10 @@ from ..report import ActionPlan, Extraction, Initiative, Page, Quantity, Row
 from .build import (
     build_inputs,
     check_unique_slug,
-    dataset_namespaces,
     load_ontology,
     report_triples,
 )
+from .jsonld import jsonld_context
 from .terms import SCHEMA, WK
 
 __all__ = [
@@ -119,15 +119,46 @@ def compact_iri(iri: str, prefixes: Sequence[tuple[str, str]]) -> str:
     return iri
 
 
-def jsonld_lines(triples: Iterable[Any], context: dict[str, str]) -> list[bytes]:
+def _context_terms(context: dict[str, Any]) -> tuple[
+        list[tuple[str, str]], dict[str, tuple[str, str, str | None]], dict[str, str]]:
+    """Prefixes (longest namespace first), property IRI -> (term, kind, datatype IRI) and
+    class IRI -> term, read from a JSON-LD context (`jsonld.jsonld_context`)."""
+    prefixes = {k: v for k, v in context.items()
+                if isinstance(v, str) and v.endswith(("/", "#"))}
+
+    def expand(curie: str) -> str:
+        prefix, _, rest = curie.partition(":")
+        return prefixes[prefix] + rest if prefix in prefixes else curie
+
+    props: dict[str, tuple[str, str, str | None]] = {}
+    classes: dict[str, str] = {}
+    for name, value in context.items():
+        if isinstance(value, dict):
+            coerce = value.get("@type")
+            if coerce == "@id":
+                props[expand(value["@id"])] = (name, "id", None)
+            elif value.get("@container") == "@language":
+                props[expand(value["@id"])] = (name, "lang", None)
+            elif coerce:
+                props[expand(value["@id"])] = (name, "typed", expand(coerce))
+            else:
+                props[expand(value["@id"])] = (name, "plain", None)
+        elif name not in prefixes:
+            classes[expand(value)] = name
+    return sorted(prefixes.items(), key=lambda kv: -len(kv[1])), props, classes
+
+
+def jsonld_lines(triples: Iterable[Any], context: dict[str, Any]) -> list[bytes]:
     """One sortable line per triple for the flattened JSON-LD export.
 
     A line is ``subject TAB property TAB sort-key TAB value``, each JSON-encoded, so that
     sorting the lines (within a part, and merging across parts) orders nodes by subject,
     ``@type`` first and then properties by name, and values by their content; JSON text has
-    no raw tabs or newlines.
+    no raw tabs or newlines. The property field ends in how its values are written: ``|o``
+    value objects under a prefixed name, ``|s`` strings under a term of the context
+    (`jsonld.py`), ``|l`` a language map.
     """
-    prefixes = sorted(context.items(), key=lambda kv: -len(kv[1]))
+    prefixes, props, classes = _context_terms(context)
     compacted: dict[str, str] = {}
 
     def compact(iri: str) -> str:
@@ -142,20 +173,35 @@ def jsonld_lines(triples: Iterable[Any], context: dict[str, str]) -> list[bytes]
         subject = dumps(compact(t.subject.value), ensure_ascii=False)
         o = t.object
         if t.predicate.value == RDF_TYPE and isinstance(o, ox.NamedNode):
-            value = dumps(compact(o.value), ensure_ascii=False)
-            lines.add(f"{subject}\t0\"@type\"\t{value}\t{value}\n")
+            value = dumps(classes.get(o.value) or compact(o.value), ensure_ascii=False)
+            lines.add(f"{subject}\t0\"@type\"|s\t{value}\t{value}\n")
             continue
-        if isinstance(o, ox.NamedNode):
-            node: dict[str, str] = {"@id": compact(o.value)}
-        elif isinstance(o, ox.Literal) and o.language:
-            node = {"@value": o.value, "@language": o.language}
-        elif isinstance(o, ox.Literal) and o.datatype.value != XSD_STRING:
-            node = {"@value": o.value, "@type": compact(o.datatype.value)}
+        term = props.get(t.predicate.value)
+        is_literal = isinstance(o, ox.Literal)
+        kind = term[1] if term else None
+        text: Any
+        if kind == "id" and isinstance(o, ox.NamedNode):
+            form, text = "s", compact(o.value)
+        elif kind == "lang" and is_literal and o.language:
+            form, text = "l", {"@language": o.language, "@value": o.value}
+        elif kind in ("typed", "plain") and is_literal and not o.language and (
+                o.datatype.value == (term[2] if kind == "typed" else XSD_STRING)):
+            form, text = "s", o.value  # the term's datatype (plain: xsd:string)
         else:
-            node = {"@value": o.value}
-        key = dumps(sorted(node.items()), ensure_ascii=False)
-        prop = dumps(compact(t.predicate.value), ensure_ascii=False)
-        lines.add(f"{subject}\t1{prop}\t{key}\t{dumps(node, ensure_ascii=False)}\n")
+            form = "o"
+            if isinstance(o, ox.NamedNode):
+                text = {"@id": compact(o.value)}
+            elif is_literal and o.language:
+                text = {"@value": o.value, "@language": o.language}
+            elif is_literal and o.datatype.value != XSD_STRING:
+                text = {"@value": o.value, "@type": compact(o.datatype.value)}
+            else:
+                text = {"@value": o.value}
+        key_text = dumps(sorted(text.items()) if isinstance(text, dict) else text,
+                         ensure_ascii=False)
+        name = term[0] if form != "o" and term else compact(t.predicate.value)
+        prop = dumps(name, ensure_ascii=False)
+        lines.add(f"{subject}\t1{prop}|{form}\t{key_text}\t{dumps(text, ensure_ascii=False)}\n")
     return sorted(line.encode("utf-8") for line in lines)
 
 
@@ -256,7 +302,7 @@ def part_bytes(
     shared: Iterable[tuple[Node, Node, Node]],
     *,
     base_iri: str,
-    context: dict[str, str],
+    context: dict[str, Any],
     extra: dict[str, Any] | None = None,
 ) -> bytes:
     """The part file of one named graph: its own triples and the shared ones it uses."""
@@ -502,7 +548,7 @@ def _corrections_of(corrections: Corrections | Mapping[Path, Path], report: Path
 def _built_part(extraction: Extraction, base_iri: str) -> bytes:
     built = report_triples(extraction, build_inputs(base_iri=base_iri))
     return part_bytes(str(built.graph), built.report, built.shared, base_iri=base_iri,
-                      context=dataset_namespaces(base_iri),
+                      context=jsonld_context(base_iri)["@context"],
                       extra={"extraction": _extraction_note(extraction)})
 
 

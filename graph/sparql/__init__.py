@@ -7,8 +7,8 @@ endpoint; a running Oxigraph server; graphs published by Graph Store Protocol.
 Modules: `library` (the `.rq` files, their parameters and how values are bound), `store` (the
 embedded store over a build), `results` (result tables and their CSV/TSV/JSON forms), `remote`
 (SPARQLWrapper against another endpoint), `server` (the Oxigraph server), `publish` (GSP PUT),
-`urls` (checking endpoint URLs and timeouts), `limits` (what a query may be before it
-reaches an engine: size, nesting, SERVICE).
+`querypage` (the endpoint's query page), `urls` (checking endpoint URLs and timeouts),
+`limits` (what a query may be before it reaches an engine: size, nesting, SERVICE).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .library import (
 )
 from .limits import DEFAULT_LIMITS, QueryLimits, check_query
 from .publish import PublishedGraph, graph_names, publish
+from .querypage import QueryPage, query_page
 from .remote import run_remote
 from .results import FORMATS, Results, format_results
 from .server import OxigraphServer, free_port
@@ -39,6 +40,7 @@ __all__ = [
     "Param",
     "PublishedGraph",
     "QueryLimits",
+    "QueryPage",
     "QuerySpec",
     "Results",
     "bind_params",
@@ -55,6 +57,7 @@ __all__ = [
     "open_store",
     "parse_param_args",
     "publish",
+    "query_page",
     "refresh_store_dir",
     "run_query",
     "run_remote",

@@ -8,14 +8,13 @@ holds another number of triples than were sent, naming the graphs already replac
 
 from __future__ import annotations
 
-import base64
-import urllib.error
-import urllib.parse
-import urllib.request
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import requests
 from pyoxigraph import NamedNode, RdfFormat, Store, parse, serialize
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from welfare_kg.errors import EndpointError, InputError
 
@@ -59,7 +58,8 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
             f"--graph {graph} is not a graph of the build, and the build has {len(names)} "
             f"graphs ({', '.join(names)}); name one of them"
         )
-    credentials = _Credentials(endpoint, user, password or "") if user is not None else None
+    session = (_Credentials.session(endpoint, user, password or "", timeout)
+               if user is not None else _Credentials.anonymous())
     done: list[PublishedGraph] = []
     for source, target in plan:
         triples = (q.triple for q in store.quads_for_pattern(None, None, None, NamedNode(source)))
@@ -67,9 +67,9 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
         sent = body.count(b"\n") if body else 0
         try:
             # N-Triples is Turtle, and every GSP server reads Turtle.
-            status = _put(endpoint, target, body or b"", timeout, credentials)
+            status = _put(endpoint, target, body or b"", timeout, session)
             # A 2xx is not proof: a proxy can cut the body and keep a matching length.
-            held = _count(endpoint, target, timeout, credentials)
+            held = _count(endpoint, target, timeout, session)
             if held != sent:
                 raise EndpointError(
                     f"{endpoint} holds {held} triples in <{target}> after the PUT of {sent} "
@@ -85,28 +85,23 @@ def publish(endpoint: str, store: Store, *, graph: str | None = None,
 
 
 def _count(endpoint: str, graph: str, timeout: float,
-           credentials: _Credentials | None = None) -> int:
+           session: requests.Session | None = None) -> int:
     """How many triples the endpoint holds in `graph`, read back with a Graph Store GET."""
-    sep = "&" if urllib.parse.urlsplit(endpoint).query else "?"
-    url = f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph})}"
-    request = urllib.request.Request(url, method="GET", headers={
-        "Accept": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"})
+    session = session or _Credentials.anonymous()
     try:
-        if credentials is not None:
-            credentials.authorize(request, timeout)
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read()
-            media = response.headers.get_content_type()
-    except urllib.error.HTTPError as exc:
+        response = session.get(endpoint, params={"graph": graph}, timeout=timeout, headers={
+            "Accept": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"})
+    except requests.RequestException as exc:
+        raise EndpointError(
+            f"cannot read back graph <{graph}> from {endpoint}: {_reason(exc)}") from exc
+    if not response.ok:
         raise EndpointError(
             f"{endpoint} replaced graph <{graph}> but will not give it back for checking: "
-            f"HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"cannot read back graph <{graph}> from {endpoint}: {reason}") from exc
+            f"HTTP {response.status_code} {response.reason}")
+    media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     fmt = RdfFormat.from_media_type(media) or RdfFormat.TURTLE
     try:
-        return sum(1 for _ in parse(data, format=fmt, base_iri=graph))
+        return sum(1 for _ in parse(response.content, format=fmt, base_iri=graph))
     except (SyntaxError, ValueError) as exc:
         raise EndpointError(
             f"{endpoint} sent back graph <{graph}> in a form that cannot be read ({media}): "
@@ -114,67 +109,64 @@ def _count(endpoint: str, graph: str, timeout: float,
 
 
 class _Credentials:
-    """HTTP Digest or Basic credentials, sent with the request itself.
+    """A `requests` session that answers the endpoint's HTTP Digest or Basic challenge.
 
-    Authenticating only after a 401 would mean sending a large body twice, and servers such
-    as Virtuoso close the connection before reading the first one (a broken pipe). So the
-    challenge is fetched first with a body-less GET, and the PUT carries its answer.
+    requests' digest authentication answers a 401 by sending the request again, and servers
+    such as Virtuoso close the connection before reading a large first body (a broken pipe).
+    So the challenge is fetched first with a body-less GET; requests' `HTTPDigestAuth` then
+    signs every later request of the session up front, and the PUT is sent once.
     """
 
-    def __init__(self, endpoint: str, user: str, password: str) -> None:
-        self.manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        self.manager.add_password(None, endpoint, user, password)
-        self.digest = urllib.request.HTTPDigestAuthHandler(self.manager)
-        self.basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    @staticmethod
+    def anonymous() -> requests.Session:
+        return requests.Session()
 
-    def authorize(self, request: urllib.request.Request, timeout: float) -> None:
-        probe = urllib.request.Request(request.full_url, method="GET")
+    @staticmethod
+    def session(endpoint: str, user: str, password: str, timeout: float) -> requests.Session:
+        session = requests.Session()
         try:
-            urllib.request.urlopen(probe, timeout=timeout).close()
-            return  # no authentication asked
-        except urllib.error.HTTPError as exc:
-            if exc.code != 401:
-                return  # let the PUT itself report what is wrong
-            challenges = exc.headers.get_all("WWW-Authenticate") or []
-        for challenge in challenges:
-            scheme, _, rest = challenge.partition(" ")
-            if scheme.lower() == "digest":
-                chal = urllib.request.parse_keqv_list(
-                    filter(None, urllib.request.parse_http_list(rest)))
-                answer = self.digest.get_authorization(request, chal)
-                if answer:
-                    request.add_unredirected_header("Authorization", f"Digest {answer}")
-                    return
-            if scheme.lower() == "basic":
-                request.add_unredirected_header("Authorization", f"Basic {self.basic}")
-                return
+            probe = session.get(endpoint, timeout=timeout, stream=True)
+            probe.close()
+        except requests.RequestException:
+            return session  # let the PUT itself report what is wrong
+        if probe.status_code != 401:
+            return session  # no authentication asked
+        schemes = (probe.headers.get("WWW-Authenticate") or "").lower()
+        if "digest" in schemes:
+            session.auth = HTTPDigestAuth(user, password)
+            # learn the nonce: later requests of the session carry the answer with them
+            with contextlib.suppress(requests.RequestException):
+                session.get(endpoint, timeout=timeout, stream=True).close()
+        else:
+            session.auth = HTTPBasicAuth(user, password)
+        return session
+
+
+def _reason(exc: requests.RequestException) -> str:
+    inner = exc.args[0] if exc.args else exc
+    return str(getattr(inner, "reason", inner))
 
 
 def _put(endpoint: str, graph: str, body: bytes, timeout: float,
-         credentials: _Credentials | None = None) -> int:
-    check_endpoint(endpoint, "Graph Store endpoint")  # before urlsplit, which can raise
-    sep = "&" if urllib.parse.urlsplit(endpoint).query else "?"
-    url = f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph})}"
-    request = urllib.request.Request(
-        url, data=body, method="PUT",
-        headers={"Content-Type": "text/turtle; charset=utf-8"},
-    )
+         session: requests.Session | None = None) -> int:
+    check_endpoint(endpoint, "Graph Store endpoint")
+    session = session or _Credentials.anonymous()
     try:
-        if credentials is not None:
-            credentials.authorize(request, timeout)
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(300).decode("utf-8", errors="replace").strip()
-        hint = " (check --user and the password)" if exc.code in (401, 403) else ""
+        response = session.put(endpoint, params={"graph": graph}, data=body, timeout=timeout,
+                               headers={"Content-Type": "text/turtle; charset=utf-8"})
+    except requests.RequestException as exc:
         raise EndpointError(
-            f"{endpoint} refused to replace graph <{graph}>: HTTP {exc.code} {exc.reason}{hint}"
+            f"cannot reach the Graph Store endpoint {endpoint}: {_reason(exc)}") from exc
+    if not response.ok:
+        detail = response.text[:300].strip()
+        code = response.status_code
+        hint = " (check --user and the password)" if code in (401, 403) else ""
+        raise EndpointError(
+            f"{endpoint} refused to replace graph <{graph}>: HTTP {code} {response.reason}{hint}"
             + (f": {' '.join(detail.split())}" if detail else "")
             + "; the previous graph is unchanged"
-        ) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"cannot reach the Graph Store endpoint {endpoint}: {reason}") from exc
+        )
+    return int(response.status_code)
 
 
 def graph_names(store: Store) -> Sequence[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import json
 import math
 import re
 import threading
@@ -177,8 +176,8 @@ def execute_remote(endpoint: str, text: str,
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{endpoint} sent an unreadable graph: {exc}") from exc
     try:
-        return from_json(json.loads(raw))
-    except (ValueError, KeyError, TypeError) as exc:
+        return from_json(raw)
+    except (SyntaxError, ValueError) as exc:
         raise EndpointError(
             f"{endpoint} did not answer {name} with SPARQL JSON results "
             f"(Content-Type {content_type or 'missing'}): {raw[:200]!r}"

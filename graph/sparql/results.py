@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    Triple,
+    parse_query_results,
+)
 
 __all__ = [
     "FORMATS",
@@ -23,6 +32,7 @@ __all__ = [
     "Term",
     "comparable",
     "format_results",
+    "from_answer",
     "from_json",
     "python_value",
     "rows_equal",
@@ -116,30 +126,21 @@ def comparable(results: Results, *, ordered: bool = False) -> list[tuple]:
     return rows if ordered else sorted(rows, key=repr)
 
 
-def from_json(data: Mapping[str, Any]) -> Results:
-    """Results from a SPARQL 1.1 JSON results document (what a remote endpoint sends)."""
-    if "boolean" in data:
-        return Results("ask", boolean=bool(data["boolean"]))
-    variables = tuple(data.get("head", {}).get("vars", []))
-    rows = tuple(
-        tuple(_term_from_json(b[v]) if v in b else None for v in variables)
-        for b in data.get("results", {}).get("bindings", [])
-    )
-    return Results("select", variables, rows)
+def from_json(data: bytes | Mapping[str, Any]) -> Results:
+    """Results from a SPARQL 1.1 JSON results document (what a remote endpoint sends),
+    read by pyoxigraph's query-results parser (a document that is not SPARQL JSON results
+    raises SyntaxError or ValueError)."""
+    raw = data if isinstance(data, bytes) else json.dumps(data).encode("utf-8")
+    return from_answer(parse_query_results(raw, format=QueryResultsFormat.JSON))
 
 
-def _term_from_json(node: Mapping[str, str]) -> Term:
-    kind, value = node.get("type"), node.get("value", "")
-    if kind == "uri":
-        return NamedNode(value)
-    if kind == "bnode":
-        label = "".join(c if c.isalnum() else "_" for c in value) or "b"
-        return BlankNode(label if label[0].isalpha() else f"b{label}")
-    lang = node.get("xml:lang")
-    if lang:
-        return Literal(value, language=lang)
-    datatype = node.get("datatype")
-    return Literal(value, datatype=NamedNode(datatype)) if datatype else Literal(value)
+def from_answer(answer: QuerySolutions | QueryBoolean) -> Results:
+    """Results from pyoxigraph's answer to a SELECT or ASK (a query or a parsed document)."""
+    if isinstance(answer, QueryBoolean):
+        return Results("ask", boolean=bool(answer))
+    variables = tuple(v.value for v in answer.variables)
+    return Results("select", variables,
+                   tuple(tuple(solution[v] for v in variables) for solution in answer))
 
 
 def format_results(results: Results, fmt: str = "table",
@@ -147,6 +148,12 @@ def format_results(results: Results, fmt: str = "table",
     """Render results as `table` (for people), `csv`, `tsv` or `json` (SPARQL 1.1 formats).
 
     CONSTRUCT results are N-Triples whatever the format.
+
+    Why not pyoxigraph's query-results serializer: it writes only a `QuerySolutions` as it
+    comes out of its own engine or parser, consumed once, while `Results` are rows already
+    collected, from Oxigraph, SPARQLWrapper or a test, and printed after being compared;
+    feeding them to it would mean writing a JSON document by hand to parse it back. The
+    parser side (`from_json`) does use pyoxigraph.
 
     >>> r = Results("select", ("n",), ((Literal("3", datatype=NamedNode(XSD + "integer")),),))
     >>> print(format_results(r, "csv"), end="")

@@ -7,8 +7,9 @@ public port itself with a thin HTTP front (`_Front`) that
 - refuses, with a 400 and one line, a query past the size and nesting limits (`limits`), which
   would otherwise crash or stall the engine, and a query with ``SERVICE`` or ``LOAD`` (the
   engine would fetch any URL it names: server-side request forgery) unless `federation`;
-- forwards everything else unchanged (the query editor, /query, /update, /store) and streams
-  the answer back.
+- answers ``/`` with the project's query page when given one (`querypage.py`: prefixes and
+  the query library as examples, offline);
+- forwards everything else unchanged (/query, /update, /store) and streams the answer back.
 
 The engine runs with a query timeout (`--timeout-s`; since it does not interrupt an aggregate,
 an engine that has not answered a few seconds past it is killed and started again), a large
@@ -39,6 +40,7 @@ from pathlib import Path
 from welfare_kg.errors import EndpointError, QueryError
 
 from .limits import DEFAULT_LIMITS, QueryLimits, check_query
+from .querypage import QueryPage
 
 __all__ = ["DEFAULT_QUERY_TIMEOUT", "OxigraphServer", "free_port", "oxigraph_binary"]
 
@@ -99,6 +101,7 @@ class OxigraphServer:
     def __init__(self, location: Path, *, port: int | None = None, host: str = "127.0.0.1",
                  writable: bool = False, startup_timeout: float = 30.0,
                  timeout: float = DEFAULT_QUERY_TIMEOUT, cors: bool = False,
+                 page: QueryPage | None = None,
                  federation: bool = False, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.location = Path(location)
         self.host = host
@@ -107,6 +110,7 @@ class OxigraphServer:
         self.startup_timeout = startup_timeout
         self.timeout = timeout
         self.cors = cors
+        self.page = page  # the front's own query page at / (else Oxigraph's)
         self.federation = federation
         self.limits = limits
         self.process: subprocess.Popen[bytes] | None = None  # the engine now running
@@ -356,9 +360,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass  # the engine's own log is not shown either
 
     def do_GET(self) -> None:
-        self._forward()
+        page = self.server.owner.page
+        path = urllib.parse.urlsplit(self.path).path
+        found = page.get(path) if page is not None and self.command in ("GET", "HEAD") else None
+        if found is not None:
+            self._page(*found)
+        else:
+            self._forward()
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = do_GET
+
+    def _page(self, body: bytes, content_type: str) -> None:
+        """A file of the project's query page (querypage.py), served by the front itself."""
+        self.send_response_only(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy",
+                         "default-src 'self'; style-src 'self' 'unsafe-inline'")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _forward(self) -> None:
         owner = self.server.owner

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
 
-__all__ = ["add_jobs_argument", "add_parser", "run"]
+__all__ = ["add_jobs_argument", "add_parser", "add_publication_arguments", "run"]
 
 
 def _jobs(text: str) -> int:
@@ -25,6 +26,37 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                         help="extract up to N reports at once, one process each "
                         "(default: the number of cores)")
+
+
+def _public_url(text: str) -> str:
+    """An http(s) URL the public can reach: a loopback address in a catalogue sends a
+    portal's users nowhere."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"must be an http or https URL, not {text!r}")
+    host = parts.hostname
+    if host in ("localhost", "::1") or host.startswith("127."):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a loopback address, not a public one")
+    return text
+
+
+def _download_base(text: str) -> str:
+    text = _public_url(text)
+    if not text.endswith("/"):
+        raise argparse.ArgumentTypeError(f"must end in / (file names are appended): {text!r}")
+    return text
+
+
+def add_publication_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the build is published, for the DCAT catalogue and VoID (build and all)."""
+    parser.add_argument("--public-endpoint", type=_public_url, default=None, metavar="URL",
+                        help="the public SPARQL endpoint serving this graph (default: "
+                        "sparql_endpoint of data/dataset.yaml; none: the catalogue claims "
+                        "no endpoint)")
+    parser.add_argument("--download-url", type=_download_base, default=None, metavar="URL",
+                        help="where the exported files are published, ending in / (default: "
+                        "download_url of data/dataset.yaml)")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -51,6 +83,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
     add_corrections_arguments(parser, several=True)
     add_jobs_argument(parser)
+    add_publication_arguments(parser)
     parser.add_argument("--validate", action="store_true",
                         help="also check the graph against ontology/shapes.ttl (exit 1 if not)")
     parser.set_defaults(run=run)
@@ -72,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     with transaction(args.out_dir) as stage:
         written = build_outputs(reports, stage, base_iri=base_iri,
                                 corrections=corrections,  # type: ignore[arg-type]
-                                jobs=args.jobs)
+                                jobs=args.jobs, public_endpoint=args.public_endpoint,
+                                download_url=args.download_url)
         sizes = [(args.out_dir / path.relative_to(stage), path.stat().st_size)
                  for path in written]
     for path, size in sizes:

@@ -36,9 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_corrections_arguments(parser, several=True)
     add_chart_formats_argument(parser)
     add_store_argument(parser)
-    from .build import add_jobs_argument
+    from .build import add_jobs_argument, add_publication_arguments
 
     add_jobs_argument(parser)
+    add_publication_arguments(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -77,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         written = build_outputs(reports, stage, base_iri=base_iri,
                                 corrections=corrections,  # type: ignore[arg-type]
                                 jobs=args.jobs, extraction_dir=stage / "extraction",
-                                on_report=extracted)
+                                on_report=extracted, public_endpoint=args.public_endpoint,
+                                download_url=args.download_url)
         store = open_store(stage, store_choice(args))
         views = write_all(store, stage, formats)
         # The site: the front door to all of the above (welfare_kg.commands.site).

@@ -20,7 +20,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=(
             "Start the Oxigraph server (from the oxigraph PyPI package) on 127.0.0.1, loaded "
             "with the build in OUT_DIR (built from the bundled report when missing). The root "
-            "page has a query editor; /query is the SPARQL endpoint, /store the Graph Store. "
+            "page is a query page with the project's prefixes and the query library as "
+            "examples; /query is the SPARQL endpoint, /store the Graph Store. "
             "Read-only unless --writable. The default graph is the union of the named graphs."
         ),
     )
@@ -34,8 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="the build directory (default: out)")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                         help="stop a query that runs longer than this (default: 30)")
-    parser.add_argument("--cors", action="store_true",
-                        help="let web pages of other origins query the endpoint (CORS)")
+    parser.add_argument("--cors", action=argparse.BooleanOptionalAction, default=True,
+                        help="let web pages of other origins (a query editor elsewhere) query "
+                             "the endpoint, answering CORS preflight (default: on; "
+                             "--no-cors turns it off)")
     parser.add_argument("--allow-federation", action="store_true",
                         help="let queries use SERVICE (and updates LOAD), which make the server "
                              "fetch the URLs they name; off by default")
@@ -49,7 +52,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from welfare_kg.errors import InputError
-    from welfare_kg.graph.sparql import OxigraphServer, check_timeout, refresh_store_dir
+    from welfare_kg.graph.sparql import (
+        OxigraphServer,
+        check_timeout,
+        query_page,
+        refresh_store_dir,
+    )
 
     if args.location and not args.writable:
         raise InputError("--location only makes sense with --writable")
@@ -75,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{location}: cannot copy the store here: "
                              f"{getattr(exc, 'strerror', None) or exc}") from exc
     server = OxigraphServer(location, port=args.port, writable=args.writable,
-                            timeout=args.timeout, cors=args.cors,
+                            timeout=args.timeout, cors=args.cors, page=query_page(),
                             federation=args.allow_federation)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     # Also when started in the background (`serve &`), where the shell ignores SIGINT: a
