@@ -40,7 +40,7 @@ def display_width(text: str) -> int:
     """Display columns of `text`: 2 for a wide or full-width character, 1 otherwise.
 
     >>> display_width("ACP(ｱﾄﾞﾊﾞﾝｽ)"), display_width("周知")
-    (11, 4)
+    (12, 4)
     """
     if text.isascii():
         return len(text)
