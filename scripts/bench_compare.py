@@ -50,12 +50,14 @@ def tree_env(tree: Path | None, scratch: Path) -> dict[str, str]:
 
 
 def run_once(env: dict[str, str], name: str, build_dir: Path, fmt: str) -> tuple[float, bytes]:
+    """One `welfare-kg query` process; started in the build folder, so that no source tree
+    is the current directory (`python -m` would import welfare_kg from there first)."""
     argv = [sys.executable, "-m", "welfare_kg.cli", "query", name, "--format", fmt,
-            "--out-dir", str(build_dir)]
+            "--out-dir", str(build_dir.resolve())]
     for key, value in PARAMS.get(name, {}).items():
         argv += ["--param", f"{key}={value}"]
     start = time.perf_counter()
-    done = subprocess.run(argv, env=env, stdout=subprocess.PIPE, check=True)
+    done = subprocess.run(argv, env=env, cwd=build_dir, stdout=subprocess.PIPE, check=True)
     return time.perf_counter() - start, done.stdout
 
 
