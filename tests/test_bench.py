@@ -72,3 +72,17 @@ def test_quick_benchmark_runs_every_query(tmp_path: Path) -> None:
     for spec in list_queries():
         assert f"| {spec.name} |" in text
     assert "rdflib / CLI store" in text
+
+
+def test_compare_runs_a_query_in_both_trees_and_checks_their_answers(tmp_path: Path) -> None:
+    """scripts/bench-compare keeps working: this tree against itself (a copy run from its
+    sources through PYTHONPATH), on a one-report build it writes; same answers, no flag."""
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "bench_compare.py"), "--other", str(PROJECT_ROOT),
+         "--build", str(tmp_path / "build"), "--scale", "1", "--runs", "1",
+         "--queries", "status-by-pillar,body-portfolio"],
+        capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| status-by-pillar | 11 |" in done.stdout
+    assert "| body-portfolio | 59 |" in done.stdout
+    assert "differ" not in done.stdout

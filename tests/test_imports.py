@@ -66,7 +66,21 @@ def test_a_query_does_not_load_charts_maps_or_the_tokenizer(build_dir: Path) -> 
         ["query", "single-body-rows", "--out-dir", str(build_dir)], build_dir.parent)
     assert "pyoxigraph" in loaded  # the probe sees what the command really used
     assert not loaded & {"matplotlib", "numpy", "pyvis", "IPython", "jinja2", "networkx",
-                         "janome", "pyshacl"}
+                         "janome", "pyshacl", "rdflib", "SPARQLWrapper"}
+
+
+def test_a_query_on_the_embedded_store_loads_no_http_modules(build_dir: Path) -> None:
+    """The rooms' packages load their modules on first use: the query path leaves out the
+    build (rdflib, the extractor) and the endpoint client and server (urllib.request,
+    http.server): together ~0.7 s that a query on a reused store paid before its answer."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom welfare_kg.cli import main\n"
+         "code = main(sys.argv[1:])\nprint(sorted(m for m in ('urllib.request', 'http.server',"
+         " 'welfare_kg.graph.rdf.build', 'welfare_kg.graph.report.extract')"
+         " if m in sys.modules))", "query", "status-by-pillar", "--out-dir", str(build_dir)],
+        cwd=build_dir.parent, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().rsplit("\n", 1)[1] == "[]"
 
 
 def test_extract_loads_the_tokenizer_and_nothing_of_the_graph_or_views(tmp_path: Path) -> None:

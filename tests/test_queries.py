@@ -13,6 +13,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Store
 from sparql_data import ID, PARAMS, WK
 
+from welfare_kg.datafiles import display_width
 from welfare_kg.errors import QueryError
 from welfare_kg.graph.rdf.metadata import default_base_iri
 from welfare_kg.graph.sparql.library import (
@@ -23,7 +24,7 @@ from welfare_kg.graph.sparql.library import (
     parse_param_args,
     parse_query_text,
 )
-from welfare_kg.graph.sparql.results import comparable, format_results
+from welfare_kg.graph.sparql.results import Results, comparable, format_results
 from welfare_kg.graph.sparql.store import run_query
 
 pytest_plugins = ["sparql_fixtures"]
@@ -429,6 +430,25 @@ def test_formats(mini_store: Store) -> None:
     assert data["results"]["bindings"][0]["bodyLabel"] == {
         "type": "literal", "value": "高齢・障害支援課", "xml:lang": "ja"}
 
+
+
+@pytest.mark.parametrize("text", ["", "ab", "a" * 60, "a" * 61, "泉" * 30, "泉" * 31,
+                                  "x" + "泉" * 30, "ACP(ｱﾄﾞﾊﾞﾝｽ)" * 9, "地域 ケア　プラザ" * 8])
+def test_a_table_cell_is_cut_to_sixty_columns_with_its_width_kept(text: str) -> None:
+    """Cells wider than 60 columns end in "…" after the longest head that fits in 59; the
+    columns line up whatever mix of wide and narrow characters the texts hold."""
+    rows = ((Literal(text),), (Literal("短い"),))
+    lines = format_results(Results("select", ("t",), rows), "table").splitlines()
+    width = display_width(lines[1])  # the dashes
+    assert all(display_width(line) <= width for line in lines[2:4])
+    shown = lines[2].rstrip()
+    words = " ".join(text.split())
+    if display_width(words) <= 60:
+        assert shown == words
+    else:
+        head = shown.removesuffix("…")
+        assert shown.endswith("…") and words.startswith(head)
+        assert display_width(head) <= 59 < display_width(words[:len(head) + 1])
 
 def test_decimal_sums_keep_their_value(mini_store: Store) -> None:
     totals = run_query(mini_store, "quantities-by-pillar", {"unit": "円"}).values()

@@ -13,31 +13,70 @@ Stages, one module each: `pages` (decode, split pages, walk each page into block
 
 from __future__ import annotations
 
-from .bodies import (
-    Body,
-    BodyVocabulary,
-    Organization,
-    Partner,
-    PartnerVocabulary,
-    load_bodies,
-    load_organizations,
-    load_partners,
-)
-from .corrections import Correction, load_corrections
-from .extract import (
-    CSV_COLUMNS,
-    LOW_CONFIDENCE,
-    CorrectionsCheck,
-    check_corrections,
-    extract_report,
-    extraction_report,
-    flagged_rows,
-    review_score,
-    write_csv,
-    write_json,
-)
-from .pages import SourceText, read_source
-from .records import STATUSES, ActionPlan, Extraction, Initiative, Page, Quantity, Row
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
+    from .bodies import (
+        Body,
+        BodyVocabulary,
+        Organization,
+        Partner,
+        PartnerVocabulary,
+        load_bodies,
+        load_organizations,
+        load_partners,
+    )
+    from .corrections import Correction, load_corrections
+    from .extract import (
+        CSV_COLUMNS,
+        LOW_CONFIDENCE,
+        CorrectionsCheck,
+        check_corrections,
+        extract_report,
+        extraction_report,
+        flagged_rows,
+        review_score,
+        write_csv,
+        write_json,
+    )
+    from .pages import SourceText, read_source
+    from .records import STATUSES, ActionPlan, Extraction, Initiative, Page, Quantity, Row
+
+# Each public name and the module it lives in. The package imports a module when one of its
+# names is first used (PEP 562): the graph and the query library need the records and
+# vocabularies, not the extractor and its tokeniser.
+_HOME = {
+    "Body": "bodies",
+    "BodyVocabulary": "bodies",
+    "Organization": "bodies",
+    "Partner": "bodies",
+    "PartnerVocabulary": "bodies",
+    "load_bodies": "bodies",
+    "load_organizations": "bodies",
+    "load_partners": "bodies",
+    "Correction": "corrections",
+    "load_corrections": "corrections",
+    "CSV_COLUMNS": "extract",
+    "LOW_CONFIDENCE": "extract",
+    "CorrectionsCheck": "extract",
+    "check_corrections": "extract",
+    "flagged_rows": "extract",
+    "review_score": "extract",
+    "extract_report": "extract",
+    "extraction_report": "extract",
+    "write_csv": "extract",
+    "write_json": "extract",
+    "SourceText": "pages",
+    "read_source": "pages",
+    "STATUSES": "records",
+    "ActionPlan": "records",
+    "Extraction": "records",
+    "Initiative": "records",
+    "Page": "records",
+    "Quantity": "records",
+    "Row": "records",
+}
 
 __all__ = [
     "CSV_COLUMNS",
@@ -70,3 +109,16 @@ __all__ = [
     "write_csv",
     "write_json",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value  # later uses are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -13,24 +13,65 @@ embedded store over a build), `results` (result tables and their CSV/TSV/JSON fo
 
 from __future__ import annotations
 
-from .library import (
-    PARAM_TYPES,
-    Param,
-    QuerySpec,
-    bind_params,
-    display_prefixes,
-    list_queries,
-    load_query,
-    parse_param_args,
-)
-from .limits import DEFAULT_LIMITS, QueryLimits, check_query
-from .publish import PublishedGraph, graph_names, publish
-from .querypage import QueryPage, query_page
-from .remote import run_remote
-from .results import FORMATS, Results, format_results
-from .server import OxigraphServer, free_port
-from .store import find_build, open_store, refresh_store_dir, run_query
-from .urls import check_endpoint, check_timeout
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
+    from .library import (
+        PARAM_TYPES,
+        Param,
+        QuerySpec,
+        bind_params,
+        display_prefixes,
+        list_queries,
+        load_query,
+        parse_param_args,
+    )
+    from .limits import DEFAULT_LIMITS, QueryLimits, check_query
+    from .publish import PublishedGraph, graph_names, publish
+    from .querypage import QueryPage, query_page
+    from .remote import run_remote
+    from .results import FORMATS, Results, format_results
+    from .server import OxigraphServer, free_port
+    from .store import find_build, open_store, refresh_store_dir, run_query
+    from .urls import check_endpoint, check_timeout
+
+# Each public name and the module it lives in. The package imports a module when one of its
+# names is first used (PEP 562): `welfare-kg query` on the embedded store needs the library,
+# the store and the results, not the HTTP client and server modules (urllib.request,
+# http.server, subprocess: ~0.1-0.2 s).
+_HOME = {
+    "PARAM_TYPES": "library",
+    "Param": "library",
+    "QuerySpec": "library",
+    "bind_params": "library",
+    "display_prefixes": "library",
+    "list_queries": "library",
+    "load_query": "library",
+    "parse_param_args": "library",
+    "DEFAULT_LIMITS": "limits",
+    "QueryLimits": "limits",
+    "check_query": "limits",
+    "PublishedGraph": "publish",
+    "graph_names": "publish",
+    "publish": "publish",
+    "QueryPage": "querypage",
+    "query_page": "querypage",
+    "run_remote": "remote",
+    "FORMATS": "results",
+    "Results": "results",
+    "format_results": "results",
+    "OxigraphServer": "server",
+    "free_port": "server",
+    "find_build": "store",
+    "open_store": "store",
+    "refresh_store_dir": "store",
+    "run_query": "store",
+    "check_endpoint": "urls",
+    "check_timeout": "urls",
+}
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -62,3 +103,32 @@ __all__ = [
     "run_query",
     "run_remote",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value  # later uses are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """Keeps `publish` the function when the module `publish` is imported by its full name.
+
+    Importing a submodule sets the package attribute of its name to the module; the eager
+    `from .publish import publish` used to overwrite that, and this does the same lazily.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and _HOME.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import accumulate
 from typing import Any
 
 from pyoxigraph import (
@@ -25,6 +26,8 @@ from pyoxigraph import (
     Triple,
     parse_query_results,
 )
+
+from welfare_kg.datafiles import char_width, display_width
 
 __all__ = [
     "FORMATS",
@@ -216,8 +219,8 @@ def _to_json(results: Results) -> dict[str, Any]:
 
 def _short(term: Term | None, prefixes: Mapping[str, str], width: int = 60) -> str:
     if term is None:
-        text = ""
-    elif isinstance(term, NamedNode):
+        return ""
+    if isinstance(term, NamedNode):
         text = term.value
         best = max(
             ((p, ns) for p, ns in prefixes.items() if ns and text.startswith(ns)),
@@ -231,25 +234,32 @@ def _short(term: Term | None, prefixes: Mapping[str, str], width: int = 60) -> s
     else:
         text = term.value
     text = " ".join(text.split())
-    if _width(text) > width:
-        while _width(text) > width - 1:
-            text = text[:-1]
-        text += "…"
-    return text
+    return _cut(text, width)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def _cut(text: str, width: int) -> str:
+    """`text` if it fits in `width` columns, else its longest head that fits with "…" added.
+
+    Only the first `width` characters are measured: a row-listing query prints ~10^4 long
+    Japanese texts.
+    """
+    if len(text) * 2 <= width:
+        return text
+    columns = list(accumulate(map(char_width, text[:width])))
+    if len(text) <= width and columns[-1] <= width:
+        return text
+    return text[:bisect_right(columns, width - 1)] + "…"
 
 
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * (width - _width(text))
+def _pad(text: str, used: int, width: int, right: bool) -> str:
+    gap = " " * (width - used)
     return gap + text if right else text + gap
 
 
 def _table(results: Results, prefixes: Mapping[str, str]) -> str:
     header = list(results.variables)
     cells = [[_short(t, prefixes) for t in row] for row in results.rows]
+    used = [[display_width(c) for c in row] for row in cells]  # measured once per cell
     numeric = [
         any(row[i] is not None for row in results.rows)
         and all(
@@ -259,15 +269,16 @@ def _table(results: Results, prefixes: Mapping[str, str]) -> str:
         )
         for i in range(len(header))
     ]
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+    widths = [max([display_width(h)] + [u[i] for u in used]) for i, h in enumerate(header)]
     lines = [
-        "  ".join(_pad(h, w, False) for h, w in zip(header, widths, strict=True)).rstrip(),
+        "  ".join(_pad(h, display_width(h), w, False)
+                  for h, w in zip(header, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
-    for row in cells:
-        lines.append(
-            "  ".join(_pad(c, w, n) for c, w, n in zip(row, widths, numeric, strict=True)).rstrip()
-        )
+    for row, row_used in zip(cells, used, strict=True):
+        lines.append("  ".join(
+            _pad(c, u, w, n) for c, u, w, n in zip(row, row_used, widths, numeric, strict=True)
+        ).rstrip())
     count = len(results.rows)
     lines.append(f"({count} row{'s' if count != 1 else ''})")
     return "\n".join(lines) + "\n"
