@@ -13,8 +13,9 @@ and the report graph), `parts` (a report's part of the build: cached, made in pa
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from welfare_kg.lazy import lazy_exports
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
     from .build import (
@@ -72,14 +73,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
-    globals()[name] = value  # later uses are plain attribute reads
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(globals(), _HOME)

@@ -13,10 +13,11 @@ embedded store over a build), `results` (result tables and their CSV/TSV/JSON fo
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING
+
+from welfare_kg.lazy import lazy_exports
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
     from .library import (
@@ -105,17 +106,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
-    globals()[name] = value  # later uses are plain attribute reads
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(globals(), _HOME)
 
 
 class _Package(types.ModuleType):
