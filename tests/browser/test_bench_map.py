@@ -1,4 +1,4 @@
-"""scripts/bench-map in its quick mode, so the benchmark keeps running (timings not checked)."""
+"""scripts/bench --only map in its quick mode, so the benchmark keeps running (timings not checked)."""
 
 from __future__ import annotations
 
