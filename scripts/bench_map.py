@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.wards, args.years, args.runs, args.no_bundled = 2, 1, 1, True
     if not CHROMIUM.exists():
-        print(f"bench-map: error: {CHROMIUM} is not installed (apt-get install chromium)",
+        print(f"bench map: error: {CHROMIUM} is not installed (apt-get install chromium)",
               file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
