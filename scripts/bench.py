@@ -1,322 +1,113 @@
-"""Benchmarks behind scripts/bench (see there). Times are in seconds, measured in one run.
+"""The project's benchmark in one run (scripts/bench): every figure issue 9 sets a target for.
 
-For each scale N the benchmark writes a build folder holding N reports' N-Quads in the
-graph's shape (shared entities once + one graph per report; `bench_data.py`, or the files
-given with --nquads), then measures what the CLI does on it:
+Sections, in this order (`--only` picks some; each runs as its own process, so one section's
+memory or imports do not colour the next):
 
-- which store `welfare-kg query` picks there (`choose_store`), and the load of both stores
-  (in-memory bulk load; the on-disk store `refresh_store_dir` writes);
-- every library query in-process through the CLI's own path (`open_store` + `run_query`, the
-  rows converted as `welfare-kg query` does), on the in-memory and on the on-disk store;
-- every library query end-to-end as a subprocess `welfare-kg query NAME --format csv`
-  (interpreter start, imports, opening the store, the answer written), beside the bare
-  interpreter start `python -c "import pyoxigraph"`;
-- rdflib's SPARQL engine on the same N-Quads (a union-default Dataset) up to --rdflib-max.
+- main:    `welfare-kg all` on the bundled report, cold and warm, against the import
+           baseline `python -c "import rdflib, pyoxigraph"` (bench_main_job.py);
+- queries: load and every library query at 1x/10x/100x copies of the bundled report, on the
+           store `welfare-kg query` picks, in-process and end to end through the CLI, with
+           rdflib's SPARQL beside it at 1x and 10x (bench_queries.py, bench_data.py);
+- build:   `welfare-kg build` time and peak RSS at 1/10/50/90 of scripts/synth's 18 x 5
+           city reports, cold, one added and warm (bench_build.py);
+- map:     how fast the city-scale collaboration map is ready in headless Chromium, beside
+           the bundled report's (bench_map.py).
 
-`--quick` runs tiny scales once, for the test suite (tests/test_bench.py), so the benchmark
-keeps working; its figures mean nothing.
+The output is Markdown: the machine, the date, the commit and the load average before and
+after each section (the machine may be shared: read the ratios, measured in the same run).
+`--quick` runs every section at toy sizes once, so the test suite can check that the
+benchmark still runs (tests/test_bench.py); its figures mean nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import resource
-import select
-import signal
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_data import copies_of_build
+from bench_common import load_average, machine_line
 
-from welfare_kg.graph.sparql.library import QuerySpec, bind_params, list_queries
-from welfare_kg.graph.sparql.store import (
-    choose_store,
-    load_store,
-    open_store,
-    refresh_store_dir,
-    run_query,
-)
-
-# A value for each required parameter: bodies and words present in every report.
-PARAMS: dict[str, dict[str, str]] = {
-    "body-portfolio": {"body": "区社会福祉協議会"},
-    "body-partners": {"body": "地域ケアプラザ"},
-    "keyword-search": {"word": "認知症"},
+SCRIPTS = Path(__file__).resolve().parent
+ROOT = SCRIPTS.parent
+SECTIONS = {  # name: (title, module)
+    "main": ("The main job against the import baseline", "bench_main_job.py"),
+    "queries": ("Load and every query at 1, 10 and 100 reports", "bench_queries.py"),
+    "build": ("Build time and peak memory by number of reports", "bench_build.py"),
+    "map": ("The city-scale map in headless Chromium", "bench_map.py"),
 }
-SLUG = "izumi-fy2021"
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
+def section_args(name: str, args: argparse.Namespace) -> list[str]:
+    """The arguments this run gives one section's module."""
+    quick = ["--quick"] if args.quick else []
+    if name == "main":
+        return [*quick, "--runs", str(args.main_runs)]
+    if name == "queries":
+        return [*quick, "--scales", args.scales, "--runs", str(args.runs),
+                "--rdflib-timeout", str(args.rdflib_timeout)]
+    if name == "build":
+        return [*quick, "--sizes", args.build_sizes,
+                *(["--synth", str(args.synth)] if args.synth else [])]
+    return [*quick, "--runs", str(args.map_runs)]
 
 
-def best_of(fn: Callable[[], object], runs: int) -> float:
-    return min(timed(fn)[0] for _ in range(max(1, runs)))
+def commit() -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                          capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "unknown"
 
 
-@dataclass
-class Scale:
-    """The figures of one scale."""
-
-    label: str
-    quads: int = 0
-    nq_mb: float = 0.0
-    cli_store: str = ""
-    load: dict[str, float] = field(default_factory=dict)
-    query: dict[str, dict[str, float]] = field(default_factory=dict)  # query -> kind -> s
-    rows: dict[str, int] = field(default_factory=dict)
-    rss_mb: float = 0.0
-    timed_out: set[str] = field(default_factory=set)  # rdflib queries stopped
-
-
-def bundled_build(tmp: Path) -> tuple[bytes, str]:
-    """The bundled report's build (N-Quads) and its base IRI, built in `tmp`."""
-    from welfare_kg.graph.rdf import build_outputs, load_metadata
-    from welfare_kg.paths import DEFAULT_REPORT
-
-    base = load_metadata()["base_iri"]
-    build_outputs([DEFAULT_REPORT], tmp, base_iri=base)
-    return (tmp / "welfare-kg.nq").read_bytes(), base
-
-
-def cli_query_seconds(out_dir: Path, spec: QuerySpec, runs: int) -> float:
-    """`welfare-kg query NAME` as a user runs it, answer to /dev/null; best of `runs`."""
-    script = Path(sys.executable).parent / "welfare-kg"  # the console script users run
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "welfare_kg.cli"]
-    argv = [*command, "query", spec.name, "--format", "csv", "--out-dir", str(out_dir)]
-    for key, value in PARAMS.get(spec.name, {}).items():
-        argv += ["--param", f"{key}={value}"]
-
-    def once() -> None:
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-
-    return best_of(once, runs)
-
-
-def interpreter_seconds(runs: int) -> float:
-    return best_of(lambda: subprocess.run([sys.executable, "-c", "import pyoxigraph"],
-                                          check=True), runs)
-
-
-def measure_scale(label: str, nquads: bytes, specs: list[QuerySpec], work: Path, *,
-                  rdflib: bool, cli: bool | list[str], runs: int,
-                  rdflib_timeout: float) -> Scale:
-    """The figures of one scale; `cli` times every query as a subprocess, or those named."""
-    out = work / label
-    out.mkdir(parents=True)
-    build = out / "welfare-kg.nq"
-    build.write_bytes(nquads)
-    fig = Scale(label, nq_mb=len(nquads) / 2**20)
-    fig.cli_store = choose_store(build, "auto", many_queries=False)
-    fig.load["memory"], memory = timed(lambda: load_store([build]))
-    fig.quads = len(memory)
-    fig.load["disk"], _ = timed(lambda: refresh_store_dir(out))
-    disk = open_store(out, "disk")
-    for spec in specs:
-        params = PARAMS.get(spec.name, {})
-        times = fig.query.setdefault(spec.name, {})
-        for kind, store in (("memory", memory), ("disk", disk)):
-            times[kind] = best_of(
-                lambda s=store, q=spec, p=params: run_query(s, q, p).values(), runs)
-        fig.rows[spec.name] = len(run_query(memory, spec, params).rows)
-        if cli is True or (cli and spec.name in cli):
-            times["cli"] = cli_query_seconds(out, spec, runs)
-        print(f"  {label} {spec.name}: " + ", ".join(f"{k} {v:.3f}" for k, v in times.items()),
-              file=sys.stderr, flush=True)
-    del memory, disk
-    if rdflib:
-        measure_rdflib(fig, nquads, specs, rdflib_timeout)
-    fig.rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return fig
-
-
-def measure_rdflib(fig: Scale, nquads: bytes, specs: list[QuerySpec], timeout: float) -> None:
-    """rdflib's load and each query's time; a query past `timeout` seconds is stopped.
-
-    Each query runs in a forked child (which shares the parsed dataset), so one query that
-    takes rdflib hours cannot stall the benchmark; its figure is then the timeout, marked
-    as a lower bound.
-    """
-    import rdflib
-    from rdflib.util import from_n3
-
-    dataset = rdflib.Dataset(default_union=True)
-    fig.load["rdflib"], _ = timed(lambda: dataset.parse(data=nquads, format="nquads"))
-    for spec in specs:
-        init = {k: from_n3(str(v)) for k, v in
-                bind_params(spec, PARAMS.get(spec.name, {})).items()}
-        seconds = _in_child(lambda spec=spec, init=init: list(
-            dataset.query(spec.text, initBindings=init)), timeout)
-        fig.query[spec.name]["rdflib"] = timeout if seconds is None else seconds
-        if seconds is None:
-            fig.timed_out.add(spec.name)
-        print(f"  {fig.label} {spec.name}: rdflib "
-              f"{'>' if seconds is None else ''}{fig.query[spec.name]['rdflib']:.3f}",
-              file=sys.stderr, flush=True)
-
-
-def _in_child(fn: Callable[[], object], timeout: float) -> float | None:
-    """Seconds `fn` takes in a forked child, or None when it runs past `timeout`."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: time fn, report, leave without cleanup handlers
-        os.close(read_end)
-        try:
-            seconds = timed(fn)[0]
-            os.write(write_end, repr(seconds).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    try:
-        ready, _, _ = select.select([read_end], [], [], timeout)
-        data = os.read(read_end, 64) if ready else b""
-    finally:
-        os.close(read_end)
-        if not data:
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    return float(data) if data else None
-
-
-def main_job_seconds(runs: int) -> tuple[float, float]:
-    """Extraction (cold tokeniser) and extract + build + exports of the bundled report."""
-    from welfare_kg.graph.rdf.exports import build_outputs
-    from welfare_kg.graph.report.extract import extract_report
-    from welfare_kg.graph.report.similarity import words
-    from welfare_kg.paths import DEFAULT_REPORT
-
-    def cold_extract() -> object:
-        words.cache_clear()
-        return extract_report(DEFAULT_REPORT)
-
-    t_extract = best_of(cold_extract, runs)
-    with tempfile.TemporaryDirectory() as tmp:
-        t_build = best_of(lambda: build_outputs([DEFAULT_REPORT], Path(tmp)), 1)
-    return t_extract, t_build
-
-
-def _s(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def report(figs: list[Scale], specs: list[QuerySpec], interp: float | None,
-           main_job: tuple[float, float] | None) -> str:
-    lines = [f"Machine: {platform.machine()}, {platform.system()}, Python "
-             f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}", ""]
-    if main_job:
-        lines += ["| step (bundled report) | seconds |", "|---|---|",
-                  f"| extract (cold tokeniser) | {main_job[0]:.2f} |",
-                  f"| extract + build + all exports | {main_job[1]:.2f} |", ""]
-    lines += ["Loading, and the whole library (sum over the queries, in-process):", "",
-              "| scale | quads | N-Quads MB | store `query` picks | load memory s | "
-              "load disk s | load rdflib s | queries memory s | queries disk s | "
-              "queries rdflib s | rdflib / CLI store | max RSS MB |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for f in figs:
-        total = {k: sum(t[k] for t in f.query.values()) for k in ("memory", "disk")}
-        rd = sum(t["rdflib"] for t in f.query.values()) if "rdflib" in f.load else None
-        more = ">" if f.timed_out else ""
-        ratio = f"{more}{rd / total[f.cli_store]:.0f}x" if rd else "–"
-        lines.append(
-            f"| {f.label} | {f.quads:,} | {f.nq_mb:.1f} | {f.cli_store} | "
-            f"{f.load['memory']:.2f} | {f.load['disk']:.2f} | {_s(f.load.get('rdflib'), 2)} | "
-            f"{total['memory']:.3f} | {total['disk']:.3f} | {more if rd else ''}{_s(rd, 2)} | "
-            f"{ratio} | "
-            f"{f.rss_mb:.0f} |")
-    lines.append("")
-    for f in figs:
-        has_cli = all("cli" in t for t in f.query.values())
-        has_rd = "rdflib" in f.load
-        head = ["query", "rows", "memory s", "disk s"]
-        head += ["`welfare-kg query` s"] if has_cli else []
-        head += ["rdflib s", "rdflib / CLI store"] if has_rd else []
-        lines += [f"Per query at {f.label} ({f.quads:,} quads; `welfare-kg query` picks the "
-                  f"{f.cli_store} store" + (f"; bare interpreter start {interp:.3f} s"
-                                            if has_cli and interp else "") + "):", "",
-                  "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        for spec in specs:
-            t = f.query[spec.name]
-            cells = [spec.name, str(f.rows[spec.name]), _s(t["memory"]), _s(t["disk"])]
-            cells += [_s(t["cli"])] if has_cli else []
-            if has_rd:
-                more = ">" if spec.name in f.timed_out else ""
-                cells += [more + _s(t["rdflib"]), f"{more}{t['rdflib'] / t[f.cli_store]:.0f}x"]
-            lines.append("| " + " | ".join(cells) + " |")
-        if has_cli:
-            cli = [t["cli"] for t in f.query.values()]
-            lines.append(f"| median / max | | | | {statistics.median(cli):.3f} / "
-                         f"{max(cli):.3f} |" + (" | |" if has_rd else ""))
-        lines.append("")
-    return "\n".join(lines)
+def run_section(name: str, args: argparse.Namespace) -> str:
+    """One section as its own process; its Markdown with the load and time around it."""
+    title, module = SECTIONS[name]
+    before, start = load_average(), time.perf_counter()
+    print(f"bench: {name} …", file=sys.stderr, flush=True)
+    done = subprocess.run([sys.executable, str(SCRIPTS / module), *section_args(name, args)],
+                          cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: section {name} failed ({done.returncode})")
+    return (f"### {title}\n\n(`scripts/bench --only {name}`; load average 1/5/15 min "
+            f"{before} before, {load_average()} after; {seconds:.0f} s)\n\n"
+            f"{done.stdout.strip()}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scales", default="1,10,100",
-                    help="numbers of reports, copies of the bundled one (default 1,10,100)")
-    ap.add_argument("--nquads", type=Path, nargs="+", metavar="FILE",
-                    help="benchmark these builds' N-Quads instead of copies of the bundled "
-                         "report (e.g. scripts/synth reports built by welfare-kg build)")
-    ap.add_argument("--rdflib-max", type=int, default=10,
-                    help="largest scale also run on rdflib, which is slow (default 10)")
-    ap.add_argument("--rdflib-timeout", type=float, default=300,
-                    help="stop an rdflib query after this many seconds (default 300)")
-    ap.add_argument("--cli-max", type=int, default=100,
-                    help="largest scale also timed as `welfare-kg query` subprocesses")
-    ap.add_argument("--runs", type=int, default=2, help="best of this many runs (default 2)")
-    ap.add_argument("--queries", help="only these library queries (comma-separated)")
-    ap.add_argument("--no-main-job", action="store_true",
-                    help="skip timing extraction and the build of the bundled report")
+    ap.add_argument("--only", default=",".join(SECTIONS),
+                    help=f"sections to run, comma-separated (default: {','.join(SECTIONS)})")
     ap.add_argument("--quick", action="store_true",
-                    help="tiny scales, one run: checks that the benchmark works")
+                    help="toy sizes, one run each: checks that every section still runs")
     ap.add_argument("-o", "--output", type=Path, help="also write the Markdown here")
+    ap.add_argument("--main-runs", type=int, default=5, help="main: counted rounds (default 5)")
+    ap.add_argument("--scales", default="1,10,100", help="queries: scales (default 1,10,100)")
+    ap.add_argument("--runs", type=int, default=2, help="queries: best of N (default 2)")
+    ap.add_argument("--rdflib-timeout", type=float, default=120,
+                    help="queries: stop an rdflib query after this many seconds (default 120)")
+    ap.add_argument("--build-sizes", default="1,10,50,90",
+                    help="build: numbers of reports (default 1,10,50,90)")
+    ap.add_argument("--synth", type=Path,
+                    help="build: reuse this scripts/synth output (default: write 18 x 5)")
+    ap.add_argument("--map-runs", type=int, default=5, help="map: page loads per map (default 5)")
     args = ap.parse_args(argv)
-    if args.quick:
-        args.scales, args.rdflib_max, args.cli_max, args.runs = "1,2", 1, 1, 1
-        args.rdflib_timeout = min(args.rdflib_timeout, 10)
-        args.no_main_job = True
-    specs = list_queries()
-    if args.queries:
-        wanted = set(args.queries.split(","))
-        specs = [s for s in specs if s.name in wanted]
-    # Quick mode starts the CLI only for the queries with parameters (argument passing).
-    cli_quick = [s.name for s in specs if s.name in PARAMS] if args.quick else True
-    figs: list[Scale] = []
-    with tempfile.TemporaryDirectory(prefix="welfare-kg-bench-") as tmp:
-        work = Path(tmp)
-        if args.nquads:
-            datasets = [(path.stem, path.read_bytes(), 0) for path in args.nquads]
-        else:
-            nq, base = bundled_build(work / "bundled")
-            datasets = [(f"{n}x", None, n) for n in (int(s) for s in args.scales.split(","))]
-        for label, data, n in datasets:
-            if data is None:
-                data = copies_of_build(nq, n, base, SLUG)
-            count = n or 1
-            figs.append(measure_scale(label, data, specs, work,
-                                      rdflib=count <= args.rdflib_max,
-                                      cli=count <= args.cli_max and cli_quick,
-                                      runs=args.runs, rdflib_timeout=args.rdflib_timeout))
-            del data
-    interp = interpreter_seconds(args.runs)
-    main_job = None if args.no_main_job else main_job_seconds(args.runs)
-    text = report(figs, specs, interp, main_job) + "\n"
+    wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in SECTIONS]
+    if unknown or not wanted:
+        ap.error(f"--only takes some of {','.join(SECTIONS)}; not {','.join(unknown) or '-'}")
+    parts = [f"Machine: {machine_line()}; commit {commit()}"
+             + ("; --quick (figures mean nothing)" if args.quick else "") + "\n"]
+    print(parts[0], flush=True)
+    for name in SECTIONS:  # always in the same order
+        if name in wanted:
+            parts.append(run_section(name, args))
+            print(parts[-1], flush=True)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    print(text)
+        args.output.write_text("\n".join(parts), encoding="utf-8")
     return 0
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import PARAMS, SLUG, bundled_build
 from bench_data import copies_of_build
+from bench_queries import PARAMS, SLUG, bundled_build
 
 from welfare_kg.graph.sparql.library import list_queries
 from welfare_kg.graph.sparql.store import refresh_store_dir

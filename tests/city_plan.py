@@ -2,7 +2,7 @@
 
 The maps must stay usable when a plan covers a whole city (18 wards x 5 years = 90 reports);
 this builds such a plan directly as viz tables, without the extractor or the graph, so the map
-tests and `scripts/bench-map` can use it on their own. Its shape follows the bundled Izumi
+tests and `scripts/bench --only map` can use it on their own. Its shape follows the bundled Izumi
 report: each ward has its own 18 implementing bodies (divisions, care plazas, the ward council,
 partner organizations), about 38 pairs of them work together, and each ward-year has 223 rows
 whose body sets (one body 40 %, two 43 %, three or more 17 %) and text lengths (plan items of

@@ -5,6 +5,7 @@ No timing is asserted: speed is measured by the benchmark itself (BENCHMARKS.md)
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,16 +63,43 @@ def test_copies_have_one_shared_graph_and_a_graph_per_report(tmp_path: Path) -> 
         run_query(store, spec, PARAMS.get(spec.name, {}))
 
 
-def test_quick_benchmark_runs_every_query(tmp_path: Path) -> None:
+def test_quick_benchmark_runs_every_section(tmp_path: Path) -> None:
+    """scripts/bench --quick: the main job, every query, the build at 1 and 2 reports."""
     out = tmp_path / "bench.md"
-    done = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--quick", "-o", str(out)],
+    done = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--quick",
+                           "--only", "main,queries,build", "-o", str(out)],
                           capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     text = out.read_text(encoding="utf-8")
+    assert text.startswith("Machine: ") and "load average" in text
+    titles = [line for line in text.splitlines() if line.startswith("### ")]
+    assert len(titles) == 3 and "map" not in text.split("### ")[0]
+    # main: the baseline, cold and warm rows, each with its figures
+    for run in ("import rdflib, pyoxigraph", "cold", "warm"):
+        row = next(line for line in text.splitlines() if line.startswith("| ") and run in line)
+        assert all(_number(cell) for cell in row.strip("| ").split(" | ")[1:]), row
+    # queries: both scales, every query, rdflib beside the CLI's store
     assert "| 1x | 12," in text and "| 2x |" in text
     for spec in list_queries():
         assert f"| {spec.name} |" in text
     assert "rdflib / CLI store" in text
+    # build: 1 and 2 synthetic reports, a figure in every cell, more triples for two
+    rows = {int(line.split(" | ")[0].strip("| ")): line.strip("| ").split(" | ")
+            for line in text.splitlines() if re.match(r"\| [12] \| [\d,]+ \| ", line)}
+    assert sorted(rows) == [1, 2]
+    assert all(_number(cell) for cells in rows.values() for cell in cells)
+    assert _number(rows[2][1]) > _number(rows[1][1])
+
+
+def test_bench_refuses_an_unknown_section() -> None:
+    done = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--only", "maps"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "--only takes some of main,queries,build,map" in done.stderr
+
+
+def _number(cell: str) -> float:
+    return float(cell.replace(",", ""))
 
 
 def test_compare_runs_a_query_in_both_trees_and_checks_their_answers(tmp_path: Path) -> None:
@@ -84,7 +112,7 @@ def test_compare_runs_a_query_in_both_trees_and_checks_their_answers(tmp_path: P
         capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     # Row counts are what the query gives on this build (they follow the extraction).
-    from bench import PARAMS
+    from bench_queries import PARAMS
 
     from welfare_kg.graph.sparql.store import load_store, run_query
 

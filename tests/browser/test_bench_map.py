@@ -1,4 +1,4 @@
-"""scripts/bench-map in its quick mode, so the benchmark keeps running (timings not checked)."""
+"""scripts/bench's map section (bench_map.py) in quick mode, so it keeps running (no timings)."""
 
 from __future__ import annotations
 

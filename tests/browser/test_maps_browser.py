@@ -307,7 +307,7 @@ def city_map(tmp_path_factory):
 
 
 def test_a_city_scale_map_becomes_ready_and_draws_every_body(city_map, open_map) -> None:
-    """Ready means drawn with the layout in place (timings are for scripts/bench-map)."""
+    """Ready means drawn with the layout in place (timings are for scripts/bench --only map)."""
     plan, path = city_map
     G = collaboration_network(plan)
     visit = open_map(path)
