@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import Usage, measure_process, welfare_kg_command
+from bench_common import Usage, measure_process, remove_out, welfare_kg_command
 
 SCRIPTS = Path(__file__).resolve().parent
 
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {n} | {triples:,} | {_cells(cold)} | {_cells(added)} | {_cells(warm)} |",
                   flush=True)
             shutil.rmtree(cache)
-            shutil.rmtree(out)
+            remove_out(out)
     return 0
 
 

@@ -21,7 +21,14 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["Usage", "load_average", "machine_line", "measure_process", "welfare_kg_command"]
+__all__ = [
+    "Usage",
+    "load_average",
+    "machine_line",
+    "measure_process",
+    "remove_out",
+    "welfare_kg_command",
+]
 
 SAMPLE_SECONDS = 0.05
 
@@ -107,3 +114,17 @@ def measure_process(cmd: list[str], *, env: dict[str, str] | None = None,
     return Usage(cpu=usage.ru_utime + usage.ru_stime, wall=wall,
                  max_rss_mb=usage.ru_maxrss / 1024, root_rss_mb=sampler.root_rss / 2**20,
                  tree_rss_mb=sampler.tree_rss / 2**20, processes=sampler.processes)
+
+
+def remove_out(out: Path) -> None:
+    """Remove an output folder the CLI wrote: a link to a version folder beside its versions
+    (welfare_kg.outdir), or a plain folder."""
+    import shutil
+
+    from welfare_kg.outdir import versions_dir
+
+    if out.is_symlink():
+        out.unlink()
+    elif out.exists():
+        shutil.rmtree(out)
+    shutil.rmtree(versions_dir(out), ignore_errors=True)

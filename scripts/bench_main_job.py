@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import Usage, measure_process, welfare_kg_command
+from bench_common import Usage, measure_process, remove_out, welfare_kg_command
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = [sys.executable, "-c", "import rdflib, pyoxigraph"]
@@ -35,7 +35,7 @@ def rounds(runs: int, reports: list[str], warmup: bool) -> dict[str, list[Usage]
     with tempfile.TemporaryDirectory(prefix="welfare-kg-bench-") as tmp:
         for i in range(runs + int(warmup)):
             out, cache = Path(tmp) / "out", Path(tmp) / "cache"
-            shutil.rmtree(out, ignore_errors=True)
+            remove_out(out)
             shutil.rmtree(cache, ignore_errors=True)
             cache.mkdir()
             env = {**os.environ, "WELFARE_KG_CACHE_DIR": str(cache)}
