@@ -49,11 +49,11 @@ from welfare_kg.graph.sparql.store import (
     run_query,
 )
 
-# A value for each required parameter: bodies and words present in every report.
+# A value for each required parameter: the example its query's header gives (`e.g. …`).
 PARAMS: dict[str, dict[str, str]] = {
-    "body-portfolio": {"body": "区社会福祉協議会"},
-    "body-partners": {"body": "地域ケアプラザ"},
-    "keyword-search": {"word": "認知症"},
+    spec.name: {p.name: p.example for p in spec.params if p.required and p.example}
+    for spec in list_queries()
+    if any(p.required for p in spec.params)
 }
 SLUG = "izumi-fy2021"
 

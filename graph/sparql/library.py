@@ -68,6 +68,19 @@ class Param:
     default: str | None = None
     doc: str = ""
 
+    @property
+    def example(self) -> str | None:
+        """The example value the header's description gives (`… e.g. 認知症`), if any.
+
+        >>> Param("word", doc="the word to look for, e.g. 認知症").example
+        '認知症'
+        >>> Param("unit", doc="only this unit, e.g. 人, 回 or 円").example
+        '人'
+        """
+        _, sep, rest = self.doc.partition("e.g. ")
+        value = rest.split(",")[0].split()[0] if sep and rest.split() else ""
+        return value or None
+
 
 @dataclass(frozen=True)
 class QuerySpec:
