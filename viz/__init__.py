@@ -23,7 +23,7 @@ from .charts import (
 )
 from .maps import write_maps
 from .report import write_metrics
-from .site import resolve_body_name, write_site
+from .site import write_site
 from .source import load_plan
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "chart_formats",
     "japanese_font",
     "load_plan",
-    "resolve_body_name",
     "write_all",
     "write_charts",
     "write_maps",

@@ -43,15 +43,10 @@ _ROLES = {"implementing": IMPLEMENTING, "partner": PARTNER}
 
 
 def select(store: Any, name: str, queries_dir: Path = QUERIES_DIR) -> list[dict[str, str]]:
-    """Run the library query `name` on `store`; solutions as {variable: lexical value}.
+    """Run the library query `name` on `store`; solutions as {variable: lexical value}."""
+    from welfare_kg.graph.sparql import select_values
 
-    The query goes through the store API (`welfare_kg.graph.sparql.store.run_query`); unbound
-    variables are left out, IRIs give their IRI, literals their lexical form.
-    """
-    from welfare_kg.graph.sparql import load_query, run_query
-
-    results = run_query(store, load_query(name, queries_dir))
-    return [{k: term.value for k, term in row.items()} for row in results.dicts()]
+    return select_values(store, name, queries_dir)
 
 
 def load_plan(store: Any, queries_dir: Path = QUERIES_DIR) -> Plan:

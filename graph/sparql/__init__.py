@@ -31,12 +31,13 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
         parse_param_args,
     )
     from .limits import DEFAULT_LIMITS, QueryLimits, check_query
+    from .names import ALIASES, PARTNERS, body_names, extra_names, resolve_body_name, resolve_name
     from .publish import PublishedGraph, graph_names, publish
     from .querypage import QueryPage, query_page
     from .remote import run_remote
     from .results import FORMATS, Results, format_results
     from .server import OxigraphServer, free_port
-    from .store import find_build, open_store, refresh_store_dir, run_query
+    from .store import find_build, open_store, refresh_store_dir, run_query, select_values
     from .urls import check_endpoint, check_timeout
 
 # Each public name and the module it lives in. The package imports a module when one of its
@@ -55,6 +56,12 @@ _HOME = {
     "DEFAULT_LIMITS": "limits",
     "QueryLimits": "limits",
     "check_query": "limits",
+    "ALIASES": "names",
+    "PARTNERS": "names",
+    "body_names": "names",
+    "extra_names": "names",
+    "resolve_body_name": "names",
+    "resolve_name": "names",
     "PublishedGraph": "publish",
     "graph_names": "publish",
     "publish": "publish",
@@ -70,14 +77,17 @@ _HOME = {
     "open_store": "store",
     "refresh_store_dir": "store",
     "run_query": "store",
+    "select_values": "store",
     "check_endpoint": "urls",
     "check_timeout": "urls",
 }
 
 __all__ = [
+    "ALIASES",
     "DEFAULT_LIMITS",
     "FORMATS",
     "PARAM_TYPES",
+    "PARTNERS",
     "OxigraphServer",
     "Param",
     "PublishedGraph",
@@ -86,10 +96,12 @@ __all__ = [
     "QuerySpec",
     "Results",
     "bind_params",
+    "body_names",
     "check_endpoint",
     "check_query",
     "check_timeout",
     "display_prefixes",
+    "extra_names",
     "find_build",
     "format_results",
     "free_port",
@@ -101,8 +113,11 @@ __all__ = [
     "publish",
     "query_page",
     "refresh_store_dir",
+    "resolve_body_name",
+    "resolve_name",
     "run_query",
     "run_remote",
+    "select_values",
 ]
 
 

@@ -15,13 +15,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from welfare_kg.datafiles import normalize
+from welfare_kg.datafiles import normalize, read_csv
 from welfare_kg.errors import InputError
-from welfare_kg.paths import QUERIES_DIR
+from welfare_kg.paths import DATA_DIR, QUERIES_DIR
 
-from ..source import select
+from .store import select_values
 
-__all__ = ["body_names", "resolve_body_name", "resolve_name"]
+__all__ = ["ALIASES", "PARTNERS", "body_names", "extra_names", "resolve_body_name",
+           "resolve_name"]
+
+PARTNERS = DATA_DIR / "partners.csv"
+ALIASES = DATA_DIR / "aliases.csv"
+"""Short names people search by that are too ambiguous for the extractor (社協 is also a
+district council's short name), each pointing to one body's Japanese name."""
 
 
 def _key(text: str) -> str:
@@ -31,18 +37,16 @@ def _key(text: str) -> str:
 def body_names(store: Any, aliases: Path | None = None,
                queries_dir: Path = QUERIES_DIR) -> dict[str, str]:
     """Every name a body is known by -> its Japanese name (the form the queries match)."""
-    from .model import ALIASES, extra_names
-
     found: dict[str, str] = {}
     canonical = {}
-    for r in select(store, "network-bodies", queries_dir):
+    for r in select_values(store, "network-bodies", queries_dir):
         ja = r.get("nameJa") or r.get("nameEn") or ""
         if ja:
             canonical[r["body"]] = ja
             found[ja] = ja
             if r.get("nameEn"):
                 found.setdefault(r["nameEn"], ja)
-    for r in select(store, "network-body-details", queries_dir):
+    for r in select_values(store, "network-body-details", queries_dir):
         if r.get("alias") and r["body"] in canonical:
             found.setdefault(r["alias"], canonical[r["body"]])
     known = set(canonical.values())
@@ -50,6 +54,19 @@ def body_names(store: Any, aliases: Path | None = None,
         if name in known:
             found.setdefault(alias, name)
     return found
+
+
+def extra_names(path: Path = ALIASES) -> list[tuple[str, str]]:
+    """(Japanese name, other name) pairs from data/aliases.csv (short names people search by)
+    and the aliases column of data/partners.csv (the graph has no altLabel for partners).
+    Names of bodies the graph does not have are kept: the caller skips them."""
+    pairs = []
+    if path.is_file():
+        pairs += [(r["name_ja"], r["alias"]) for r in read_csv(path, ("alias", "name_ja"))]
+    if PARTNERS.is_file():
+        for r in read_csv(PARTNERS, ("name_ja",)):
+            pairs += [(r["name_ja"], a) for a in r.get("aliases", "").split("|") if a]
+    return pairs
 
 
 def resolve_name(names: Mapping[str, str], typed: str, what: str = "body") -> str:

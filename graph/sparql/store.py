@@ -45,7 +45,7 @@ from pyoxigraph import (
 )
 
 from welfare_kg.errors import InputError, QueryError
-from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR
+from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR, QUERIES_DIR
 
 from .library import QuerySpec, bind_params, load_query
 from .results import Results
@@ -65,6 +65,7 @@ __all__ = [
     "open_store",
     "refresh_store_dir",
     "run_query",
+    "select_values",
     "store_is_current",
 ]
 
@@ -261,6 +262,14 @@ def run_query(store: Store, query: str | Path | QuerySpec,
     """
     spec = query if isinstance(query, QuerySpec) else load_query(query)
     return execute(store, spec.text, bind_params(spec, params or {}), name=spec.name)
+
+
+def select_values(store: Store, name: str, queries_dir: Path = QUERIES_DIR,
+                  ) -> list[dict[str, str]]:
+    """Run the library query `name` on `store`; solutions as {variable: lexical value}
+    (unbound variables left out, IRIs as their IRI, literals as their lexical form)."""
+    results = run_query(store, load_query(name, queries_dir))
+    return [{k: term.value for k, term in row.items()} for row in results.dicts()]
 
 
 def execute(store: Store, text: str, bindings: Mapping[str, object] | None = None,

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from .build import rows_csv, search_index, write_site
 from .model import Site, gather
-from .names import body_names, resolve_body_name
 
 __all__ = [
-    "Site", "body_names", "gather", "resolve_body_name", "rows_csv", "search_index", "write_site",
+    "Site", "gather", "rows_csv", "search_index", "write_site",
 ]

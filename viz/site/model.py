@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from welfare_kg.datafiles import read_csv
-from welfare_kg.paths import DATA_DIR, QUERIES_DIR
+from welfare_kg.graph.sparql import ALIASES, PARTNERS, extra_names
+from welfare_kg.paths import QUERIES_DIR
 
 from ..metrics import communities, node_table, row_sharing, summary
 from ..network import collaboration_network
@@ -37,11 +37,6 @@ __all__ = [
     "extra_names",
     "gather",
 ]
-
-PARTNERS = DATA_DIR / "partners.csv"
-ALIASES = DATA_DIR / "aliases.csv"
-"""Short names people search by that are too ambiguous for the extractor (社協 is also a
-district council's short name), each pointing to one body's Japanese name."""
 
 STATUS_ORDER = ("implemented", "partial", "ongoing", "postponed", "cancelled")
 
@@ -260,19 +255,6 @@ def _extra_aliases(path: Path, bodies: dict[str, BodyView]) -> dict[str, tuple[s
         if name in by_name:
             found.setdefault(by_name[name], []).append(alias)
     return {k: tuple(sorted(set(v))) for k, v in found.items()}
-
-
-def extra_names(path: Path = ALIASES) -> list[tuple[str, str]]:
-    """(Japanese name, other name) pairs from data/aliases.csv (short names people search by)
-    and the aliases column of data/partners.csv (the graph has no altLabel for partners).
-    Names of bodies the graph does not have are kept: the caller skips them."""
-    pairs = []
-    if path.is_file():
-        pairs += [(r["name_ja"], r["alias"]) for r in read_csv(path, ("alias", "name_ja"))]
-    if PARTNERS.is_file():
-        for r in read_csv(PARTNERS, ("name_ja",)):
-            pairs += [(r["name_ja"], a) for a in r.get("aliases", "").split("|") if a]
-    return pairs
 
 
 def _number(value: Any) -> str:

@@ -117,7 +117,7 @@ def _resolve_body(store: object, spec: object, params: dict[str, str]) -> None:
     that matches no body is an error naming the nearest ones, not an empty answer."""
     if "body" not in params or spec.param("body") is None:  # type: ignore[attr-defined]
         return
-    from welfare_kg.viz import resolve_body_name
+    from welfare_kg.graph.sparql import resolve_body_name
 
     name = resolve_body_name(store, params["body"])
     if name != params["body"]:
