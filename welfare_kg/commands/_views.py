@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ __all__ = [
     "resolve_output",
     "store_choice",
     "view_output",
+    "write_view",
 ]
 
 
@@ -119,3 +120,19 @@ def view_output(args: argparse.Namespace, folder: str) -> ViewOutput:
     if target.exists() and not target.is_dir():
         raise InputError(f"{target}: cannot create the output folder: it is a file")
     return ViewOutput(target, out_dir, inside)
+
+
+def write_view(args: argparse.Namespace, folder: str,
+               write: Callable[[object, Path], list[Path]]) -> int:
+    """What maps, metrics and charts do: read the plan from the build's store, `write(plan,
+    folder)` into the (staged) output folder, print each path as the user will find it."""
+    from welfare_kg.graph.sparql import open_store
+    from welfare_kg.viz import load_plan
+
+    output = view_output(args, folder)
+    plan = load_plan(open_store(args.out_dir, store_choice(args)))
+    with output.staged() as staged:
+        written = write(plan, staged)
+    for path in written:
+        print(output.show(path, staged))
+    return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._views import add_chart_formats_argument, add_output_arguments, store_choice, view_output
+from ._views import add_chart_formats_argument, add_output_arguments, write_view
 
 __all__ = ["add_parser", "run"]
 
@@ -25,15 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.sparql import open_store
-    from welfare_kg.viz import chart_formats, japanese_font, load_plan, write_charts
+    from welfare_kg.viz import chart_formats, japanese_font, write_charts
 
     formats = chart_formats(args.chart_formats)  # a bad name fails before any work
     japanese_font()  # fail before building anything when no Japanese font is installed
-    output = view_output(args, "charts")
-    plan = load_plan(open_store(args.out_dir, store_choice(args)))
-    with output.staged() as folder:
-        written = write_charts(plan, folder, formats)
-    for path in written:
-        print(output.show(path, folder))
-    return 0
+    return write_view(args, "charts", lambda plan, folder: write_charts(plan, folder, formats))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._views import add_output_arguments, store_choice, view_output
+from ._views import add_output_arguments, write_view
 
 __all__ = ["add_parser", "run"]
 
@@ -25,13 +25,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.sparql import open_store
-    from welfare_kg.viz import load_plan, write_metrics
+    from welfare_kg.viz import write_metrics
 
-    output = view_output(args, "metrics")
-    plan = load_plan(open_store(args.out_dir, store_choice(args)))
-    with output.staged() as folder:
-        written = write_metrics(plan, folder)
-    for path in written:
-        print(output.show(path, folder))
-    return 0
+    return write_view(args, "metrics", write_metrics)
