@@ -23,8 +23,8 @@ from .build import dataset_namespaces
 from .metadata import slugify
 from .terms import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
 
-__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "graph_file", "public_endpoint",
-           "void_graph"]
+__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "checksum_algorithm", "graph_file",
+           "public_endpoint", "void_graph"]
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -209,6 +209,7 @@ class _Catalogue:
         self.publisher = self.base[f"agent/{self.cat['publisher']['id']}"]
         self.rights = self.base["rights"]
         self.contact = self.base["contact"]
+        self.checksum = checksum_algorithm(self.cat)
         self.spatial = self._spatial_iri()
         self.download = meta.get("download_url") or base_iri
         self.availability = (URIRef(self.cat["availability"])
@@ -340,12 +341,12 @@ class _Catalogue:
         C.add((dist, DCTERMS.format, self.concept(EU_FILE_TYPE + entry["format"],
                                                   DCTERMS.MediaTypeOrExtent)))
         if path is not None:
-            size, digest = _size_and_sha256(path)
+            size, digest = _size_and_digest(path, self.checksum)
             C.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
             checksum = URIRef(f"{dist}/checksum")
             C.add((dist, SPDX.checksum, checksum))
             C.add((checksum, RDF.type, SPDX.Checksum))
-            C.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            C.add((checksum, SPDX.algorithm, SPDX[f"checksumAlgorithm_{self.checksum}"]))
             C.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
         self.terms_of(dist)
         if conforms:
@@ -415,7 +416,7 @@ def catalog_graph(
     dataset, the yearly reports as a dcat:DatasetSeries of one dataset per report (each with
     its own file), and the SPARQL endpoint as a dcat:DataService when a public one is
     configured. `files` maps each written file (relative name) to its path, for byte sizes
-    and SHA-256 checksums."""
+    and checksums (`catalog.checksum`, default SHA-1)."""
     K = _Catalogue(base_iri, meta, files)
     C, cat, base = K.C, K.cat, K.base
     catalog, dataset = K.catalog, K.dataset
@@ -562,9 +563,26 @@ def _plan_years(meta: dict[str, Any]) -> tuple[int, int] | None:
     return (min(starts), max(ends)) if starts else None
 
 
-def _size_and_sha256(path: Path) -> tuple[int, str]:
-    """Byte size and SHA-256 of a file, read a block at a time (exports reach gigabytes)."""
-    digest, size = hashlib.sha256(), 0
+# SPDX checksum algorithms (spdx:checksumAlgorithm_<name>) that hashlib computes.
+CHECKSUM_ALGORITHMS = ("sha1", "sha224", "sha256", "sha384", "sha512", "md5")
+
+
+def checksum_algorithm(cat: dict[str, Any]) -> str:
+    """The distributions' checksum algorithm (`catalog.checksum` of data/dataset.yaml,
+    default sha1: DCAT-AP 2.1.1 requires SHA-1 and 3.0.1 accepts any one algorithm, and
+    both allow one spdx:checksum per distribution, so SHA-1 is the one choice that serves
+    both profiles)."""
+    name = str(cat.get("checksum") or "sha1").lower()
+    if name not in CHECKSUM_ALGORITHMS:
+        raise VocabularyError(
+            f"data/dataset.yaml: catalog.checksum {name!r} is not one of "
+            f"{', '.join(CHECKSUM_ALGORITHMS)}")
+    return name
+
+
+def _size_and_digest(path: Path, algorithm: str) -> tuple[int, str]:
+    """Byte size and checksum of a file, read a block at a time (exports reach gigabytes)."""
+    digest, size = hashlib.new(algorithm), 0
     with path.open("rb") as fh:
         while block := fh.read(1 << 20):
             digest.update(block)
