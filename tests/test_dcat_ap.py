@@ -211,3 +211,60 @@ def test_checksum_algorithm_is_configurable(tmp_path: Path,
     with pytest.raises(VocabularyError, match=r"catalog\.checksum 'crc32'"):
         build_outputs([DEFAULT_REPORT], tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+
+
+# --- the contact point (catalog.contact of data/dataset.yaml) -------------------------------
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+
+
+def _contact(C: Graph) -> dict[str, set[str]]:
+    points = {o for _, o in C.subject_objects(URIRef(f"{DCAT}contactPoint"))}
+    assert len(points) == 1
+    point = next(iter(points))
+    return {key: {str(o) for o in C.objects(point, URIRef(f"{VCARD}{key}"))}
+            for key in ("fn", "hasEmail", "hasURL")}
+
+
+def test_bundled_contact_publishes_no_mailbox(catalogue: Graph) -> None:
+    """The project has no mailbox that is read: no e-mail is claimed, the page is."""
+    from welfare_kg.graph.rdf.metadata import load_metadata
+
+    contact = load_metadata()["catalog"]["contact"]
+    assert not contact.get("email")
+    assert _contact(catalogue) == {"fn": {contact["name"]}, "hasEmail": set(),
+                                   "hasURL": {contact["url"]}}
+
+
+def test_a_configured_contact_is_published(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_catalog(monkeypatch, contact={"name": "Open data desk", "email": "mailto:od@example.org",
+                                        "url": "https://example.org/contact"})
+    build_outputs([DEFAULT_REPORT], tmp_path / "out")
+    C = Graph().parse(tmp_path / "out" / "catalog.ttl")
+    assert _contact(C) == {"fn": {"Open data desk"}, "hasEmail": {"mailto:od@example.org"},
+                           "hasURL": {"https://example.org/contact"}}
+    for shapes in ("shapes.ttl", "range.ttl"):
+        conforms, _, text = _results(C, shapes)
+        assert conforms, text
+    # without a page either: only the name and the mailbox
+    _with_catalog(monkeypatch, contact={"name": "Open data desk", "email": "od@example.org"})
+    build_outputs([DEFAULT_REPORT], tmp_path / "out2")
+    assert _contact(Graph().parse(tmp_path / "out2" / "catalog.ttl")) == {
+        "fn": {"Open data desk"}, "hasEmail": {"mailto:od@example.org"}, "hasURL": set()}
+
+
+@pytest.mark.parametrize(("contact", "error"), [
+    ({"name": "Desk", "email": "nobody"}, r"catalog\.contact\.email 'nobody' is not an e-mail"),
+    ({"name": "Desk", "email": "a b@example.org"}, "is not an e-mail"),
+    ({"name": "Desk", "url": "ftp://example.org/"}, r"catalog\.contact\.url .* not an http"),
+    ({"email": "od@example.org"}, r"catalog\.contact\.name is missing"),
+])
+def test_a_bad_contact_fails_before_any_output(
+        contact: dict[str, str], error: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from welfare_kg.errors import VocabularyError
+
+    _with_catalog(monkeypatch, contact=contact)
+    with pytest.raises(VocabularyError, match=error):
+        build_outputs([DEFAULT_REPORT], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

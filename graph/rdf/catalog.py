@@ -8,6 +8,7 @@ Everything a person reads (titles, descriptions, keywords, license text) comes f
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,8 @@ from .build import dataset_namespaces
 from .metadata import slugify
 from .terms import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
 
-__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "checksum_algorithm", "graph_file",
-           "public_endpoint", "void_graph"]
+__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "checksum_algorithm", "contact_point",
+           "graph_file", "public_endpoint", "void_graph"]
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -278,14 +279,14 @@ class _Catalogue:
         _bilingual(C, self.spatial, SKOS.prefLabel, spatial["name"])
         if spatial.get("code"):
             C.add((self.spatial, DCTERMS.identifier, Literal(str(spatial["code"]))))
-        contact = cat["contact"]
+        name, email, url = contact_point(cat)
         C.add((self.contact, RDF.type, VCARD.Kind))
         C.add((self.contact, RDF.type, VCARD.Organization))
-        C.add((self.contact, VCARD.fn, Literal(contact["name"])))
-        if contact.get("url"):
-            C.add((self.contact, VCARD.hasURL, URIRef(contact["url"])))
-        if contact.get("email"):
-            C.add((self.contact, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
+        C.add((self.contact, VCARD.fn, Literal(name)))
+        if url:
+            C.add((self.contact, VCARD.hasURL, URIRef(url)))
+        if email:
+            C.add((self.contact, VCARD.hasEmail, URIRef(f"mailto:{email}")))
         if cat.get("landing_page"):
             C.add((URIRef(cat["landing_page"]), RDF.type, FOAF.Document))
 
@@ -561,6 +562,34 @@ def _plan_years(meta: dict[str, Any]) -> tuple[int, int] | None:
             starts.append(int(str(plan["start"])[:4]))
             ends.append(int(str(plan["end"])[:4]) - 1)
     return (min(starts), max(ends)) if starts else None
+
+
+# An e-mail address as vcard:hasEmail needs it: local@domain, no spaces, no second '@'.
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+")
+
+
+def contact_point(cat: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """Name, e-mail and web page of the catalogue's contact (`catalog.contact` of
+    data/dataset.yaml). The name is required; e-mail (``mailto:`` optional) and page are
+    published only when set, so a deployment without a mailbox claims none.
+
+    >>> contact_point({"contact": {"name": "Team", "email": "mailto:data@example.org"}})
+    ('Team', 'data@example.org', None)
+    """
+    contact = cat.get("contact") or {}
+    name = str(contact.get("name") or "").strip()
+    if not name:
+        raise VocabularyError("data/dataset.yaml: catalog.contact.name is missing "
+                              "(the contact point's vcard:fn)")
+    email = str(contact.get("email") or "").strip().removeprefix("mailto:") or None
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise VocabularyError(f"data/dataset.yaml: catalog.contact.email {email!r} is not an "
+                              "e-mail address (name@domain)")
+    url = str(contact.get("url") or "").strip() or None
+    if url is not None and urlsplit(url).scheme not in ("http", "https"):
+        raise VocabularyError(f"data/dataset.yaml: catalog.contact.url {url!r} is not an "
+                              "http(s) URL")
+    return name, email, url
 
 
 # SPDX checksum algorithms (spdx:checksumAlgorithm_<name>) that hashlib computes.

@@ -43,6 +43,7 @@ from .catalog import (
     GraphInfo,
     catalog_graph,
     checksum_algorithm,
+    contact_point,
     graph_file,
     void_graph,
 )
@@ -568,7 +569,8 @@ def build_outputs(
     base_iri, meta = _base_and_meta(base_iri, None, {
         "sparql_endpoint": public_endpoint, "download_url": download_url})
     _check_out_dir(Path(out_dir))
-    checksum_algorithm(meta["catalog"])  # a bad catalogue setting fails before the slow work
+    checksum_algorithm(meta["catalog"])  # bad catalogue settings fail before the slow work
+    contact_point(meta["catalog"])
     # The parts live outside out_dir, so bad input found while extracting leaves no trace.
     with tempfile.TemporaryDirectory(prefix="welfare-kg-parts-") as work:
         parts = make_parts([Path(p) for p in report_paths], Path(work), base_iri=base_iri,
