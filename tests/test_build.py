@@ -101,6 +101,64 @@ def test_parents_come_from_the_organisation_vocabulary(G: Graph) -> None:
     assert G.value(ward, ORG.subOrganizationOf) == URIRef(f"{ID}organization/yokohama-city")
 
 
+def test_divisions_are_units_of_their_formal_organisation(G: Graph) -> None:
+    """W3C ORG: a body of an org:OrganizationalUnit class whose parent comes from
+    organizations.csv is org:unitOf it (and the parent org:hasUnit it); other bodies only
+    org:subOrganizationOf."""
+    office = URIRef(f"{ID}organization/izumi-ward-office")
+    assert (DIVISION, RDF.type, ORG.OrganizationalUnit) in G
+    assert (DIVISION, ORG.unitOf, office) in G
+    assert (office, ORG.hasUnit, DIVISION) in G
+    assert (DIVISION, ORG.subOrganizationOf, office) in G  # unitOf ⊑ subOrganizationOf
+    assert (office, RDF.type, ORG.FormalOrganization) in G
+    units = set(G.subjects(ORG.unitOf, None))
+    assert units == set(G.subjects(RDF.type, ORG.OrganizationalUnit)) and DIVISION in units
+    assert set(G.subject_objects(ORG.unitOf)) == {(u, o) for o, u in G.subject_objects(ORG.hasUnit)}
+    assert (POLICE, ORG.unitOf, None) not in G and (COUNCIL, ORG.unitOf, None) not in G
+
+
+def test_a_unit_whose_parent_is_a_body_is_not_unit_of_it() -> None:
+    """org:unitOf runs to a formal organisation: a section under a division (a body) is
+    only org:subOrganizationOf it."""
+    vocab = vocabulary()
+    section = next(b for b in vocab.bodies if b.id == "community-empowerment-section")
+    moved = dataclasses.replace(section, parent="community-promotion-division")
+    vocab = dataclasses.replace(vocab, bodies=tuple(
+        moved if b.id == section.id else b for b in vocab.bodies))
+    extraction = three_rows()
+    extraction.rows[0].bodies = [section.name_ja]
+    G = union_graph(build_dataset([extraction], vocabulary=vocab, pillar_names=PILLARS))
+    node = URIRef(f"{ID}body/{section.id}")
+    parent = URIRef(f"{ID}body/community-promotion-division")
+    assert (node, ORG.subOrganizationOf, parent) in G
+    assert (node, ORG.unitOf, None) not in G and (parent, ORG.hasUnit, None) not in G
+
+
+def test_organisations_have_their_imi_name(G: Graph) -> None:
+    """IMI core vocabulary: every ic:組織型 has one ic:名称, an ic:名称型 node with its own
+    IRI whose ic:表記 is the name as printed (a plain string, IMI's string range)."""
+    organisations = set(G.subjects(RDF.type, IC["組織型"]))
+    assert {DIVISION, POLICE, COUNCIL, URIRef(f"{ID}partner/medical-association"),
+            URIRef(f"{ID}organization/izumi-ward-office")} <= organisations
+    for node in organisations:
+        names = list(G.objects(node, IC["名称"]))
+        assert names == [URIRef(f"{node}/name")], node
+        assert (names[0], RDF.type, IC["名称型"]) in G
+        label = {str(o) for o in G.objects(node, RDFS.label) if o.language == "ja"}
+        assert [str(o) for o in G.objects(names[0], IC["表記"])] == sorted(label), node
+    assert G.value(URIRef(f"{COUNCIL}/name"), IC["表記"]) == Literal("区社会福祉協議会")
+
+
+def test_participations_state_their_role_as_imi_text(G: Graph) -> None:
+    """ic:役割 (a string in IMI) carries the role concept's Japanese label."""
+    for participation in G.subjects(RDF.type, WK.Participation):
+        role = G.value(participation, WK.role)
+        label = next(o for o in G.objects(role, SKOS.prefLabel) if o.language == "ja")
+        assert list(G.objects(participation, IC["役割"])) == [Literal(str(label))]
+    assert (URIRef(f"{ROW15}/partner/medical-association"), IC["役割"],
+            Literal("結果に挙がる連携先")) in G
+
+
 def test_outline_is_a_skos_hierarchy(G: Graph) -> None:
     initiative = G.value(ROW3, WK.initiative)
     action_plan = G.value(ROW3, WK.actionPlan)

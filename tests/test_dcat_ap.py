@@ -8,6 +8,9 @@ endpoint (the data service and the SPARQL distributions join). The controlled-vo
 shapes (mdr-vocabularies.shape.ttl) are not run: they need the EU authority tables loaded
 beside the data, and their checksum-algorithm shape expects `https://spdx.org/...` IRIs
 that SPDX itself does not use (tests/data/dcat-ap/README.md).
+
+The same catalogue against the official DCAT-AP 2.1.1 shapes (tests/data/dcat-ap-2.1.1/):
+only the one rule 3.0.1 contradicts (dcat:byteSize's datatype) is broken.
 """
 
 from __future__ import annotations
@@ -125,3 +128,143 @@ def test_a_loopback_endpoint_is_refused_on_the_command_line(
 
     assert main(["build", "--public-endpoint", "http://127.0.0.1:7878/query"]) == 2
     assert "loopback" in capsys.readouterr().err
+
+
+# --- DCAT-AP 2.1.1 (tests/data/dcat-ap-2.1.1/) -----------------------------------------------
+SHAPES_2 = Path(__file__).parent / "data" / "dcat-ap-2.1.1"
+SPDX = "http://spdx.org/rdf/terms#"
+
+
+def _results_2(data: Graph, name: str) -> tuple[bool, set[tuple[str, str, str]], str]:
+    return _results(data, str(SHAPES_2 / f"dcat-ap_2.1.1_shacl_{name}.ttl"))
+
+
+@pytest.mark.parametrize("which", ["catalogue", "served"])
+def test_dcat_ap_2_1_1_finds_only_the_byte_size_datatype(
+        which: str, request: pytest.FixtureRequest) -> None:
+    """DCAT-AP 2.1.1's core shapes: the one rule 3.0.1 contradicts is left, on every file
+    with a size (2.1.1 `:Distribution_Shape` wants `dcat:byteSize` as xsd:decimal, 3.0.1's
+    xsd:nonNegativeInteger, each at most once); the SHA-1 checksum both accept passes."""
+    data = request.getfixturevalue(which)
+    _, found, text = _results_2(data, "shapes")
+    sized = {str(d) for d in data.subjects(URIRef(f"{DCAT}byteSize"), None)}
+    assert sized and found == {("Violation", d, f"{DCAT}byteSize") for d in sized}, text
+
+
+@pytest.mark.parametrize("name", ["range", "deprecateduris"])
+@pytest.mark.parametrize("which", ["catalogue", "served"])
+def test_dcat_ap_2_1_1_range_and_deprecated_terms_pass(
+        which: str, name: str, request: pytest.FixtureRequest) -> None:
+    conforms, found, text = _results_2(request.getfixturevalue(which), name)
+    assert conforms and not found, text
+
+
+@pytest.mark.parametrize("which", ["catalogue", "served"])
+def test_dcat_ap_2_1_1_recommended_warnings_are_the_3_0_1_ones(
+        which: str, request: pytest.FixtureRequest) -> None:
+    _, found, text = _results_2(request.getfixturevalue(which), "shapes_recommended")
+    expected = {**EXPECTED_WARNINGS, **(ENDPOINT_WARNINGS if which == "served" else {})}
+    assert {(sev, focus, path) for sev, focus, path in found} == {
+        ("Warning", focus, path) for focus, path in expected}, text
+
+
+def test_dcat_ap_2_1_1_refuses_a_sha256_checksum(catalogue: Graph) -> None:
+    """Negative control, and why the catalogue uses SHA-1 by default (`catalog.checksum`)."""
+    checksum = URIRef(f"{ID}distribution/turtle/checksum")
+    assert catalogue.value(checksum, URIRef(f"{SPDX}algorithm")) == URIRef(
+        f"{SPDX}checksumAlgorithm_sha1")
+    broken = Graph()
+    broken += catalogue
+    broken.set((checksum, URIRef(f"{SPDX}algorithm"), URIRef(f"{SPDX}checksumAlgorithm_sha256")))
+    _, found, _ = _results_2(broken, "shapes")
+    assert ("Violation", str(checksum), f"{SPDX}algorithm") in found
+    conforms, _, text = _results(broken, "shapes.ttl")  # 3.0.1 accepts either
+    assert conforms, text
+
+
+def _with_catalog(monkeypatch: pytest.MonkeyPatch, **fields: object) -> None:
+    """data/dataset.yaml's `catalog` with `fields` changed, for the builds that follow."""
+    from welfare_kg.graph.rdf import exports
+    from welfare_kg.graph.rdf.metadata import load_metadata
+
+    meta = load_metadata()
+    meta = {**meta, "catalog": {**meta["catalog"], **fields}}
+    monkeypatch.setattr(exports, "load_metadata", lambda: meta)
+
+
+def test_checksum_algorithm_is_configurable(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from welfare_kg.errors import VocabularyError
+
+    _with_catalog(monkeypatch, checksum="sha256")
+    out = tmp_path / "out"
+    build_outputs([DEFAULT_REPORT], out)
+    C = Graph().parse(out / "catalog.ttl")
+    checksum = URIRef(f"{ID}distribution/turtle/checksum")
+    assert C.value(checksum, URIRef(f"{SPDX}algorithm")) == URIRef(
+        f"{SPDX}checksumAlgorithm_sha256")
+    assert str(C.value(checksum, URIRef(f"{SPDX}checksumValue"))) == hashlib.sha256(
+        (out / "welfare-kg.ttl").read_bytes()).hexdigest()
+    _with_catalog(monkeypatch, checksum="crc32")
+    with pytest.raises(VocabularyError, match=r"catalog\.checksum 'crc32'"):
+        build_outputs([DEFAULT_REPORT], tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
+
+
+# --- the contact point (catalog.contact of data/dataset.yaml) -------------------------------
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+
+
+def _contact(C: Graph) -> dict[str, set[str]]:
+    points = {o for _, o in C.subject_objects(URIRef(f"{DCAT}contactPoint"))}
+    assert len(points) == 1
+    point = next(iter(points))
+    return {key: {str(o) for o in C.objects(point, URIRef(f"{VCARD}{key}"))}
+            for key in ("fn", "hasEmail", "hasURL")}
+
+
+def test_bundled_contact_publishes_no_mailbox(catalogue: Graph) -> None:
+    """The project has no mailbox that is read: no e-mail is claimed, the page is."""
+    from welfare_kg.graph.rdf.metadata import load_metadata
+
+    contact = load_metadata()["catalog"]["contact"]
+    assert not contact.get("email")
+    assert _contact(catalogue) == {"fn": {contact["name"]}, "hasEmail": set(),
+                                   "hasURL": {contact["url"]}}
+
+
+def test_a_configured_contact_is_published(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_catalog(monkeypatch, contact={"name": "Open data desk", "email": "mailto:od@example.org",
+                                        "url": "https://example.org/contact"})
+    build_outputs([DEFAULT_REPORT], tmp_path / "out")
+    C = Graph().parse(tmp_path / "out" / "catalog.ttl")
+    assert _contact(C) == {"fn": {"Open data desk"}, "hasEmail": {"mailto:od@example.org"},
+                           "hasURL": {"https://example.org/contact"}}
+    for shapes in ("shapes.ttl", "range.ttl"):
+        conforms, _, text = _results(C, shapes)
+        assert conforms, text
+    # without a page either: only the name and the mailbox
+    _with_catalog(monkeypatch, contact={"name": "Open data desk", "email": "od@example.org"})
+    build_outputs([DEFAULT_REPORT], tmp_path / "out2")
+    assert _contact(Graph().parse(tmp_path / "out2" / "catalog.ttl")) == {
+        "fn": {"Open data desk"}, "hasEmail": {"mailto:od@example.org"}, "hasURL": set()}
+
+
+@pytest.mark.parametrize(("contact", "error"), [
+    ({"name": "Desk", "email": "nobody"}, r"catalog\.contact\.email 'nobody' is not an e-mail"),
+    ({"name": "Desk", "email": "a b@example.org"}, "is not an e-mail"),
+    ({"name": "Desk", "url": "ftp://example.org/"}, r"catalog\.contact\.url .* not an http"),
+    ({"email": "od@example.org"}, r"catalog\.contact\.name is missing"),
+])
+def test_a_bad_contact_fails_before_any_output(
+        contact: dict[str, str], error: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from welfare_kg.errors import VocabularyError
+
+    _with_catalog(monkeypatch, contact=contact)
+    with pytest.raises(VocabularyError, match=error):
+        build_outputs([DEFAULT_REPORT], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -242,8 +242,9 @@ def test_each_report_is_a_dataset(catalog: Graph, out: Path) -> None:
         file = out / "graphs" / f"{slug}.nq"
         assert int(catalog.value(dists[0], DCAT.byteSize)) == file.stat().st_size
         checksum = catalog.value(dists[0], SPDX.checksum)
-        assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256(
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha1(
             file.read_bytes()).hexdigest()
+        assert catalog.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha1
         quads = Dataset().parse(file, format="nquads").quads()
         assert {str(g) for _, _, _, g in quads} == {f"{ID}graph/{slug}"}
         activity = catalog.value(node, PROV.wasGeneratedBy)

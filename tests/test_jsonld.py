@@ -77,6 +77,24 @@ def test_the_context_has_short_terms(out: Path, document: dict) -> None:
     assert isinstance(row["page"] if "page" in row else row["fiscalYear"], str)
 
 
+def test_the_standard_terms_of_the_data_have_short_keys(document: dict) -> None:
+    """org:unitOf / org:hasUnit and the IMI name and role are terms like the wk: ones: a
+    division reads ``"unitOf": "wko:izumi-ward-office"``, its name ``"表記": "…"``."""
+    context = document["@context"]
+    assert context["unitOf"] == {"@id": "org:unitOf", "@type": "@id"}
+    assert context["hasUnit"] == {"@id": "org:hasUnit", "@type": "@id"}
+    assert context["名称"] == {"@id": "ic:名称", "@type": "@id"}
+    assert context["表記"] == {"@id": "ic:表記"} and context["役割"] == {"@id": "ic:役割"}
+    nodes = {n["@id"]: n for n in document["@graph"]}
+    division = nodes["wkb:welfare-health-division"]
+    assert division["unitOf"] == "wko:izumi-ward-office"
+    assert "wkb:welfare-health-division" in nodes["wko:izumi-ward-office"]["hasUnit"]
+    name = nodes[division["名称"]]
+    assert name["@type"] == "名称型" and name["表記"] == "福祉保健課"
+    participation = next(n for n in nodes.values() if "Participation" in n["@type"])
+    assert participation["役割"] in {"実施主体", "結果に挙がる連携先"}
+
+
 def test_the_file_is_laid_out_as_json_dumps_would(out: Path) -> None:
     text = (out / "welfare-kg.jsonld").read_text("utf-8")
     assert json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n" == text

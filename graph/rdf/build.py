@@ -6,6 +6,7 @@ every report), all under a base IRI (default: ``base_iri`` of data/dataset.yaml)
     body/{id}                     implementing body (id from data/bodies.csv)
     organization/{id}             parent organisation (data/organizations.csv)
     partner/{id}                  partner named in results (data/partners.csv)
+    body/{id}/name, organization/{id}/name, partner/{id}/name   IMI name (ic:名称型)
     plan/{plan}                   the plan (a SKOS concept scheme)
     plan/{plan}/pillar/{n}        pillar n
     plan/{plan}/action-plan/{n}-{h}       action plan numbered n; h hashes its title
@@ -280,6 +281,7 @@ class _Builder:
         self.source = info.file
         self._done: dict[tuple[Any, ...], URIRef] = {}
         self._supers: dict[URIRef, list[URIRef]] = {}
+        self._role_texts: dict[URIRef, Literal] = {}
 
     # -- helpers -------------------------------------------------------------------------
     def typed(self, node: URIRef, cls: URIRef) -> None:
@@ -338,6 +340,7 @@ class _Builder:
                 for cls in (ORG.FormalOrganization, ORG.Organization, IC["組織型"]):
                     self.G.add((node, RDF.type, cls))
                 self.label(node, org.name_ja, org.name_en)
+                self.imi_name(node, org.name_ja)
                 if org.parent:
                     parent = self.organization(org.parent, where=f"organization {org.id}")
                     self.G.add((node, ORG.subOrganizationOf, parent))
@@ -362,12 +365,39 @@ class _Builder:
         self.G.add((node, WK.bodyType, self.concept(most_specific)))
         self.G.add((node, WK.kind, Literal(body.kind)))
         self.label(node, body.name_ja, body.name_en)
+        self.imi_name(node, body.name_ja)
         for alias in body.aliases:
             self.G.add((node, SKOS.altLabel, Literal(alias, lang="ja")))
         if body.parent:
             parent = self.organization(body.parent, where=f"body {body.id}")
             self.G.add((node, ORG.subOrganizationOf, parent))
+            if self._is_unit_of_formal_organization(most_specific, body.parent):
+                # W3C ORG: a unit (a ward-office division) of a formal organisation (the
+                # ward office, the city). Both directions, like skos:broader/narrower, so
+                # the ward office's own description lists its units.
+                self.G.add((node, ORG.unitOf, parent))
+                self.G.add((parent, ORG.hasUnit, node))
         return node
+
+    def _is_unit_of_formal_organization(self, type_cls: URIRef, parent_id: str) -> bool:
+        """A body of an org:OrganizationalUnit class whose parent is an organisation of
+        data/organizations.csv (built as an org:FormalOrganization), not another body: ORG's
+        org:unitOf runs from a unit to a formal organisation only."""
+        if ORG.OrganizationalUnit not in self._supers.get(type_cls, ()):
+            return False
+        if any(b.id == parent_id for b in self.vocab.bodies):
+            return False  # organization() resolves a body id first: the parent is a body
+        return any(o.id == parent_id for o in self.vocab.organizations)
+
+    def imi_name(self, node: URIRef, printed: str) -> None:
+        """The IMI core vocabulary's name (ic:名称 → an ic:名称型 whose ic:表記 is the name as
+        printed), so that tools built on 共通語彙基盤 find an organisation's name where they
+        look for it. The name node has its own IRI (``…/name``): the graph has no blank
+        nodes, so builds stay byte-identical."""
+        name = URIRef(f"{node}/name")
+        self.G.add((node, IC["名称"], name))
+        self.G.add((name, RDF.type, IC["名称型"]))
+        self.G.add((name, IC["表記"], Literal(printed)))
 
     @_once
     def partner(self, name: str) -> URIRef:
@@ -383,11 +413,13 @@ class _Builder:
             node = self.base[f"partner/p-{_digest(normalize(name))}"]
             self.typed(node, WK.Partner)
             self.label(node, name)
+            self.imi_name(node, name)
             return node
         node = self.base[f"partner/{partner.id}"]
         self.typed(node, WK.Partner)
         self.G.add((node, WK.kind, Literal(partner.kind)))
         self.label(node, partner.name_ja, partner.name_en)
+        self.imi_name(node, partner.name_ja)
         return node
 
     # -- the plan outline ----------------------------------------------------------------
@@ -552,6 +584,19 @@ class _Builder:
         self.G.add((row, WK.participation, node))
         self.G.add((node, WK.participant, who))
         self.G.add((node, WK.role, self.concept(role)))
+        # IMI's ic:役割 is the role as text (a string range), so it carries the role
+        # concept's Japanese label beside wk:role rather than being its super-property.
+        self.G.add((node, IC["役割"], self._role_text(role)))
+
+    def _role_text(self, role: URIRef) -> Literal:
+        if role not in self._role_texts:
+            labels = [o for o in self.ontology.objects(role, SKOS.prefLabel)
+                      if isinstance(o, Literal) and o.language == "ja"]
+            if not labels:
+                raise VocabularyError(f"ontology/welfare.ttl: role {role} has no Japanese "
+                                      "skos:prefLabel (ic:役割 of its participations)")
+            self._role_texts[role] = Literal(str(min(labels)))
+        return self._role_texts[role]
 
 
 def _super_property_triples(

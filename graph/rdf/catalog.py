@@ -8,6 +8,7 @@ Everything a person reads (titles, descriptions, keywords, license text) comes f
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,8 @@ from .build import dataset_namespaces
 from .metadata import slugify
 from .terms import IC, ONTOLOGY_IRI, SCHEMA, VOID, WK
 
-__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "graph_file", "public_endpoint",
-           "void_graph"]
+__all__ = ["DatasetStats", "GraphInfo", "catalog_graph", "checksum_algorithm", "contact_point",
+           "graph_file", "public_endpoint", "void_graph"]
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -209,6 +210,7 @@ class _Catalogue:
         self.publisher = self.base[f"agent/{self.cat['publisher']['id']}"]
         self.rights = self.base["rights"]
         self.contact = self.base["contact"]
+        self.checksum = checksum_algorithm(self.cat)
         self.spatial = self._spatial_iri()
         self.download = meta.get("download_url") or base_iri
         self.availability = (URIRef(self.cat["availability"])
@@ -277,14 +279,14 @@ class _Catalogue:
         _bilingual(C, self.spatial, SKOS.prefLabel, spatial["name"])
         if spatial.get("code"):
             C.add((self.spatial, DCTERMS.identifier, Literal(str(spatial["code"]))))
-        contact = cat["contact"]
+        name, email, url = contact_point(cat)
         C.add((self.contact, RDF.type, VCARD.Kind))
         C.add((self.contact, RDF.type, VCARD.Organization))
-        C.add((self.contact, VCARD.fn, Literal(contact["name"])))
-        if contact.get("url"):
-            C.add((self.contact, VCARD.hasURL, URIRef(contact["url"])))
-        if contact.get("email"):
-            C.add((self.contact, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
+        C.add((self.contact, VCARD.fn, Literal(name)))
+        if url:
+            C.add((self.contact, VCARD.hasURL, URIRef(url)))
+        if email:
+            C.add((self.contact, VCARD.hasEmail, URIRef(f"mailto:{email}")))
         if cat.get("landing_page"):
             C.add((URIRef(cat["landing_page"]), RDF.type, FOAF.Document))
 
@@ -340,12 +342,12 @@ class _Catalogue:
         C.add((dist, DCTERMS.format, self.concept(EU_FILE_TYPE + entry["format"],
                                                   DCTERMS.MediaTypeOrExtent)))
         if path is not None:
-            size, digest = _size_and_sha256(path)
+            size, digest = _size_and_digest(path, self.checksum)
             C.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
             checksum = URIRef(f"{dist}/checksum")
             C.add((dist, SPDX.checksum, checksum))
             C.add((checksum, RDF.type, SPDX.Checksum))
-            C.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            C.add((checksum, SPDX.algorithm, SPDX[f"checksumAlgorithm_{self.checksum}"]))
             C.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
         self.terms_of(dist)
         if conforms:
@@ -415,7 +417,7 @@ def catalog_graph(
     dataset, the yearly reports as a dcat:DatasetSeries of one dataset per report (each with
     its own file), and the SPARQL endpoint as a dcat:DataService when a public one is
     configured. `files` maps each written file (relative name) to its path, for byte sizes
-    and SHA-256 checksums."""
+    and checksums (`catalog.checksum`, default SHA-1)."""
     K = _Catalogue(base_iri, meta, files)
     C, cat, base = K.C, K.cat, K.base
     catalog, dataset = K.catalog, K.dataset
@@ -562,9 +564,54 @@ def _plan_years(meta: dict[str, Any]) -> tuple[int, int] | None:
     return (min(starts), max(ends)) if starts else None
 
 
-def _size_and_sha256(path: Path) -> tuple[int, str]:
-    """Byte size and SHA-256 of a file, read a block at a time (exports reach gigabytes)."""
-    digest, size = hashlib.sha256(), 0
+# An e-mail address as vcard:hasEmail needs it: local@domain, no spaces, no second '@'.
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+")
+
+
+def contact_point(cat: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """Name, e-mail and web page of the catalogue's contact (`catalog.contact` of
+    data/dataset.yaml). The name is required; e-mail (``mailto:`` optional) and page are
+    published only when set, so a deployment without a mailbox claims none.
+
+    >>> contact_point({"contact": {"name": "Team", "email": "mailto:data@example.org"}})
+    ('Team', 'data@example.org', None)
+    """
+    contact = cat.get("contact") or {}
+    name = str(contact.get("name") or "").strip()
+    if not name:
+        raise VocabularyError("data/dataset.yaml: catalog.contact.name is missing "
+                              "(the contact point's vcard:fn)")
+    email = str(contact.get("email") or "").strip().removeprefix("mailto:") or None
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise VocabularyError(f"data/dataset.yaml: catalog.contact.email {email!r} is not an "
+                              "e-mail address (name@domain)")
+    url = str(contact.get("url") or "").strip() or None
+    if url is not None and urlsplit(url).scheme not in ("http", "https"):
+        raise VocabularyError(f"data/dataset.yaml: catalog.contact.url {url!r} is not an "
+                              "http(s) URL")
+    return name, email, url
+
+
+# SPDX checksum algorithms (spdx:checksumAlgorithm_<name>) that hashlib computes.
+CHECKSUM_ALGORITHMS = ("sha1", "sha224", "sha256", "sha384", "sha512", "md5")
+
+
+def checksum_algorithm(cat: dict[str, Any]) -> str:
+    """The distributions' checksum algorithm (`catalog.checksum` of data/dataset.yaml,
+    default sha1: DCAT-AP 2.1.1 requires SHA-1 and 3.0.1 accepts any one algorithm, and
+    both allow one spdx:checksum per distribution, so SHA-1 is the one choice that serves
+    both profiles)."""
+    name = str(cat.get("checksum") or "sha1").lower()
+    if name not in CHECKSUM_ALGORITHMS:
+        raise VocabularyError(
+            f"data/dataset.yaml: catalog.checksum {name!r} is not one of "
+            f"{', '.join(CHECKSUM_ALGORITHMS)}")
+    return name
+
+
+def _size_and_digest(path: Path, algorithm: str) -> tuple[int, str]:
+    """Byte size and checksum of a file, read a block at a time (exports reach gigabytes)."""
+    digest, size = hashlib.new(algorithm), 0
     with path.open("rb") as fh:
         while block := fh.read(1 << 20):
             digest.update(block)

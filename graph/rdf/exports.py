@@ -38,7 +38,15 @@ from welfare_kg.paths import ONTOLOGY_DIR
 
 from ..report import Extraction
 from .build import check_base_iri, dataset_namespaces, shared_graph_iri
-from .catalog import DatasetStats, GraphInfo, catalog_graph, graph_file, void_graph
+from .catalog import (
+    DatasetStats,
+    GraphInfo,
+    catalog_graph,
+    checksum_algorithm,
+    contact_point,
+    graph_file,
+    void_graph,
+)
 from .jsonld import jsonld_context
 from .metadata import default_base_iri, load_metadata
 from .parts import OxTerms, Part, jsonld_lines, make_parts, nt_lines, part_bytes
@@ -561,6 +569,8 @@ def build_outputs(
     base_iri, meta = _base_and_meta(base_iri, None, {
         "sparql_endpoint": public_endpoint, "download_url": download_url})
     _check_out_dir(Path(out_dir))
+    checksum_algorithm(meta["catalog"])  # bad catalogue settings fail before the slow work
+    contact_point(meta["catalog"])
     # The parts live outside out_dir, so bad input found while extracting leaves no trace.
     with tempfile.TemporaryDirectory(prefix="welfare-kg-parts-") as work:
         parts = make_parts([Path(p) for p in report_paths], Path(work), base_iri=base_iri,
