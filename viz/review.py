@@ -243,6 +243,7 @@ def page_data(model: ReviewModel) -> dict[str, Any]:
                 "bodies": list(r.bodies),
                 "bodySource": r.body_source,
                 "cells": [list(c.bodies) for c in r.cells],
+                "cell": next((k for k, c in enumerate(r.cells) if c.chosen), None),
             }
             for r in model.rows
         ],

@@ -119,7 +119,7 @@
     e.status = d.status;
     var bodies = chosenBodies(row, d);
     if (bodies !== null) e.bodies = bodies;
-    else if (row.bodySource === "merged") e.bodies = row.bodies.slice();  /* placed, not printed */
+    else if (row.bodySource !== "own") e.bodies = row.bodies.slice();  /* placed or none: a person confirmed it */
     e.reason = reasonFor(d, changed);
     return e;
   }
