@@ -225,3 +225,46 @@ def test_hostile_text_stays_text_and_round_trips(open_review, tmp_path):
     assert entry.reason == "理由 " + HOSTILE
     fixed = {r.line: r for r in extract_report(report, corrections=saved).rows}
     assert fixed[target.line].initiative == "取組" + HOSTILE + ODD + "m"
+
+
+def test_written_file_keeps_the_existing_corrections_in_place(open_review, tmp_path):
+    """What the page writes, exactly: a header, the source bound to the text hash, the
+    corrections file it was given (every field: action plans, merges, statuses) in its order
+    with a reviewed row's entry in place of that row's old one, then new rows by line."""
+    bundled = DEFAULT_REPORT.parent / "corrections" / "izumi-wakuwaku-fy2021-report.yaml"
+    html = tmp_path / "review.html"
+    assert main(["review", str(DEFAULT_REPORT), "--corrections", str(bundled),
+                 "-o", str(html)]) == 0
+    page = open_review(html)
+    data = json.loads(page.evaluate("document.getElementById('review-data').textContent"))
+    empty = page.evaluate("welfareReview.corrections()")
+    sha = read_source(DEFAULT_REPORT).text_sha256
+    assert f'source:\n  file: "{DEFAULT_REPORT.name}"\n  text_sha256: "{sha}"\n' in empty
+    path = tmp_path / "same.yaml"
+    path.write_text(empty, encoding="utf-8")
+    old = load_corrections(bundled).corrections
+    assert [(c.item, c.line, c.changes, c.reason) for c in load_corrections(path).corrections] \
+        == [(c.item, c.line, c.changes, c.reason) for c in old]
+
+    page.fill("#reviewer", "山田")
+    page.keyboard.press("Escape")  # out of the field: keys act on the rows again
+    first, second = data["rows"][0], data["rows"][1]
+    page.keyboard.press("Enter")  # first: confirmed as extracted
+    assert page.evaluate("document.querySelector('li.card.active').dataset.key") == second["key"]
+    page.keyboard.press("t")  # second: ongoing, with a reason
+    page.keyboard.press("m")
+    page.keyboard.insert_text("継続中と読む")
+    page.keyboard.press("Enter")
+    path.write_text(page.evaluate("welfareReview.corrections()"), encoding="utf-8")
+    assert "# Reviewer: 山田\n" in path.read_text(encoding="utf-8")
+    got = load_corrections(path).corrections
+    assert [c.item for c in got[:len(old)]] == [c.item for c in old]
+    new = got[len(old):]
+    assert [c.line for c in new] == sorted([first["line"], second["line"]])
+    by_line = {c.line: c for c in new}
+    assert by_line[first["line"]].changes["initiative"] == first["initiative"]
+    assert by_line[first["line"]].changes["status"] == first["status"]
+    assert by_line[first["line"]].reason == "確認済み（抽出どおり） (confirmed as extracted) [山田]"
+    assert by_line[second["line"]].changes["status"] == "ongoing"
+    assert by_line[second["line"]].reason == "継続中と読む [山田]"
+    assert page.errors == []
