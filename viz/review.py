@@ -258,19 +258,20 @@ def other_cells(row: ReviewRow) -> list[tuple[int, Cell]]:
     return [(k, c) for k, c in enumerate(row.cells) if not c.chosen]
 
 
-def _line_marks(row: ReviewRow) -> dict[int, str]:
-    """CSS class of each marked line of the row's page: the row, its body cell, and the
-    printed initiative sentences (numbered like the choices)."""
-    marks: dict[int, str] = {}
-    for n, c in enumerate(row.candidates, start=1):
+def _line_marks(row: ReviewRow) -> dict[int, tuple[str, str]]:
+    """CSS class and label of each marked line of the row's page: the row, its body cell,
+    and the printed initiative sentences (labelled with the key that picks them)."""
+    marks: dict[int, tuple[str, str]] = {}
+    for n, c in enumerate(row.candidates):
         if c.lines:
+            label = _KEYS["initiative"][n] if n < len(_KEYS["initiative"]) else "·"
             for line in range(c.lines[0], c.lines[1] + 1):
-                marks[line] = f"init init-{n}"
+                marks[line] = ("init", label if line == c.lines[0] else "")
     if row.body_lines and row.body_source != "own":
         for line in range(row.body_lines[0], row.body_lines[1] + 1):
-            marks[line] = "cell"
+            marks[line] = ("cell", "")
     for line in range(row.line, row.end_line + 1):
-        marks[line] = "row"
+        marks[line] = ("row", "")
     return marks
 
 

@@ -391,7 +391,7 @@ def _ranked(inits: list[InitiativeBlock], orders: list[tuple[int, ...]],
                 share[j][r] = w / sum(weights)
     out = []
     for r in range(n):
-        found = [(inits[j] if j is not None else None, round(min(share[j][r], 1.0), 3))
+        found = [(inits[j] if j is not None else None, round(min(float(share[j][r]), 1.0), 3))
                  for j in labels]
         found.sort(key=lambda c: -c[1])  # stable: ties keep the printed order, None last
         out.append(tuple(found))
