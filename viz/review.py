@@ -19,28 +19,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from welfare_kg.datafiles import load_yaml
 from welfare_kg.errors import VocabularyError
 from welfare_kg.fileio import write_text
-from welfare_kg.graph.report import (
-    LOW_CONFIDENCE,
-    STATUSES,
-    Extraction,
-    Row,
-    extract_report,
-    flagged_rows,
-    load_bodies,
-    load_corrections,
-    read_source,
-    review_score,
-)
 
 from .site.render import environment, script_json
 from .vocabulary import status_labels
+
+if TYPE_CHECKING:
+    from welfare_kg.graph.report import Extraction, Row
 
 __all__ = ["ReviewModel", "ReviewRow", "render_review", "review_model", "write_review"]
 
@@ -134,6 +125,16 @@ def review_model(report: str | Path, corrections: str | Path | None = None) -> R
     Without `corrections` the method's own answers are reviewed (the bundled corrections
     folder is not used: a new report has none, and the page must not pretend otherwise).
     """
+    # The extractor loads on use: other viz commands import this package and never need it.
+    from welfare_kg.graph.report import (
+        LOW_CONFIDENCE,
+        STATUSES,
+        extract_report,
+        flagged_rows,
+        load_bodies,
+        load_corrections,
+        read_source,
+    )
     extraction = extract_report(report, corrections=corrections or False, candidates=True)
     source = read_source(report)
     flagged = flagged_rows(extraction.rows)
@@ -164,6 +165,8 @@ def review_model(report: str | Path, corrections: str | Path | None = None) -> R
 
 
 def _review_row(rank: int, row: Row, extraction: Extraction) -> ReviewRow:
+    from welfare_kg.graph.report import review_score
+
     found = extraction.candidates.get(row.line)
     page = next(p for p in extraction.pages if p.number == row.page)
     printed = {i.text: (i.line, i.end_line) for i in page.initiatives}

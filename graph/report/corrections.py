@@ -7,6 +7,9 @@ a file for a different or edited report is passed over with a warning; given exp
 (`welfare-kg extract --corrections FILE`), it is refused with an error naming both hashes.
 Each entry finds its row by content (the start of the first plan item), with the printed line
 only as a tie-breaker; `unmatched_corrections` lists the entries that no longer find one.
+An entry sets any of `initiative`, `bodies`, `status` (one of STATUSES: a person read the
+result, so it overrides the phrasing rules), `action_plan` and `merge_into_previous`; the
+review page (`welfare-kg review`) writes such files.
 """
 
 from __future__ import annotations
