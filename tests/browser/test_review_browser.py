@@ -268,3 +268,27 @@ def test_written_file_keeps_the_existing_corrections_in_place(open_review, tmp_p
     assert by_line[second["line"]].changes["status"] == "ongoing"
     assert by_line[second["line"]].reason == "継続中と読む [山田]"
     assert page.errors == []
+
+
+def test_kept_answers_are_shown_by_value(open_review, tmp_path):
+    """A kept decision shows the candidate it names, not the position it had: a page written
+    again after the method changed may list the candidates in another order."""
+    html = tmp_path / "review.html"
+    assert main(["review", str(DEFAULT_REPORT), "-o", str(html)]) == 0
+    page = open_review(html)
+    data = json.loads(page.evaluate("document.getElementById('review-data').textContent"))
+    row = next(r for r in data["rows"] if len(r["candidates"]) > 2)
+    kept = {"reviewer": "", "rows": {row["key"]: {
+        "item": row["item"], "line": row["line"], "initiative": "0",
+        "initiativeValue": row["candidates"][2], "initiativeText": "", "status": "postponed",
+        "bodies": "keep", "bodiesValue": None, "bodiesText": "", "reason": "r",
+        "done": False, "entry": None}}}
+    page.evaluate(f"localStorage.setItem({json.dumps(data['storageKey'])}, "
+                  f"{json.dumps(json.dumps(kept, ensure_ascii=False))})")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    picked = page.evaluate(
+        f"document.querySelector('input[name=\"init-{row['key']}\"]:checked').value")
+    assert picked == "2"
+    assert page.evaluate(f"document.getElementById('row-{row['key']}').dataset.state") == "draft"
+    assert page.errors == []

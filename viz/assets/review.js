@@ -47,11 +47,13 @@
   function typedText(el, field) {
     return el.querySelector('fieldset[data-field="' + field + '"] input.typed-text').value;
   }
-  /* What the card shows now, as a decision (kept in `state`). */
+  /* What the card shows now, as a decision (kept in `state`): the radios picked, and the
+     values they stand for, so a page written again (candidates in another order) shows the
+     same answers. */
   function read(el) {
     var key = el.dataset.key, row = rows[key];
     var prev = state.rows[key] || {};
-    return {
+    var d = {
       item: row.item, line: row.line,
       initiative: checked(el, "init-" + key),
       initiativeText: typedText(el, "initiative"),
@@ -61,20 +63,41 @@
       reason: el.querySelector("input.reason-text").value,
       done: !!prev.done, entry: prev.entry || null
     };
+    d.initiativeValue = chosenInitiative(row, d);
+    d.bodiesValue = chosenBodies(row, d);
+    return d;
   }
-  /* Show a kept decision in its card. */
+  /* Show a kept decision in its card (by value; a decision for another row is not shown). */
   function show(el, d) {
-    var key = el.dataset.key;
+    var key = el.dataset.key, row = rows[key];
+    if (d.item !== row.item || d.line !== row.line) return false;
     function pick(name, value) {
       var r = el.querySelector('input[type=radio][name="' + name + '"][value="' + value + '"]');
       if (r) r.checked = true;
+      return !!r;
     }
-    if (d.initiative !== null && d.initiative !== undefined) pick("init-" + key, d.initiative);
+    var typedInit = el.querySelector('fieldset[data-field="initiative"] input.typed-text');
+    var typedBodies = el.querySelector('fieldset[data-field="bodies"] input.typed-text');
+    typedInit.value = d.initiativeText || "";
+    typedBodies.value = d.bodiesText || "";
+    if ("initiativeValue" in d) {
+      var i = row.candidates.findIndex(function (c) {
+        return c === d.initiativeValue || (c !== null && d.initiativeValue !== null && norm(c) === norm(d.initiativeValue));
+      });
+      if (i >= 0 && d.initiative !== "typed") pick("init-" + key, i);
+      else { pick("init-" + key, "typed"); typedInit.value = d.initiativeValue || ""; }
+    }
     if (d.status) pick("status-" + key, d.status);
-    if (d.bodies) pick("bodies-" + key, d.bodies);
-    el.querySelector('fieldset[data-field="initiative"] input.typed-text').value = d.initiativeText || "";
-    el.querySelector('fieldset[data-field="bodies"] input.typed-text').value = d.bodiesText || "";
+    if (d.bodiesValue === null || d.bodiesValue === undefined) pick("bodies-" + key, "keep");
+    else if (d.bodies === "typed") pick("bodies-" + key, "typed");
+    else {
+      var k = row.cells.findIndex(function (c, n) { return n !== row.cell && sameList(c, d.bodiesValue); });
+      if (!(k >= 0 && pick("bodies-" + key, k))) {
+        pick("bodies-" + key, "typed"); typedBodies.value = d.bodiesValue.join("、");
+      }
+    }
     el.querySelector("input.reason-text").value = d.reason || "";
+    return true;
   }
   function splitBodies(text) {
     return String(text || "").split(/[、,，\n\/／]+/).map(function (s) { return s.trim(); })
@@ -315,7 +338,10 @@
     var el = active;
     if (!el) return;
     var k = CODES[e.code] || (e.key && e.key.length === 1 ? e.key.toLowerCase() : e.key);
-    if (e.key === "Enter") { if (t.tagName === "BUTTON") return; e.preventDefault(); confirmRow(el); return; }
+    if (e.key === "Enter") {
+      if (/^(BUTTON|SUMMARY|A|SELECT)$/.test(t.tagName)) return;  /* their own Enter */
+      e.preventDefault(); confirmRow(el); return;
+    }
     if (k === "j" || e.key === "ArrowDown" && e.shiftKey) { e.preventDefault(); move(1); return; }
     if (k === "k" || e.key === "ArrowUp" && e.shiftKey) { e.preventDefault(); move(-1); return; }
     if (k === "u") { e.preventDefault(); undo(el); return; }
@@ -336,7 +362,11 @@
     reviewer.addEventListener("input", function () { state.reviewer = reviewer.value; persist(); });
     cards.forEach(function (el) {
       var d = state.rows[el.dataset.key];
-      if (d) show(el, d);
+      if (d && !show(el, d)) {  /* kept for another row at this line: keep it aside, still saved */
+        state.rows["other:" + d.line + ":" + d.item] = d;
+        delete state.rows[el.dataset.key];
+        persist();
+      }
       refresh(el);
       el.addEventListener("change", function (e) { if (e.target.type === "radio") changed(el); });
       el.addEventListener("input", function (e) {
