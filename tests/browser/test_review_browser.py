@@ -267,6 +267,13 @@ def test_written_file_keeps_the_existing_corrections_in_place(open_review, tmp_p
     assert by_line[first["line"]].reason == "確認済み（抽出どおり） (confirmed as extracted) [山田]"
     assert by_line[second["line"]].changes["status"] == "ongoing"
     assert by_line[second["line"]].reason == "継続中と読む [山田]"
+    page.keyboard.press("h")  # hide the checked rows: the two leave the list, the rest stay
+    hidden = page.evaluate("[...document.querySelectorAll('li.card')].filter("
+                           "c => c.offsetParent === null).map(c => c.dataset.key)")
+    assert sorted(hidden) == sorted([first["key"], second["key"]])
+    assert page.evaluate("document.querySelector('li.card.active').offsetParent !== null")
+    page.keyboard.press("k")  # moving skips hidden rows
+    assert page.evaluate("document.querySelector('li.card.active').dataset.key") not in hidden
     assert page.errors == []
 
 

@@ -186,9 +186,18 @@
     var pre = el.querySelector("pre.page-text"), first = pre && pre.querySelector(".ln.row");
     if (first) pre.scrollTop = Math.max(0, first.offsetTop - pre.offsetTop - pre.clientHeight / 3);
   }
+  function shown(c) { return c.offsetParent !== null; }  /* not hidden by "hide checked" */
   function move(step) {
-    var i = cards.indexOf(active) + step;
-    if (i >= 0 && i < cards.length) activate(cards[i]);
+    for (var i = cards.indexOf(active) + step; i >= 0 && i < cards.length; i += step) {
+      if (shown(cards[i])) { activate(cards[i]); return; }
+    }
+  }
+  function hideDone(on) {
+    var box = document.getElementById("hide-done");
+    box.checked = on;
+    document.querySelector(".review-list").classList.toggle("hide-done", on);
+    state.hideDone = on; persist();
+    if (active && !shown(active)) move(1);
   }
   function confirmRow(el) {
     var key = el.dataset.key, row = rows[key], d = read(el);
@@ -345,6 +354,7 @@
     if (k === "j" || e.key === "ArrowDown" && e.shiftKey) { e.preventDefault(); move(1); return; }
     if (k === "k" || e.key === "ArrowUp" && e.shiftKey) { e.preventDefault(); move(-1); return; }
     if (k === "u") { e.preventDefault(); undo(el); return; }
+    if (k === "h") { e.preventDefault(); hideDone(!state.hideDone); return; }
     if (k === "i") { e.preventDefault(); focusTyped(el, "initiative"); return; }
     if (k === "b") { e.preventDefault(); focusTyped(el, "bodies"); return; }
     if (k === "m") { e.preventDefault(); el.querySelector("input.reason-text").focus(); return; }
@@ -385,6 +395,10 @@
       });
     });
     counts();
+    var hide = document.getElementById("hide-done");
+    hide.checked = !!state.hideDone;
+    document.querySelector(".review-list").classList.toggle("hide-done", hide.checked);
+    hide.addEventListener("change", function () { hideDone(hide.checked); });
     document.getElementById("save").addEventListener("click", save);
     document.getElementById("clear").addEventListener("click", function (e) {
       var b = e.currentTarget;
