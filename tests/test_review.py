@@ -195,3 +195,17 @@ def test_review_bad_input_is_one_line_and_exit_2(args, tmp_path, capsys):
     assert main(["review", *args]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_choice_keys_match_the_script_and_leave_the_commands_free():
+    """The keys the page prints beside each choice are the ones its script acts on, and no
+    choice key is also a command (next, previous, type, reason, undo, hide)."""
+    from welfare_kg.viz.review import _KEYS, ASSETS
+
+    script = (ASSETS / "review.js").read_text(encoding="utf-8")
+    found = re.search(r'var KEYS = \{ initiative: "(\w+)", status: "(\w+)", bodies: "(\w+)" \}',
+                      script)
+    assert found and found.groups() == (_KEYS["initiative"], _KEYS["status"], _KEYS["bodies"])
+    keys = "".join(_KEYS.values())
+    assert len(set(keys)) == len(keys)
+    assert not set(keys) & set("jkibmuh")

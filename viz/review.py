@@ -304,7 +304,7 @@ def render_review(model: ReviewModel) -> str:
 _KEYS = {
     "initiative": "1234567890",
     "status": "qwert",
-    "bodies": "asdfgh",
+    "bodies": "asdfg",
 }
 
 

@@ -19,7 +19,7 @@ from welfare_kg.paths import DEFAULT_REPORT
 
 pytestmark = pytest.mark.integration
 
-KEYS = {"initiative": "1234567890", "status": "qwert", "bodies": "asdfgh"}
+KEYS = {"initiative": "1234567890", "status": "qwert", "bodies": "asdfg"}
 
 
 @pytest.fixture

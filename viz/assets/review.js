@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("review-data").textContent);
-  var KEYS = { initiative: "1234567890", status: "qwert", bodies: "asdfgh" };
+  var KEYS = { initiative: "1234567890", status: "qwert", bodies: "asdfg" };
   var rows = {};
   data.rows.forEach(function (r) { rows[r.key] = r; });
   var cards = [].slice.call(document.querySelectorAll("li.card"));
