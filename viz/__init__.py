@@ -4,7 +4,9 @@ In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
 maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
 queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
 `metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `charts`
-(matplotlib SVG, PNG on request), `site` (the static site, `write_site`). `write_all` is the
+(matplotlib SVG, PNG on request), `site` (the static site, `write_site`), `review` (the page
+where a person checks the extractor's least sure rows, `write_review`; its input is a report
+text, not the store). `write_all` is the
 entry point of `welfare-kg all`.
 """
 
@@ -23,6 +25,7 @@ from .charts import (
 )
 from .maps import write_maps
 from .report import write_metrics
+from .review import review_model, write_review
 from .site import write_site
 from .source import load_plan
 
@@ -32,10 +35,12 @@ __all__ = [
     "chart_formats",
     "japanese_font",
     "load_plan",
+    "review_model",
     "write_all",
     "write_charts",
     "write_maps",
     "write_metrics",
+    "write_review",
     "write_site",
 ]
 

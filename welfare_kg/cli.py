@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "build": "build",
     "validate": "validate",
     "corrections": "corrections",
+    "review": "review",
 }
 
 

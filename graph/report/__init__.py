@@ -42,7 +42,16 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
         write_json,
     )
     from .pages import SourceText, read_source
-    from .records import STATUSES, ActionPlan, Extraction, Initiative, Page, Quantity, Row
+    from .records import (
+        STATUSES,
+        ActionPlan,
+        Candidates,
+        Extraction,
+        Initiative,
+        Page,
+        Quantity,
+        Row,
+    )
 
 # Each public name and the module it lives in. The package imports a module when one of its
 # names is first used (PEP 562): the graph and the query library need the records and
@@ -72,6 +81,7 @@ _HOME = {
     "read_source": "pages",
     "STATUSES": "records",
     "ActionPlan": "records",
+    "Candidates": "records",
     "Extraction": "records",
     "Initiative": "records",
     "Page": "records",
@@ -86,6 +96,7 @@ __all__ = [
     "ActionPlan",
     "Body",
     "BodyVocabulary",
+    "Candidates",
     "Correction",
     "CorrectionsCheck",
     "Extraction",

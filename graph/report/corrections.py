@@ -7,6 +7,9 @@ a file for a different or edited report is passed over with a warning; given exp
 (`welfare-kg extract --corrections FILE`), it is refused with an error naming both hashes.
 Each entry finds its row by content (the start of the first plan item), with the printed line
 only as a tie-breaker; `unmatched_corrections` lists the entries that no longer find one.
+An entry sets any of `initiative`, `bodies`, `status` (one of STATUSES: a person read the
+result, so it overrides the phrasing rules), `action_plan` and `merge_into_previous`; the
+review page (`welfare-kg review`) writes such files.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.paths import DATA_DIR
 
-from .records import Row
+from .outcomes import judge_status, status_confidence
+from .records import STATUSES, Row
 
 __all__ = [
     "Correction",
@@ -32,7 +36,7 @@ __all__ = [
 ]
 
 CORRECTIONS_DIR = DATA_DIR / "corrections"
-_FIELDS = {"initiative", "bodies", "merge_into_previous", "action_plan"}
+_FIELDS = {"initiative", "bodies", "merge_into_previous", "action_plan", "status"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ def _load(path: Path) -> CorrectionSet:
         unknown = set(entry) - _FIELDS - {"row", "reason"}
         if unknown or not changes:
             raise VocabularyError(f"{where}: unknown or missing fields {sorted(unknown)}")
+        if "status" in changes and changes["status"] not in STATUSES:
+            raise VocabularyError(f"{where}: status {changes['status']!r} is not one of "
+                                  f"{', '.join(STATUSES)}")
         row = entry["row"]
         if not isinstance(row, dict) or not row.get("item"):
             raise VocabularyError(f"{where}: `row` needs `item` (start of the first plan item)")
@@ -164,6 +171,8 @@ def apply_corrections(
             target.items.extend(row.items)
             if row.result:
                 target.result += row.result
+                target.status = judge_status(target.result)
+                target.status_confidence = status_confidence(target.result)
             target.corrections.append(f"merged row at line {row.line}: {c.reason}")
             rows.remove(row)
             notes.append(f"line {row.line}: merged into row at line {target.line} ({c.reason})")
@@ -181,6 +190,8 @@ def apply_corrections(
                     row.body_confidence = 1.0
                 if key == "initiative":
                     row.confidence = 1.0
+        if "status" in c.changes:  # read by a person from the result: overrides the rules
+            row.status, row.status_confidence = str(c.changes["status"]), 1.0
         row.corrections.append(c.reason)
         notes.append(f"line {row.line}: {', '.join(sorted(c.changes))} ({c.reason})")
     return rows, notes, problems

@@ -28,9 +28,16 @@ from .corrections import (
     unmatched_corrections,
 )
 from .format import load_layout
-from .outcomes import find_partners, find_quantities, judge_status, status_confidence
+from .outcomes import (
+    find_partners,
+    find_quantities,
+    judge_status,
+    judge_status_rule,
+    status_confidence,
+)
 from .outline import load_outline, pillar_of_groups
 from .pages import (
+    BodiesBlock,
     HeadingBlock,
     InitiativeBlock,
     NoteBlock,
@@ -40,11 +47,13 @@ from .pages import (
     read_source,
     repeated_pages,
 )
-from .records import ActionPlan, Extraction, Initiative, Page, Row
+from .records import ActionPlan, Candidates, Extraction, Initiative, Page, Row
 from .segment import (
+    Assignment,
     assign_headings,
     assign_initiatives,
     assign_merged_bodies,
+    initiative_candidates,
 )
 from .similarity import Similarity
 
@@ -79,14 +88,16 @@ def flagged_rows(rows: list[Row]) -> list[Row]:
 
 
 def extract_report(
-    path: str | Path, *, corrections: bool | str | Path = True, outline: Path | None = None
+    path: str | Path, *, corrections: bool | str | Path = True, outline: Path | None = None,
+    candidates: bool = False,
 ) -> Extraction:
     """Read a progress report and recover its rows as records.
 
     `corrections`: True looks for the report's file in data/corrections/, False applies none,
     a path applies that file, which must be written for this report (else `InputError` naming
-    both hashes, before any output). Raises `InputError`/`ReportFormatError` (naming file and
-    line) for input it cannot read.
+    both hashes, before any output). `candidates` also gives each row what a reviewer could
+    pick instead (`Extraction.candidates`; slower: every initiative is scored). Raises
+    `InputError`/`ReportFormatError` (naming file and line) for input it cannot read.
     """
     source = read_source(path)
     name = str(path)
@@ -103,13 +114,14 @@ def extract_report(
     sim = Similarity(_corpus(pages))
     rows: list[Row] = []
     page_records: list[Page] = []
+    found: dict[int, Candidates] = {}
     current: HeadingBlock | None = None
     for page in pages:
         page_records.append(_page_record(page, pillars))
         if not page.rows:
             current = _last_heading(page) or current
             continue
-        initiatives = assign_initiatives(page, sim)
+        initiatives = (initiative_candidates if candidates else assign_initiatives)(page, sim)
         headings = assign_headings(page, initiatives, sim)
         merged = assign_merged_bodies(page, initiatives)
         for i, block in enumerate(page.rows):
@@ -137,6 +149,8 @@ def extract_report(
                 body_confidence=1.0 if own else (initiatives[i].share if cell else 0.0),
             )
             rows.append(row)
+            if candidates:
+                found[block.line] = _candidates(page, initiatives[i], cell)
         current = _last_heading(page) or current
         warnings += [
             f"{name}:{line}: unknown body name {text!r} (not in data/bodies.csv)"
@@ -151,6 +165,7 @@ def extract_report(
     warnings += repeated_pages(source, [(p.first_line, p.last_line) for p in pages], layout)
     sha = hashlib.sha256(source.data).hexdigest()
     applied: list[str] = []
+    _judge_status(rows)  # from the printed result; a correction may override it
     if corrections is not False:
         notes: list[str] = []
         cset = explicit
@@ -161,12 +176,25 @@ def extract_report(
             rows, applied, problems = apply_corrections(rows, cset)
             warnings += problems
     _judge(rows)
+    for row in rows:
+        if row.line in found:
+            found[row.line].status_rule = judge_status_rule(row.result)[1]
     warnings += [
         f"{name}:{r.line}: row has no implementing body" for r in rows if not r.bodies
     ]
     if source.encoding == "cp932":
         warnings.insert(0, f"{name}: decoded as Shift_JIS (CP932), not UTF-8")
-    return Extraction(name, sha, page_records, rows, warnings, applied)
+    return Extraction(name, sha, page_records, rows, warnings, applied, found)
+
+
+def _candidates(page: PageLayout, chosen: Assignment, cell: BodiesBlock | None) -> Candidates:
+    """A row's runner-up initiatives and the page's merged body cells (for the review page)."""
+    cells = [b for b in page.blocks if isinstance(b, BodiesBlock)]
+    return Candidates(
+        initiatives=tuple((c.text if c else None, share) for c, share in chosen.candidates),
+        cells=tuple((b.line, b.end_line, tuple(b.bodies)) for b in cells),
+        cell=next((k for k, b in enumerate(cells) if b is cell), None),
+    )
 
 
 @dataclass(frozen=True)
@@ -247,11 +275,15 @@ def _check_truncation(name: str, pages: list[PageLayout], rows: list[Row]) -> No
         )
 
 
-def _judge(rows: list[Row]) -> None:
-    partners, bodies = load_partners(), load_bodies()
+def _judge_status(rows: list[Row]) -> None:
     for row in rows:
         row.status = judge_status(row.result)
         row.status_confidence = status_confidence(row.result)
+
+
+def _judge(rows: list[Row]) -> None:
+    partners, bodies = load_partners(), load_bodies()
+    for row in rows:
         row.quantities = find_quantities(row.result)
         row.partners = find_partners(row.result, row.bodies, partners, bodies)
 

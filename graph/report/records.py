@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["ActionPlan", "Extraction", "Initiative", "Page", "Quantity", "Row"]
+__all__ = ["ActionPlan", "Candidates", "Extraction", "Initiative", "Page", "Quantity", "Row"]
 
 STATUSES = ("implemented", "partial", "cancelled", "postponed", "ongoing")
 
@@ -81,6 +81,20 @@ class Page:
 
 
 @dataclass
+class Candidates:
+    """What a reviewer may pick instead of the method's answers for one row (the review page;
+    `extract_report(candidates=True)`): every initiative of the page with the share of the
+    segmentations that give it to the row, best first (None: no initiative), the merged body
+    cells printed on the page (first line, last line, bodies) with the one the row was given,
+    and the status rule that decided (`outcomes.DECISIONS`)."""
+
+    initiatives: tuple[tuple[str | None, float], ...]
+    cells: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
+    cell: int | None = None  # index into `cells` of the row's merged cell
+    status_rule: str = ""
+
+
+@dataclass
 class Extraction:
     """Everything recovered from one report."""
 
@@ -90,6 +104,8 @@ class Extraction:
     rows: list[Row]
     warnings: list[str] = field(default_factory=list)
     corrections_applied: list[str] = field(default_factory=list)
+    # Runner-up answers by row line, only when asked for (not part of the records' JSON).
+    candidates: dict[int, Candidates] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {

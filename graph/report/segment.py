@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from welfare_kg.datafiles import normalize
@@ -33,7 +34,13 @@ from .pages import (
 )
 from .similarity import Similarity
 
-__all__ = ["Assignment", "assign_headings", "assign_initiatives", "assign_merged_bodies"]
+__all__ = [
+    "Assignment",
+    "assign_headings",
+    "assign_initiatives",
+    "assign_merged_bodies",
+    "initiative_candidates",
+]
 
 # Weights of the scoring; tuned on the FY2021 reading, kept few and explained. Row scores are
 # centred per row (a row that resembles no initiative votes for none), so weights compare to
@@ -64,6 +71,9 @@ class Assignment:
     # The row's confidence: the share of all segmentations (weighted exp(score / TEMPERATURE))
     # that give the row this initiative; the margin where the page is too large to sum over.
     share: float = 1.0
+    # Every initiative of the page (None: no initiative) with the share of the segmentations
+    # that give it to this row, best first; filled only on request (`initiative_candidates`).
+    candidates: tuple[tuple[InitiativeBlock | None, float], ...] = ()
 
 
 def _jaccard(a: list[str], b: list[str]) -> float | None:
@@ -120,8 +130,17 @@ def _inversions(order: tuple[int, ...]) -> int:
     return sum(1 for a, b in itertools.combinations(order, 2) if a > b)
 
 
-def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
-    """The initiative of each row of the page (see module docstring)."""
+def initiative_candidates(page: PageLayout, sim: Similarity) -> list[Assignment]:
+    """`assign_initiatives`, with each row's `candidates`: the runner-up initiatives a
+    reviewer picks from, scored like the row's own confidence. Costs one posterior sum per
+    initiative of the page, so extraction does not pay for it; the review page does."""
+    return assign_initiatives(page, sim, candidates=True)
+
+
+def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = False
+                       ) -> list[Assignment]:
+    """The initiative of each row of the page (see module docstring); `candidates` also
+    scores every other initiative for every row (see `initiative_candidates`)."""
     rows = page.rows
     n = len(rows)
     if n == 0:
@@ -304,6 +323,10 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             sum(math.exp(v - log_z) for v in parts[r] if v > -math.inf) for r in range(n)
         ]
     runs = {r: (a, b) for a, b, _ in best_path for r in range(a, b)}
+    ranked: list[tuple[tuple[InitiativeBlock | None, float], ...]] = [()] * n
+    if candidates:
+        ranked = _ranked(inits, orders, score, exact, lambda order, labels: posterior(
+            order, labels, TEMPERATURE), lambda order: INVERSION * _inversions(order) / TEMPERATURE)
     out: list[Assignment] = []
     for r, j in enumerate(labels):
         # Confidence: how much worse the best segmentation is that gives this row any other
@@ -328,7 +351,50 @@ def assign_initiatives(page: PageLayout, sim: Similarity) -> list[Assignment]:
             edge=min(r - a, b - 1 - r),
             share=round(min(share[r], 1.0), 3) if exact else round(
                 1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),
+            candidates=ranked[r],
         ))
+    return out
+
+
+def _ranked(inits: list[InitiativeBlock], orders: list[tuple[int, ...]],
+            score: list[list[float]], exact: bool, posterior: Callable, penalty: Callable,
+            ) -> list[tuple[tuple[InitiativeBlock | None, float], ...]]:
+    """Per row, each label (initiative column or None) with its posterior share, best first.
+
+    `posterior(order, labels)` sums the segmentations per row that give row r labels[r]; asking
+    it with one label for every row gives that label's mass on each row. On pages too large to
+    sum over, the row's own similarity stands in (a softmax at the same temperature).
+    """
+    n = len(score)
+    labels: list[int | None] = [*range(len(inits)), None]
+    if exact:
+        mass = {j: [[] for _ in range(n)] for j in labels}
+        totals: list[float] = []
+        for order in orders:
+            for j in labels:
+                z, per_row = posterior(order, [j] * n)
+                if j is None:
+                    totals.append(z - penalty(order))
+                for r, v in enumerate(per_row):
+                    mass[j][r].append(v - penalty(order))
+        top = max(totals)
+        log_z = top + math.log(sum(math.exp(t - top) for t in totals))
+        share = {j: [sum(math.exp(v - log_z) for v in mass[j][r] if v > -math.inf)
+                     for r in range(n)] for j in labels}
+    else:
+        share = {j: [0.0] * n for j in labels}
+        for r in range(n):
+            own = [*score[r], NULL_ROW]
+            top = max(own)
+            weights = [math.exp((v - top) / TEMPERATURE) for v in own]
+            for j, w in zip(labels, weights, strict=True):
+                share[j][r] = w / sum(weights)
+    out = []
+    for r in range(n):
+        found = [(inits[j] if j is not None else None, round(min(float(share[j][r]), 1.0), 3))
+                 for j in labels]
+        found.sort(key=lambda c: -c[1])  # stable: ties keep the printed order, None last
+        out.append(tuple(found))
     return out
 
 

@@ -1,0 +1,83 @@
+"""A modified copy of the bundled report for the review loop (rows moved, a page dropped,
+results reworded), generated from the bundled text and its hand reading, never checked in;
+and the hand reading keyed by a row's plan items, which survive those changes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+from welfare_kg.datafiles import normalize
+from welfare_kg.paths import DEFAULT_REPORT
+
+READING = Path(__file__).parent / "data" / "reading"
+
+
+def reading_by_items() -> dict[tuple[str, int], dict]:
+    """The hand reading's rows by `row_keys` (moving rows within a page and dropping a page
+    keep them: the rows printed twice with the same items stay in their order)."""
+    rows = []
+    for path in sorted(READING.glob("*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows.sort(key=lambda r: r["line"])
+    return dict(zip(row_keys([r["items"] for r in rows]), rows, strict=True))
+
+
+def row_keys(items: list[list[str]]) -> list[tuple[str, int]]:
+    """Each row's joined, normalised plan items and how many rows before it had the same."""
+    seen: dict[str, int] = {}
+    out = []
+    for its in items:
+        key = normalize("".join(its))
+        out.append((key, seen.get(key, 0)))
+        seen[key] = seen.get(key, 0) + 1
+    return out
+
+
+def modified_report(folder: Path) -> tuple[Path, dict]:
+    """Write the modified copy into `folder`; returns its path and what was changed.
+
+    * a page dropped: the middle page that has rows;
+    * rows moved: on two other pages, the first two neighbouring rows with their own body
+      lines that the reading gives the same initiative swap places (so the reading still
+      holds for both);
+    * results reworded: plain past endings made polite (した。 → しました。) outside plan
+      bullets, which keeps each result's meaning and so its status in the reading.
+    """
+    from welfare_kg.graph.report import extract_report
+
+    lines = DEFAULT_REPORT.read_text(encoding="utf-8").split("\n")
+    extraction = extract_report(DEFAULT_REPORT, corrections=False)
+    truth = reading_by_items()
+    key = dict(zip((r.line for r in extraction.rows),
+                   row_keys([r.items for r in extraction.rows]), strict=True))
+    with_rows = [p for p in extraction.pages if any(r.page == p.number for r in extraction.rows)]
+    dropped = with_rows[len(with_rows) // 2]
+    moved: list[tuple[int, int]] = []
+    for page in with_rows:
+        if page is dropped or len(moved) == 2 or page.number % 2:
+            continue
+        rows = [r for r in extraction.rows if r.page == page.number]
+        for a, b in itertools.pairwise(rows):
+            ta, tb = truth.get(key[a.line]), truth.get(key[b.line])
+            if (a.body_source == b.body_source == "own" and ta and tb
+                    and ta["initiative"] == tb["initiative"]
+                    and all(not lines[k - 1].strip() for k in range(a.end_line + 1, b.line))):
+                moved.append((a.line, b.line))
+                block_a = lines[a.line - 1:a.end_line]
+                gap = lines[a.end_line:b.line - 1]
+                block_b = lines[b.line - 1:b.end_line]
+                lines[a.line - 1:b.end_line] = block_b + gap + block_a
+                break
+    reworded = 0
+    for k, text in enumerate(lines):
+        if text.lstrip(" 　").startswith("・") or "した。" not in text:
+            continue
+        lines[k] = text.replace("した。", "しました。")
+        reworded += 1
+    lines[dropped.first_line - 1:dropped.last_line] = []
+    path = folder / "izumi-modified-report.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path, {"dropped_page": dropped.number, "moved": moved, "reworded": reworded,
+                  "dropped_rows": [r.line for r in extraction.rows if r.page == dropped.number]}
