@@ -21,7 +21,8 @@ from .charts import (
     japanese_font,
     write_charts,
 )
-from .maps import write_maps
+from .handout import Handout, load_handout
+from .maps import MapContext, map_context, write_maps
 from .report import write_metrics
 from .site import write_site
 from .source import load_plan
@@ -29,9 +30,13 @@ from .source import load_plan
 __all__ = [
     "CHART_FORMATS",
     "DEFAULT_CHART_FORMATS",
+    "Handout",
+    "MapContext",
     "chart_formats",
     "japanese_font",
+    "load_handout",
     "load_plan",
+    "map_context",
     "write_all",
     "write_charts",
     "write_maps",
@@ -51,7 +56,7 @@ def write_all(store: Any, out_dir: Path,
     out_dir = Path(out_dir)
     plan = load_plan(store)
     return (
-        write_maps(plan, out_dir / "maps")
+        write_maps(plan, out_dir / "maps", context=map_context(store))
         + write_metrics(plan, out_dir / "metrics")
         + write_charts(plan, out_dir / "charts", chart_formats)
     )

@@ -176,8 +176,9 @@ class _Writer:
 
     # -- pages ----------------------------------------------------------------------------------
     def write_maps_and_charts(self) -> None:
-        written = {p.stem: p.name for p in write_maps(self.site.plan, self.root / "maps")
-                   if p.suffix == ".html"}  # not the maps' side files
+        maps = write_maps(self.site.plan, self.root / "maps",
+                          context=self.site.map_context(self.store))
+        written = {p.stem: p.name for p in maps if p.suffix == ".html"}  # not the side files
         for scope in map_scopes(self.site.plan):
             if scope.slug in written:
                 self.maps.append({"file": written[scope.slug], "ja": f"{scope.title_ja}のマップ",

@@ -12,13 +12,14 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from welfare_kg.graph.sparql import ALIASES, PARTNERS, extra_names
 from welfare_kg.paths import QUERIES_DIR
 
+from ..maps import MapContext, map_context
 from ..metrics import communities, node_table, row_sharing, summary
 from ..network import collaboration_network
 from ..plan import IMPLEMENTING, PARTNER, Plan, type_label
@@ -137,6 +138,16 @@ class Site:
 
     def pair_of(self, a: str, b: str) -> PairView | None:
         return self.pairs.get((a, b)) or self.pairs.get((b, a))
+
+    def map_context(self, store: Any) -> MapContext:
+        """The site's maps (in `maps/`): names and handout of the build, and each body and
+        link opening its page here (every row behind it)."""
+        context = map_context(store)
+        return replace(
+            context,
+            body_pages={b.iri: f"../bodies/{b.slug}.html" for b in self.bodies.values()},
+            pair_pages={frozenset((p.a, p.b)): f"../pairs/{p.slug}.html"
+                        for p in self.pairs.values()})
 
     def status_counts(self, rows: Iterable[str]) -> list[tuple[str, int]]:
         counts = Counter(self.rows[r].status for r in rows)
