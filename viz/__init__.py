@@ -55,8 +55,9 @@ def write_all(store: Any, out_dir: Path,
     """
     out_dir = Path(out_dir)
     plan = load_plan(store)
+    handout = load_handout(store)
     return (
-        write_maps(plan, out_dir / "maps", context=map_context(store))
+        write_maps(plan, out_dir / "maps", context=map_context(store, handout))
         + write_metrics(plan, out_dir / "metrics")
-        + write_charts(plan, out_dir / "charts", chart_formats)
+        + write_charts(plan, out_dir / "charts", chart_formats, handout)
     )

@@ -103,14 +103,14 @@ class MapContext:
     handout: Handout | None = None
 
 
-def map_context(store: Any) -> MapContext:
-    """The names and the handout of the build in `store` (no drill-down pages: the site
-    adds those for its own copies of the maps)."""
+def map_context(store: Any, handout: Handout | None = None) -> MapContext:
+    """The names and the handout (`handout`, else read now) of the build in `store` (no
+    drill-down pages: the site adds those for its own copies of the maps)."""
     from welfare_kg.graph.sparql import body_names
 
     from .handout import load_handout
 
-    return MapContext(names=body_names(store), handout=load_handout(store))
+    return MapContext(names=body_names(store), handout=handout or load_handout(store))
 
 
 def map_scopes(plan: Plan) -> list[MapScope]:

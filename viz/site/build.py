@@ -22,6 +22,7 @@ from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes, write_text
 
 from ..charts import write_charts
+from ..handout import load_handout
 from ..maps import map_scopes, write_maps
 from ..metrics import JOINT_TYPES, type_mixing
 from ..plan import type_rank
@@ -189,7 +190,7 @@ class _Writer:
         source = self.out_dir / "charts" if self.out_dir else None
         if source is None or not all((source / f"{stem}.svg").is_file() for stem, _ in CHART_FILES):
             source = self.root / "charts"  # no charts in the build: draw them here
-            write_charts(self.site.plan, source)
+            write_charts(self.site.plan, source, handout=load_handout(self.store, self.meta))
         for stem, key in CHART_FILES:
             svg, png = source / f"{stem}.svg", source / f"{stem}.png"
             if source != self.root / "charts":
