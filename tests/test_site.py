@@ -179,6 +179,21 @@ def test_every_csv_meant_for_people_starts_with_a_bom(built_site: BuiltSite) -> 
     assert [p for p in csvs if not p.read_bytes().startswith(b"\xef\xbb\xbf")] == []
 
 
+def test_the_builds_csvs_for_people_start_with_a_bom_and_read_status_labels(
+        built_site: BuiltSite) -> None:
+    people = [built_site.out / "rows.csv", built_site.out / "bodies.csv",
+              *sorted((built_site.out / "metrics").glob("*.csv"))]
+    assert len(people) > 4
+    assert [p for p in people if not p.read_bytes().startswith(b"\xef\xbb\xbf")] == []
+    rows = read_csv(built_site.out / "rows.csv")
+    labels = {(r["status"], r["status_ja"], r["status_en"]) for r in rows}
+    assert ("cancelled", "中止", "Cancelled") in labels
+    assert ("implemented", "実施", "Implemented") in labels
+    assert all(r["status_iri"].endswith("#" + r["status"].capitalize()) for r in rows)
+    # the machine-facing exports are as they were: no BOM in Turtle or N-Triples
+    assert not (built_site.out / "welfare-kg.nt").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
 def test_the_rows_csv_has_every_row_with_readable_status_and_source(
         built_site: BuiltSite) -> None:
     records = read_csv(built_site.site / "rows.csv")
