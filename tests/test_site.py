@@ -323,3 +323,44 @@ def test_cli_body_parameter_takes_aliases_and_suggests_names(built_site: BuiltSi
         assert "区社会福祉協議会" in err
     code, out, err = portfolio("社会福祉")
     assert code == 2 and out == "" and "did you mean 区社会福祉協議会" in err
+
+
+def test_every_action_plan_and_initiative_has_an_english_label_from_the_data(
+        built_site: BuiltSite) -> None:
+    from welfare_kg.datafiles import load_yaml, normalize
+    from welfare_kg.paths import DATA_DIR
+
+    missing = run_query(built_site.store, WK + """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?x WHERE {
+          VALUES ?class { wk:ActionPlan wk:Initiative wk:Pillar }
+          ?x a ?class .
+          FILTER NOT EXISTS { ?x rdfs:label ?en FILTER(LANGMATCHES(LANG(?en), "en")) }
+        }""").values()
+    assert missing == []
+    # every translation in the data file is of an initiative the report prints (none stale)
+    printed = {normalize(r["ja"]) for r in run_query(built_site.store, WK + """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?ja WHERE { ?x a wk:Initiative ; rdfs:label ?ja FILTER(LANG(?ja) = "ja") }"""
+    ).values()}
+    listed = [normalize(e["ja"]) for e in load_yaml(DATA_DIR / "initiatives.yaml")["initiatives"]]
+    assert sorted(set(listed)) == sorted(printed) and len(listed) == len(set(listed))
+    # the site's English side and its search show them
+    site = gather(built_site.store)
+    assert all(i.title_en for i in site.initiatives.values())
+    assert all(a.title_en for a in site.action_plans.values())
+    index = search_index(site)
+    hits = [e for e in index if e["kind"] == "initiative" and "dementia" in e["text"]]
+    assert hits and all(e["en"] for e in hits)
+
+
+def test_an_outline_entry_may_be_a_plain_title_or_ja_and_en(tmp_path: Path) -> None:
+    from welfare_kg.graph.report.outline import load_outline
+
+    path = tmp_path / "outline.yaml"
+    path.write_text("plan: {}\npillars:\n  - {number: 1, name_ja: 柱, name_en: P, groups: [1],\n"
+                    "     action_plans: [甲の推進, {ja: 乙の推進, en: Promoting B}]}\n",
+                    encoding="utf-8")
+    outline = load_outline(path)
+    assert outline.pillar_for_title("乙の推進") == outline.pillar_for_title("甲の推進") == 1
+    assert (outline.title_en("乙 の推進"), outline.title_en("甲の推進")) == ("Promoting B", "")

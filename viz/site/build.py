@@ -116,7 +116,7 @@ def search_index(site: Site) -> list[dict[str, Any]]:
             [a.title_ja, a.title_en], [a.title_ja, a.title_en], str(len(a.rows)))
     for i in site.initiatives.values():
         add("initiative", i.title_ja, i.title_en, f"initiatives/{i.slug}.html",
-            [i.title_ja], [i.title_ja], str(len(i.rows)))
+            [i.title_ja, i.title_en], [i.title_ja, i.title_en], str(len(i.rows)))
     for r in site.rows.values():
         add("row", r.text, "", f"rows.html#{r.anchor}", [], [r.text, r.result],
             f"p.{r.page} l.{r.start}" if r.page else "")

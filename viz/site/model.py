@@ -251,7 +251,7 @@ def _outline(plan: Plan) -> tuple[dict[str, OutlineView], ...]:
     inis = sorted(plan.initiatives.values(),
                   key=lambda i: (first.get(i.iri, 1 << 30), i.iri))
     initiatives = {
-        i.iri: OutlineView(i.iri, slugs.add(i.iri), "initiative", n, i.text, "",
+        i.iri: OutlineView(i.iri, slugs.add(i.iri), "initiative", n, i.text, i.text_en,
                            ini_parent.get(i.iri), tuple(by["initiative"].get(i.iri, ())))
         for n, i in enumerate(inis, start=1)
     }
