@@ -364,3 +364,36 @@ def test_an_outline_entry_may_be_a_plain_title_or_ja_and_en(tmp_path: Path) -> N
     outline = load_outline(path)
     assert outline.pillar_for_title("乙の推進") == outline.pillar_for_title("甲の推進") == 1
     assert (outline.title_en("乙 の推進"), outline.title_en("甲の推進")) == ("Promoting B", "")
+
+
+def test_the_overview_separates_fiscal_years_when_the_build_has_several(
+        built_site: BuiltSite, tmp_path: Path) -> None:
+    import re as regex
+
+    from welfare_kg.graph.sparql import open_store
+    from welfare_kg.paths import DEFAULT_REPORT
+
+    assert 'id="years-h"' not in (built_site.site / "index.html").read_text(encoding="utf-8")
+    second = tmp_path / "izumi-wakuwaku-fy2022-report.txt"
+    text = DEFAULT_REPORT.read_text(encoding="utf-8")
+    second.write_text(text.replace("令和３年度実施計画", "令和４年度実施計画"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["all", str(DEFAULT_REPORT), str(second), "-o", str(out)]) == 0
+    per_year = {int(r["year"]): {x["row"] for x in run_query(open_store(out), WK + f"""
+        SELECT DISTINCT ?row WHERE {{ ?row a wk:PlanRow ; wk:sourceSpan/wk:report ?r .
+                                      ?r wk:fiscalYear {r["year"]} }}""").values()}
+                for r in run_query(open_store(out), WK + """
+        SELECT DISTINCT ?year WHERE { ?r a wk:Report ; wk:fiscalYear ?year }""").values()}
+    assert sorted(per_year) == [2021, 2022]
+    index = (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'id="years-h"' in index
+    for year, rows in per_year.items():
+        body = index.split(f'<tbody data-year="{year}">', 1)[1].split("</tbody>", 1)[0]
+        total = regex.findall(r'<tr class="total">.*?<td class="num">(\d+)</td></tr>', body,
+                              regex.S)
+        assert total == [str(len(rows))], year
+        listed: set[str] = set()  # the year's cells link to exactly its rows
+        for href in regex.findall(r'href="(status/fy\d+-[a-z-]+)\.html"', body):
+            if "pillar" not in href:
+                listed |= set(parse(out / "site" / f"{href}.html").rows)
+        assert listed == rows, year

@@ -33,6 +33,7 @@ __all__ = [
     "OutlineView",
     "PairView",
     "Quantity",
+    "ReportView",
     "RowView",
     "Site",
     "extra_names",
@@ -71,6 +72,7 @@ class RowView:
     start: str
     end: str
     quantities: tuple[Quantity, ...] = ()
+    report: str = ""  # the report's IRI
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,18 @@ class OutlineView:
     rows: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ReportView:
+    """One progress report in the build: its fiscal year and the rows read from it."""
+
+    iri: str
+    file: str
+    fiscal_year: int | None
+    title_ja: str
+    title_en: str
+    rows: tuple[str, ...]
+
+
 @dataclass
 class Site:
     """The site's tables, keyed by IRI, each in the report's reading order."""
@@ -132,6 +146,11 @@ class Site:
     statuses: dict[str, tuple[str, str, str]]  # code -> (ja, en, IRI)
     extra_aliases: dict[str, tuple[str, ...]]  # body IRI -> search-only short names
     types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    reports: list[ReportView] = field(default_factory=list)  # by fiscal year, then file
+
+    def fiscal_years(self) -> list[int]:
+        """The fiscal years of the build's reports, oldest first."""
+        return sorted({r.fiscal_year for r in self.reports if r.fiscal_year is not None})
 
     def status_label(self, code: str | None) -> tuple[str, str, str]:
         return self.statuses.get(code or "", (code or "—", code or "—", ""))
@@ -176,7 +195,7 @@ def gather(store: Any, queries_dir: Path = QUERIES_DIR, aliases: Path = ALIASES)
             action_plan=r.action_plan, initiative=r.initiative, bodies=implementing[r.iri],
             partners=partners[r.iri], file=d.get("file", ""), page=d.get("page", ""),
             start=d.get("startLine", ""), end=d.get("endLine", ""),
-            quantities=tuple(quantities.get(r.iri, ())),
+            quantities=tuple(quantities.get(r.iri, ())), report=d.get("report", ""),
         )
     G = collaboration_network(plan)
     partition = communities(G)
@@ -221,7 +240,23 @@ def gather(store: Any, queries_dir: Path = QUERIES_DIR, aliases: Path = ALIASES)
         action_plans=action_plans, initiatives=initiatives, summary=whole,
         pillar_summaries=per_pillar, sharing=row_sharing(plan), statuses=statuses,
         extra_aliases=_extra_aliases(aliases, bodies), types=types,
+        reports=_reports(select(store, "network-reports", queries_dir), rows),
     )
+
+
+def _reports(found: list[dict[str, str]], rows: dict[str, RowView]) -> list[ReportView]:
+    """The build's reports with their rows."""
+    by_report: dict[str, list[str]] = {}
+    for r in rows.values():
+        by_report.setdefault(r.report, []).append(r.iri)
+    reports = [
+        ReportView(r["report"], r.get("file", ""),
+                   int(r["fiscalYear"]) if r.get("fiscalYear", "").isdigit() else None,
+                   r.get("titleJa", ""), r.get("titleEn", ""),
+                   tuple(by_report.get(r["report"], ())))
+        for r in found
+    ]
+    return sorted(reports, key=lambda r: (r.fiscal_year or 0, r.file, r.iri))
 
 
 def _outline(plan: Plan) -> tuple[dict[str, OutlineView], ...]:
