@@ -147,3 +147,41 @@ def test_drawn_charts_are_kept_by_the_plan_they_show(tmp_path, monkeypatch) -> N
                                    plan.action_plans.values(), plan.initiatives.values())
     with pytest.raises(AssertionError, match="drawn again"):
         write_charts(other, tmp_path / "c")
+
+
+HANDOUT_CREDIT = "出典：泉区「進捗状況」（公共データ利用規約 第1.0版）を加工して作成"
+
+
+@pytest.mark.parametrize("stem", sorted(charts.CHARTS))
+def test_a_chart_carries_the_plan_year_and_credit_and_no_legend_is_cut(stem) -> None:
+    from welfare_kg.viz.handout import Handout
+
+    handout = Handout("泉わくわくプラン", "Izumi Wakuwaku Plan", (2021,), HANDOUT_CREDIT,
+                      "Source: Izumi ward progress report (Public Data License 1.0), processed")
+    fig = charts.with_handout(charts.CHARTS[stem](small_plan()), handout)
+    texts = "".join([*figure_texts(fig), fig._suptitle.get_text(), fig._supxlabel.get_text()])
+    flat = texts.replace("\n", "")
+    assert "泉わくわくプラン 2021年度" in flat and "FY2021" in flat
+    assert HANDOUT_CREDIT in flat and "processed" in flat
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    frame = fig.bbox
+    for artist in [fig._suptitle, fig._supxlabel, *(ax.get_legend() for ax in fig.axes)]:
+        if artist is None:
+            continue
+        box = artist.get_window_extent(renderer)
+        assert (box.x0 >= frame.x0 - 1 and box.y0 >= frame.y0 - 1 and box.x1 <= frame.x1 + 1
+                and box.y1 <= frame.y1 + 1), (stem, artist)
+
+
+def test_the_handout_changes_the_cached_chart(tmp_path, monkeypatch) -> None:
+    from welfare_kg.viz.handout import Handout
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    plain = write_charts(small_plan(), tmp_path / "a")
+    told = write_charts(small_plan(), tmp_path / "b",
+                        handout=Handout("計画", "Plan", (2021,), HANDOUT_CREDIT, "Source"))
+    assert [p.read_bytes() for p in plain] != [p.read_bytes() for p in told]

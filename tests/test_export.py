@@ -273,7 +273,8 @@ def test_void_statistics(ds: Dataset, out: Path) -> None:
 
 
 def test_rows_csv(out: Path) -> None:
-    with (out / "rows.csv").open(encoding="utf-8", newline="") as fh:
+    assert (out / "rows.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
+    with (out / "rows.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["report"], r["line"]) for r in rows] == [
         ("izumi-fy2021", "3"), ("izumi-fy2021", "15"), ("izumi-fy2021", "60"),
@@ -282,15 +283,19 @@ def test_rows_csv(out: Path) -> None:
     assert rows[1]["bodies"].split("|") == ["高齢・障害支援課", "泉警察"]  # by body IRI
     assert rows[1]["partners"] == "医師会"
     assert rows[2]["status"] == "cancelled"
+    assert (rows[2]["status_ja"], rows[2]["status_en"], rows[2]["status_iri"]) == (
+        "中止", "Cancelled", "https://w3id.org/welfare-kg/ontology#Cancelled")
     assert rows[2]["quantities"] == "2回|45人(参加)"
 
 
 def test_bodies_csv(out: Path) -> None:
-    with (out / "bodies.csv").open(encoding="utf-8", newline="") as fh:
+    assert (out / "bodies.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with (out / "bodies.csv").open(encoding="utf-8-sig", newline="") as fh:
         bodies = {r["id"]: r for r in csv.DictReader(fh)}
     division = bodies["elderly-disability-support-division"]
     assert (division["rows"], division["reports"]) == ("3", "2")
     assert division["type"] == "WardOfficeDivision"
+    assert (division["type_ja"], division["type_en"]) == ("区役所の課", "Ward-office division")
     assert bodies["izumi-police-station"]["type"] == "PoliceStation"
 
 

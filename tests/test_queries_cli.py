@@ -190,3 +190,31 @@ def test_serve_on_a_busy_port_is_a_clear_error(build_dir: Path,
                        "--out-dir", str(build_dir))
     assert code == 2
     assert f"welfare-kg serve: error: port {oxigraph_server.port} on 127.0.0.1 is in use" in err
+
+
+def test_a_body_alias_resolves_through_the_endpoint(build_dir: Path,
+                                                    oxigraph_server: OxigraphServer,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "publish", "--endpoint", oxigraph_server.store_url,
+                       "--out-dir", str(build_dir))
+    assert (code, err) == (0, "")
+    url = oxigraph_server.query_url
+    code, expected, _ = run(capsys, "query", "body-portfolio", "-f", "tsv", "--endpoint", url,
+                            "--param", "body=区社会福祉協議会")
+    assert code == 0 and len(expected.splitlines()) > 1
+    # short names of data/aliases.csv, the English name, any case and spacing
+    for alias in ("社協", "泉区 社協", "izumi ward social welfare council"):
+        code, out, err = run(capsys, "query", "body-portfolio", "-f", "tsv", "--endpoint", url,
+                             "--param", f"body={alias}")
+        assert (code, out) == (0, expected), alias
+        assert err == f"body={alias} is 区社会福祉協議会\n"
+    # a name the endpoint has no body for is an error with the nearest names, and text that
+    # would break a query pasted into it is only ever a name to look up
+    for typed in ("区社会福祉", '"} } DROP ALL ; #'):
+        code, out, err = run(capsys, "query", "body-portfolio", "--endpoint", url,
+                             "--param", f"body={typed}")
+        assert code == 2 and out == "" and "no body named" in err, typed
+    assert "did you mean 区社会福祉協議会" in run(
+        capsys, "query", "body-portfolio", "--endpoint", url, "--param", "body=区社会福祉")[2]
+    code, out, _ = run(capsys, "query", "single-body-rows", "-f", "tsv", "--endpoint", url)
+    assert code == 0 and len(out.splitlines()) == 3  # the endpoint's graphs are unharmed

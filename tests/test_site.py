@@ -179,6 +179,21 @@ def test_every_csv_meant_for_people_starts_with_a_bom(built_site: BuiltSite) -> 
     assert [p for p in csvs if not p.read_bytes().startswith(b"\xef\xbb\xbf")] == []
 
 
+def test_the_builds_csvs_for_people_start_with_a_bom_and_read_status_labels(
+        built_site: BuiltSite) -> None:
+    people = [built_site.out / "rows.csv", built_site.out / "bodies.csv",
+              *sorted((built_site.out / "metrics").glob("*.csv"))]
+    assert len(people) > 4
+    assert [p for p in people if not p.read_bytes().startswith(b"\xef\xbb\xbf")] == []
+    rows = read_csv(built_site.out / "rows.csv")
+    labels = {(r["status"], r["status_ja"], r["status_en"]) for r in rows}
+    assert ("cancelled", "中止", "Cancelled") in labels
+    assert ("implemented", "実施", "Implemented") in labels
+    assert all(r["status_iri"].endswith("#" + r["status"].capitalize()) for r in rows)
+    # the machine-facing exports are as they were: no BOM in Turtle or N-Triples
+    assert not (built_site.out / "welfare-kg.nt").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
 def test_the_rows_csv_has_every_row_with_readable_status_and_source(
         built_site: BuiltSite) -> None:
     records = read_csv(built_site.site / "rows.csv")
@@ -308,3 +323,77 @@ def test_cli_body_parameter_takes_aliases_and_suggests_names(built_site: BuiltSi
         assert "区社会福祉協議会" in err
     code, out, err = portfolio("社会福祉")
     assert code == 2 and out == "" and "did you mean 区社会福祉協議会" in err
+
+
+def test_every_action_plan_and_initiative_has_an_english_label_from_the_data(
+        built_site: BuiltSite) -> None:
+    from welfare_kg.datafiles import load_yaml, normalize
+    from welfare_kg.paths import DATA_DIR
+
+    missing = run_query(built_site.store, WK + """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?x WHERE {
+          VALUES ?class { wk:ActionPlan wk:Initiative wk:Pillar }
+          ?x a ?class .
+          FILTER NOT EXISTS { ?x rdfs:label ?en FILTER(LANGMATCHES(LANG(?en), "en")) }
+        }""").values()
+    assert missing == []
+    # every translation in the data file is of an initiative the report prints (none stale)
+    printed = {normalize(r["ja"]) for r in run_query(built_site.store, WK + """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?ja WHERE { ?x a wk:Initiative ; rdfs:label ?ja FILTER(LANG(?ja) = "ja") }"""
+    ).values()}
+    listed = [normalize(e["ja"]) for e in load_yaml(DATA_DIR / "initiatives.yaml")["initiatives"]]
+    assert sorted(set(listed)) == sorted(printed) and len(listed) == len(set(listed))
+    # the site's English side and its search show them
+    site = gather(built_site.store)
+    assert all(i.title_en for i in site.initiatives.values())
+    assert all(a.title_en for a in site.action_plans.values())
+    index = search_index(site)
+    hits = [e for e in index if e["kind"] == "initiative" and "dementia" in e["text"]]
+    assert hits and all(e["en"] for e in hits)
+
+
+def test_an_outline_entry_may_be_a_plain_title_or_ja_and_en(tmp_path: Path) -> None:
+    from welfare_kg.graph.report.outline import load_outline
+
+    path = tmp_path / "outline.yaml"
+    path.write_text("plan: {}\npillars:\n  - {number: 1, name_ja: 柱, name_en: P, groups: [1],\n"
+                    "     action_plans: [甲の推進, {ja: 乙の推進, en: Promoting B}]}\n",
+                    encoding="utf-8")
+    outline = load_outline(path)
+    assert outline.pillar_for_title("乙の推進") == outline.pillar_for_title("甲の推進") == 1
+    assert (outline.title_en("乙 の推進"), outline.title_en("甲の推進")) == ("Promoting B", "")
+
+
+def test_the_overview_separates_fiscal_years_when_the_build_has_several(
+        built_site: BuiltSite, tmp_path: Path) -> None:
+    import re as regex
+
+    from welfare_kg.graph.sparql import open_store
+    from welfare_kg.paths import DEFAULT_REPORT
+
+    assert 'id="years-h"' not in (built_site.site / "index.html").read_text(encoding="utf-8")
+    second = tmp_path / "izumi-wakuwaku-fy2022-report.txt"
+    text = DEFAULT_REPORT.read_text(encoding="utf-8")
+    second.write_text(text.replace("令和３年度実施計画", "令和４年度実施計画"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["all", str(DEFAULT_REPORT), str(second), "-o", str(out)]) == 0
+    per_year = {int(r["year"]): {x["row"] for x in run_query(open_store(out), WK + f"""
+        SELECT DISTINCT ?row WHERE {{ ?row a wk:PlanRow ; wk:sourceSpan/wk:report ?r .
+                                      ?r wk:fiscalYear {r["year"]} }}""").values()}
+                for r in run_query(open_store(out), WK + """
+        SELECT DISTINCT ?year WHERE { ?r a wk:Report ; wk:fiscalYear ?year }""").values()}
+    assert sorted(per_year) == [2021, 2022]
+    index = (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'id="years-h"' in index
+    for year, rows in per_year.items():
+        body = index.split(f'<tbody data-year="{year}">', 1)[1].split("</tbody>", 1)[0]
+        total = regex.findall(r'<tr class="total">.*?<td class="num">(\d+)</td></tr>', body,
+                              regex.S)
+        assert total == [str(len(rows))], year
+        listed: set[str] = set()  # the year's cells link to exactly its rows
+        for href in regex.findall(r'href="(status/fy\d+-[a-z-]+)\.html"', body):
+            if "pillar" not in href:
+                listed |= set(parse(out / "site" / f"{href}.html").rows)
+        assert listed == rows, year

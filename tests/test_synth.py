@@ -71,7 +71,8 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    # utf-8-sig: the build's rows.csv and bodies.csv start with a BOM (for Excel)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -23,7 +23,8 @@ from .charts import (
     japanese_font,
     write_charts,
 )
-from .maps import write_maps
+from .handout import Handout, load_handout
+from .maps import MapContext, map_context, write_maps
 from .report import write_metrics
 from .review import review_model, write_review
 from .site import write_site
@@ -32,9 +33,13 @@ from .source import load_plan
 __all__ = [
     "CHART_FORMATS",
     "DEFAULT_CHART_FORMATS",
+    "Handout",
+    "MapContext",
     "chart_formats",
     "japanese_font",
+    "load_handout",
     "load_plan",
+    "map_context",
     "review_model",
     "write_all",
     "write_charts",
@@ -55,8 +60,9 @@ def write_all(store: Any, out_dir: Path,
     """
     out_dir = Path(out_dir)
     plan = load_plan(store)
+    handout = load_handout(store)
     return (
-        write_maps(plan, out_dir / "maps")
+        write_maps(plan, out_dir / "maps", context=map_context(store, handout))
         + write_metrics(plan, out_dir / "metrics")
-        + write_charts(plan, out_dir / "charts", chart_formats)
+        + write_charts(plan, out_dir / "charts", chart_formats, handout)
     )

@@ -40,6 +40,8 @@ from .vocabulary import status_labels
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .handout import Handout
+
 __all__ = [
     "CHARTS",
     "CHART_FORMATS",
@@ -56,6 +58,7 @@ __all__ = [
     "save_figure",
     "status_by_pillar",
     "status_labels",
+    "with_handout",
     "write_charts",
 ]
 
@@ -314,6 +317,53 @@ def _cached_chart(plan_key: str, stem: str, fmt: str, draw: Callable[[], Figure]
     return data
 
 
+def with_handout(fig: Figure, handout: Handout | None) -> Figure:
+    """`fig` with what a chart handed out alone needs: the plan and fiscal year above it and
+    the source credit of the Public Data License 1.0 (「…を加工して作成」) below it, both
+    inside the figure's constrained layout, so neither they nor a legend are cut off."""
+    if handout is None:
+        return fig
+    import matplotlib as mpl
+
+    width = fig.get_figwidth() * 72  # points
+    head = [" ".join(t for t in (handout.plan_ja, handout.years_ja()) if t),
+            ", ".join(t for t in (handout.plan_en, handout.years_en()) if t)]
+    credit = [line for text in (handout.credit_ja, handout.credit_en) if text
+              for line in _wrap(text, width / 7 * 0.95)]
+    with mpl.rc_context(_rc()):
+        fig.suptitle("\n".join(t for t in head if t), fontsize=9, color="#333")
+        if credit:
+            fig.supxlabel("\n".join(credit), fontsize=7, color="#333", x=0.01, ha="left",
+                          linespacing=1.4)
+    return fig
+
+
+def _wrap(text: str, ems: float) -> list[str]:
+    """`text` in lines of at most `ems` character widths (a wide character is one, another
+    half), broken at a space where the line has one."""
+    import unicodedata
+
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+        if line and used + w > ems:
+            cut = line.rfind(" ")
+            if cut > 0 and not ch.isspace():
+                lines.append(line[:cut])
+                line = line[cut + 1:]
+            else:
+                lines.append(line)
+                line = ""
+            used = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in line)
+            if ch.isspace() and not line:
+                continue
+        line += ch
+        used += w
+    if line:
+        lines.append(line)
+    return lines
+
+
 CHARTS: dict[str, Callable[[Plan], Figure]] = {
     "bodies-by-rows": bodies_by_rows,
     "body-pillar-heatmap": body_pillar_heatmap,
@@ -323,15 +373,19 @@ CHARTS: dict[str, Callable[[Plan], Figure]] = {
 
 
 def write_charts(plan: Plan, out_dir: Path,
-                 formats: Sequence[str] = DEFAULT_CHART_FORMATS) -> list[Path]:
-    """Write every chart of `CHARTS` in each of `formats` into `out_dir`; return the paths."""
+                 formats: Sequence[str] = DEFAULT_CHART_FORMATS,
+                 handout: Handout | None = None) -> list[Path]:
+    """Write every chart of `CHARTS` in each of `formats` into `out_dir`; return the paths.
+    `handout` (`load_handout(store)`) puts the plan, fiscal year and source credit on each."""
     out_dir = Path(out_dir)
     formats = chart_formats(formats)
-    plan_key = hashlib.sha256(repr(plan).encode("utf-8")).hexdigest()  # tables in fixed order
+    plan_key = hashlib.sha256(  # tables in fixed order
+        (repr(plan) + repr(handout)).encode("utf-8")).hexdigest()
     paths = []
     for stem, draw in CHARTS.items():
         for fmt in formats:
-            data = _cached_chart(plan_key, stem, fmt, lambda draw=draw: draw(plan))
+            data = _cached_chart(plan_key, stem, fmt,
+                                 lambda draw=draw: with_handout(draw(plan), handout))
             path = out_dir / f"{stem}.{fmt}"
             write_bytes(path, data)
             paths.append(path)

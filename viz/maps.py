@@ -26,7 +26,8 @@ import html as html_lib
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +42,14 @@ from .plan import Plan, type_label, type_rank
 if TYPE_CHECKING:
     from pyvis.network import Network
 
+    from .handout import Handout
+
 __all__ = [
     "TYPE_COLORS",
+    "MapContext",
     "MapScope",
     "build_pyvis",
+    "map_context",
     "map_data",
     "map_scopes",
     "render_map",
@@ -78,6 +83,34 @@ class MapScope:
     title_ja: str
     title_en: str
     pillar: str | None = None
+
+
+@dataclass(frozen=True)
+class MapContext:
+    """What a map shows beside the network, from outside the `Plan`.
+
+    `names`: every name a body is known by -> its Japanese name, as
+    `welfare_kg.graph.sparql.body_names` resolves them (English names, altLabels, the short
+    names of data/aliases.csv), so the map's search finds 社協 as the site and the CLI do.
+    `body_pages` (body IRI) and `pair_pages` (frozenset of two body IRIs): the pages a body
+    or a link opens, relative to the map (the site's body and pair pages, every row).
+    `handout`: the title block and source credit of the PNG export.
+    """
+
+    names: Mapping[str, str] = field(default_factory=dict)
+    body_pages: Mapping[str, str] = field(default_factory=dict)
+    pair_pages: Mapping[frozenset[str], str] = field(default_factory=dict)
+    handout: Handout | None = None
+
+
+def map_context(store: Any, handout: Handout | None = None) -> MapContext:
+    """The names and the handout (`handout`, else read now) of the build in `store` (no
+    drill-down pages: the site adds those for its own copies of the maps)."""
+    from welfare_kg.graph.sparql import body_names
+
+    from .handout import load_handout
+
+    return MapContext(names=body_names(store), handout=handout or load_handout(store))
 
 
 def map_scopes(plan: Plan) -> list[MapScope]:
@@ -134,10 +167,10 @@ def build_pyvis(G: nx.Graph, seed: int = SEED,
     return net
 
 
-def map_data(plan: Plan, scope: MapScope, seed: int = SEED,
-             rows_file: str | None = None) -> dict[str, Any]:
+def map_data(plan: Plan, scope: MapScope, seed: int = SEED, rows_file: str | None = None,
+             context: MapContext | None = None) -> dict[str, Any]:
     """What the page itself carries, as plain JSON-ready data (see `_map_content`)."""
-    return _map_content(plan, scope, seed, rows_file)[0]
+    return _map_content(plan, scope, seed, rows_file, context=context)[0]
 
 
 def rows_data(plan: Plan, scope: MapScope, seed: int = SEED) -> dict[str, Any]:
@@ -153,6 +186,7 @@ def whole_plan_positions(plan: Plan, seed: int = SEED) -> dict[Any, tuple[int, i
 
 def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
                  positions: dict[Any, tuple[int, int]] | None = None,
+                 context: MapContext | None = None,
                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The page's data and its side file's data.
 
@@ -187,17 +221,24 @@ def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
             found[slot.get(plan.rows[r].pillar or "", len(pillars))] += 1
         return found
 
+    context = context or MapContext()
+    aliases = _aliases(context.names)
     nodes = [
         {
             "id": n["id"], "label": n["label"], "color": n["color"], "value": n["value"],
             "x": n["x"], "y": n["y"], "iri": n["iri"], "type": n["type"],
             "name_en": n["name_en"], "counts": counts(n["rows"]),
+            "aliases": [a for a in aliases.get(n["label"], ()) if a not in
+                        (n["label"], n["name_en"])],
+            "href": context.body_pages.get(n["iri"], ""),
         }
         for n in net.nodes
     ]
+    iri_of = {n["id"]: n["iri"] for n in net.nodes}
     edges = [
         {"id": f"e{i + 1}", "from": e["from"], "to": e["to"], "value": e["value"],
-         "counts": counts(e["rows"])}
+         "counts": counts(e["rows"]),
+         "href": context.pair_pages.get(frozenset((iri_of[e["from"]], iri_of[e["to"]])), "")}
         for i, e in enumerate(net.edges)
     ]
     side = _rows_table(plan, used)
@@ -214,7 +255,9 @@ def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
             for t in types
         ],
         "pillars": [{"key": str(p.number), "ja": p.name_ja, "en": p.name_en} for p in pillars],
-        "node_size": {"min": NODE_SIZE[0], "max": NODE_SIZE[1]},
+        "node_size": {"min": NODE_SIZE[0], "max": NODE_SIZE[1], **_value_range(plan, scope, G)},
+        "label_wrap": LABEL_WRAP,
+        "handout": context.handout.as_json() if context.handout else None,
         "nodes": nodes,
         "edges": edges,
         "rows": {"file": quote(rows_file or f"{scope.slug}{ROWS_SUFFIX}"), "key": key,
@@ -228,6 +271,23 @@ def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
         ],
     }
     return page, side
+
+
+def _value_range(plan: Plan, scope: MapScope, G: nx.Graph) -> dict[str, float]:
+    """The whole plan's range of node values (weighted degree): every map scales its discs
+    against it, so a body is never drawn larger than the whole-plan layout left room for."""
+    whole = G if scope.pillar is None else collaboration_network(plan)
+    values = [d for _, d in whole.degree(weight="weight")]
+    return {"value_min": min(values), "value_max": max(values)} if values else {}
+
+
+def _aliases(names: Mapping[str, str]) -> dict[str, list[str]]:
+    """Japanese name -> the other names it is known by, sorted."""
+    found: dict[str, list[str]] = {}
+    for name, canonical in names.items():
+        if name != canonical:
+            found.setdefault(canonical, []).append(name)
+    return {k: sorted(v) for k, v in found.items()}
 
 
 def _rows_table(plan: Plan, used: list[str]) -> dict[str, Any]:
@@ -255,13 +315,13 @@ def _split_iri(iri: str) -> tuple[str, str]:
 
 
 def render_map(plan: Plan, scope: MapScope | None = None, seed: int = SEED,
-               rows_file: str | None = None) -> str:
+               rows_file: str | None = None, context: MapContext | None = None) -> str:
     """The HTML page of one map (whole plan by default); deterministic.
 
     The page is self-contained except for its rows' texts, which it loads on demand from
     the side file `rows_file` (default `<scope slug>.rows.js`) beside it (`render_rows`).
     """
-    return _render(plan, scope or map_scopes(plan)[0], seed, rows_file)[0]
+    return _render(plan, scope or map_scopes(plan)[0], seed, rows_file, context=context)[0]
 
 
 def render_rows(plan: Plan, scope: MapScope | None = None, seed: int = SEED) -> str:
@@ -275,8 +335,9 @@ def render_rows(plan: Plan, scope: MapScope | None = None, seed: int = SEED) -> 
 
 
 def _render(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
-            positions: dict[Any, tuple[int, int]] | None = None) -> tuple[str, str]:
-    data, side = _map_content(plan, scope, seed, rows_file, positions)
+            positions: dict[Any, tuple[int, int]] | None = None,
+            context: MapContext | None = None) -> tuple[str, str]:
+    data, side = _map_content(plan, scope, seed, rows_file, positions, context)
     vis_dir = _vis_dir()
     page = (ASSETS / "map.html").read_text(encoding="utf-8")
     title = f"協働ネットワーク — {scope.title_ja} / Collaboration network — {scope.title_en}"
@@ -315,24 +376,28 @@ def fill_template(template: str, parts: dict[str, str]) -> str:
 
 
 def write_map(plan: Plan, path: Path, scope: MapScope | None = None, seed: int = SEED,
-              positions: dict[Any, tuple[int, int]] | None = None) -> Path:
+              positions: dict[Any, tuple[int, int]] | None = None,
+              context: MapContext | None = None) -> Path:
     """Write one map page to `path` and its rows to `<stem>.rows.js` beside it (each
     atomically, the rows first, so a page never names a side file not yet there); return
     the page's path."""
     path = Path(path)
     rows_path = path.with_name(path.stem + ROWS_SUFFIX)
-    page, rows_js = _render(plan, scope or map_scopes(plan)[0], seed, rows_path.name, positions)
+    page, rows_js = _render(plan, scope or map_scopes(plan)[0], seed, rows_path.name, positions,
+                            context)
     write_text(rows_path, rows_js)
     write_text(path, page)
     return path
 
 
-def write_maps(plan: Plan, out_dir: Path, seed: int = SEED) -> list[Path]:
+def write_maps(plan: Plan, out_dir: Path, seed: int = SEED,
+               context: MapContext | None = None) -> list[Path]:
     """Write the whole-plan map and one map per pillar into `out_dir` (each page with its
-    `.rows.js` side file); return the pages' paths."""
+    `.rows.js` side file); return the pages' paths. `context`: names, drill-down pages and
+    handout text (`MapContext`, `map_context(store)`)."""
     out_dir = Path(out_dir)
     positions = whole_plan_positions(plan, seed)  # laid out once, shared by every map
-    return [write_map(plan, out_dir / f"{scope.slug}.html", scope, seed, positions)
+    return [write_map(plan, out_dir / f"{scope.slug}.html", scope, seed, positions, context)
             for scope in map_scopes(plan)]
 
 
@@ -373,25 +438,22 @@ def _layout(G: nx.Graph, seed: int) -> dict[Any, tuple[int, int]]:
 
     Each connected component is laid out on its own (a seeded spring layout, links pulled
     by the log of their weight, scaled to a readable link length), then pushed apart until
-    no two nodes' discs (their drawn radius plus room for the label) overlap; the components
+    no two nodes' boxes overlap, a box being the disc with its label under it (`_box`, room
+    for the Japanese name and for the English one as the page wraps it); the components
     are then packed in rows, largest first, into a rectangle about as wide as a screen. The
     same graph and seed give the same positions, and the browser has nothing left to move.
     """
     if len(G) == 0:
         return {}
     radius = _radii(G)
+    boxes = {v: _box(G.nodes[v], radius[v], str(v)) for v in G}
     order = {v: i for i, v in enumerate(G)}
     components = sorted(
         (sorted(c, key=order.__getitem__) for c in nx.connected_components(G)),
         key=lambda c: (-len(c), order[c[0]]),
     )
-    placed = [_component_layout(G.subgraph(c), c, radius, seed) for c in components]
-    half_label = {  # the page shows Japanese or English names: room for the longer
-        v: max(_label_width(G.nodes[v].get("name_ja") or str(v)),
-               _label_width(G.nodes[v].get("name_en") or "")) / 2
-        for v in G
-    }
-    return _pack(placed, radius, half_label)
+    placed = [_component_layout(G.subgraph(c), c, boxes, seed) for c in components]
+    return _pack(placed, boxes)
 
 
 def _radii(G: nx.Graph) -> dict[Any, float]:
@@ -406,10 +468,47 @@ def _radii(G: nx.Graph) -> dict[Any, float]:
 
 
 _LINK = 150.0  # px: the median link length of a laid-out component
-_ROOM = 30.0  # px: room around each disc for its label and a gap
+LABEL_WRAP = 150
+"""px: the page wraps English labels at this width (vis-network `widthConstraint`), so a
+long English name takes two or three short lines instead of one line across its neighbours."""
+_LINE = 19.0  # px: one label line at the page's 15 px font, with vis-network's spacing
+_LABEL_GAP = 6.0  # px: vis-network draws a dot's label this far below the disc (and a little)
+_GAP = 10.0  # px: clear room kept between two nodes' boxes
 
 
-def _component_layout(C: nx.Graph, nodes: list[Any], radius: dict[Any, float],
+@dataclass(frozen=True)
+class _Box:
+    """The room a node takes around its centre: `half` its width, `up` above, `down` below
+    (the disc, then its label under it)."""
+
+    half: float
+    up: float
+    down: float
+
+
+def _box(data: dict[str, Any], radius: float, fallback: str) -> _Box:
+    """The room of one node in either language: the Japanese name on one line, the English
+    name wrapped at LABEL_WRAP (both estimated a little wide, `_label_width`)."""
+    ja = _label_width(data.get("name_ja") or fallback)
+    lines, en = _wrapped(data.get("name_en") or "", LABEL_WRAP)
+    width = max(ja, en)
+    return _Box(max(radius, width / 2) + _GAP / 2, radius + _GAP / 2,
+                radius + _LABEL_GAP + max(lines, 1) * _LINE + _GAP / 2)
+
+
+def _wrapped(label: str, width: float) -> tuple[int, float]:
+    """(lines, widest line) of `label` wrapped at spaces to `width` px, as the page wraps it;
+    a word wider than `width` keeps its own line."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and _label_width(lines[-1] + " " + word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return len(lines), max((_label_width(line) for line in lines), default=0.0)
+
+
+def _component_layout(C: nx.Graph, nodes: list[Any], boxes: dict[Any, _Box],
                       seed: int) -> dict[Any, tuple[float, float]]:
     import numpy as np
 
@@ -424,63 +523,66 @@ def _component_layout(C: nx.Graph, nodes: list[Any], radius: dict[Any, float],
     lengths = [float(np.linalg.norm(pos[u] - pos[v])) for u, v in H.edges]
     median = sorted(lengths)[len(lengths) // 2] if lengths else 1.0
     xy *= _LINK / max(median, 1e-9)
-    r = np.array([radius[v] + _ROOM for v in nodes])
-    xy = _separate(xy, r)
+    # each box as a centre and half sizes: the disc's centre moves with its box
+    shift = np.array([[0.0, (boxes[v].down - boxes[v].up) / 2] for v in nodes])
+    half = np.array([[boxes[v].half, (boxes[v].up + boxes[v].down) / 2] for v in nodes])
+    xy = _separate(xy + shift, half) - shift
     return {v: (float(x), float(y)) for v, (x, y) in zip(nodes, xy, strict=True)}
 
 
-def _separate(xy, r, rounds: int = 200):
-    """Push overlapping discs (centres `xy`, radii `r`) apart, each pair by half its overlap
-    on either side, until none overlap (or `rounds` is used up)."""
+def _separate(xy, half, rounds: int = 400):
+    """Push overlapping boxes (centres `xy`, half sizes `half`) apart until none overlap (or
+    `rounds` is used up): each overlapping pair along the axis it overlaps least on, by half
+    the overlap on either side."""
     import numpy as np
 
     n = len(xy)
-    need = r[:, None] + r[None, :]
+    need = half[:, None, :] + half[None, :, :]
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
-    for i in range(rounds):
+    index = np.arange(n)
+    fallback = np.sign(index[:, None] - index[None, :]).astype(float)  # coincident centres
+    for _ in range(rounds):
         delta = xy[:, None, :] - xy[None, :, :]
-        dist = np.sqrt((delta**2).sum(axis=2))
-        overlap = np.where(upper & (dist < need), need - dist, 0.0)
-        if not overlap.any():
+        over = need - np.abs(delta)
+        hit = upper & (over[..., 0] > 0) & (over[..., 1] > 0)
+        if not hit.any():
             break
-        overlap = np.where(overlap > 0, overlap + 1.0, 0.0)  # 1 px more, so pairs end clear
-        overlap = overlap + overlap.T
-        # coincident centres: part them along a fixed, pair-specific direction
-        angle = (np.arange(n)[:, None] * 7 + np.arange(n)[None, :] * 13 + i) % 360
-        fallback = np.stack([np.cos(np.radians(angle)), np.sin(np.radians(angle))], axis=2)
-        side = np.sign(np.arange(n)[:, None] - np.arange(n)[None, :])[..., None]
-        unit = np.where(dist[..., None] > 1e-6, delta / np.maximum(dist, 1e-6)[..., None],
-                        fallback * side)
-        xy = xy + 0.5 * (overlap[..., None] * unit).sum(axis=1)
+        axis = np.argmin(over, axis=2)  # symmetric: the same axis for (i, j) and (j, i)
+        amount = np.where(hit, np.take_along_axis(over, axis[..., None], 2)[..., 0] + 1.0, 0.0)
+        amount = amount + amount.T
+        along = np.take_along_axis(delta, axis[..., None], 2)[..., 0]
+        sign = np.where(np.abs(along) > 1e-6, np.sign(along), fallback)
+        push = 0.5 * amount * sign
+        xy = xy + np.stack([np.where(axis == 0, push, 0.0).sum(axis=1),
+                            np.where(axis == 1, push, 0.0).sum(axis=1)], axis=1)
     return xy
 
 
 def _label_width(label: str) -> float:
-    """Rough width in px of a label drawn at the page's 15 px font: wide (CJK) characters
-    take a full em, others about half."""
+    """Rough width in px of a label drawn at the page's 15 px font, a little wide on purpose:
+    wide (CJK) characters take a full em, capitals 10 px, other characters 8 px."""
     import unicodedata
 
-    return sum(15.0 if unicodedata.east_asian_width(ch) in "WF" else 8.0 for ch in label)
+    return sum(15.0 if unicodedata.east_asian_width(ch) in "WF" else 10.0 if ch.isupper()
+               else 8.0 for ch in label)
 
 
-def _pack(placed: list[dict[Any, tuple[float, float]]], radius: dict[Any, float],
-          half_label: dict[Any, float]) -> dict[Any, tuple[int, int]]:
+def _pack(placed: list[dict[Any, tuple[float, float]]],
+          boxes: dict[Any, _Box]) -> dict[Any, tuple[int, int]]:
     """Components side by side in rows (largest first), about 16:10 overall; each takes the
-    box its discs and labels need."""
-    boxes = []
+    box its nodes and labels need."""
+    frames = []
     for part in placed:
-        pad = {v: radius[v] + _ROOM for v in part}
-        wide = {v: max(pad[v], half_label[v] + 10) for v in part}
-        left = min(x - wide[v] for v, (x, _) in part.items())
-        top = min(y - pad[v] for v, (_, y) in part.items())
-        right = max(x + wide[v] for v, (x, _) in part.items())
-        bottom = max(y + pad[v] for v, (_, y) in part.items())
-        boxes.append((left, top, right - left, bottom - top))
-    area = sum(w * h for _, _, w, h in boxes)
-    width = max(max(w for _, _, w, _ in boxes), math.sqrt(area * 1.6))
+        left = min(x - boxes[v].half for v, (x, _) in part.items())
+        top = min(y - boxes[v].up for v, (_, y) in part.items())
+        right = max(x + boxes[v].half for v, (x, _) in part.items())
+        bottom = max(y + boxes[v].down for v, (_, y) in part.items())
+        frames.append((left, top, right - left, bottom - top))
+    area = sum(w * h for _, _, w, h in frames)
+    width = max(max(w for _, _, w, _ in frames), math.sqrt(area * 1.6))
     out: dict[Any, tuple[int, int]] = {}
     x = y = row_height = 0.0
-    for part, (left, top, w, h) in zip(placed, boxes, strict=True):
+    for part, (left, top, w, h) in zip(placed, frames, strict=True):
         if x > 0 and x + w > width:
             x, y, row_height = 0.0, y + row_height, 0.0
         for v, (vx, vy) in part.items():

@@ -100,6 +100,7 @@ class Initiative:
 
     iri: str
     text: str
+    text_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def load_plan(store: Any, queries_dir: Path = QUERIES_DIR) -> Plan:
         elif r["kind"] == "action-plan":
             action_plans.append(ActionPlan(r["concept"], number, ja, en, r.get("parent")))
         else:
-            initiatives.append(Initiative(r["concept"], ja or en))
+            initiatives.append(Initiative(r["concept"], ja or en, en if ja else ""))
     return Plan.from_tables(bodies, rows, parts, pillars, action_plans, initiatives)
 
 

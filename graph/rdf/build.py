@@ -66,6 +66,7 @@ from ..report import (
 from .metadata import (
     ReportInfo,
     default_base_iri,
+    load_english_titles,
     load_metadata,
     load_pillar_names,
     plan_info,
@@ -118,6 +119,16 @@ class Vocabulary:
     organizations: tuple[Organization, ...]
     partners: tuple[Partner, ...]
     partner_bodies: tuple[tuple[str, str], ...] = ()  # (partner id, body id): same entity
+    titles_en: tuple[tuple[str, str], ...] = ()  # (normalised printed title, English title)
+
+    @functools.cached_property
+    def _titles_en(self) -> dict[str, str]:
+        return dict(self.titles_en)
+
+    def title_en(self, printed: str) -> str:
+        """The English title of an action plan or initiative printed as `printed` (data files
+        `outline.yaml`, `initiatives.yaml`), or "" when the data gives none."""
+        return self._titles_en.get(normalize(printed), "")
 
     @functools.cached_property
     def _bodies_by_name(self) -> dict[str, Body]:
@@ -150,6 +161,7 @@ def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
         organizations=tuple(load_organizations(data_dir / "organizations.csv")),
         partners=tuple(partners),
         partner_bodies=tuple(links),
+        titles_en=tuple(sorted(load_english_titles(data_dir).items())),
     )
 
 
@@ -463,7 +475,7 @@ class _Builder:
         key = f"{number or 0}-{_digest(normalize(title))}"
         node = self.base[f"plan/{self.plan.id}/action-plan/{key}"]
         self.typed(node, WK.ActionPlan)
-        self.label(node, title, pref=True)
+        self.label(node, title, self.vocab.title_en(title), pref=True)
         self.G.add((node, SKOS.inScheme, self.plan_iri))
         if number is not None:
             # No skos:notation: numbers restart within a pillar, and notations should be
@@ -482,7 +494,7 @@ class _Builder:
         ap_key = str(action_plan or "").removeprefix(str(self.base))
         node = self.base[f"plan/{self.plan.id}/initiative/{_digest(ap_key, normalize(text))}"]
         self.typed(node, WK.Initiative)
-        self.label(node, text, pref=True)
+        self.label(node, text, self.vocab.title_en(text), pref=True)
         self.G.add((node, SKOS.inScheme, self.plan_iri))
         if action_plan is not None:
             self.G.add((node, WK.actionPlan, action_plan))

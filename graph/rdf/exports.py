@@ -30,7 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import ORG
+from rdflib.namespace import ORG, SKOS
 
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
@@ -298,6 +298,7 @@ class _Shared:
 
     def __init__(self, lines: Sequence[bytes]) -> None:
         self.index: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        self._statuses: dict[str, str] | None = None
         for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES):
             self.index[q.subject.value][q.predicate.value].append(q.object)
 
@@ -310,6 +311,16 @@ class _Shared:
                         if getattr(o, "language", None) == lang)
         return labels[0] if labels else ""
 
+    def status(self, code: str) -> tuple[str, str, str]:
+        """(IRI, Japanese label, English label) of the status whose skos:notation is `code`
+        (the ontology's status concepts are in the shared graph)."""
+        if self._statuses is None:
+            notation = str(SKOS.notation)
+            self._statuses = {self.value(s, SKOS.notation): s for s in self.of_type(WK.Status)
+                              if notation in self.index[s]}
+        iri = self._statuses.get(code, "")
+        return iri, self.label(iri, "ja") if iri else "", self.label(iri, "en") if iri else ""
+
     def of_type(self, cls: URIRef) -> list[str]:
         rdf_type, target = str(RDF.type), str(cls)
         return sorted(s for s, props in self.index.items()
@@ -319,10 +330,14 @@ class _Shared:
 ROWS_HEADER = [
     "report", "row", "page", "line", "end_line", "fiscal_year", "pillar",
     "action_plan_number", "action_plan", "initiative", "items", "result", "status",
-    "bodies", "body_ids", "partners", "quantities", "confidence",
+    "status_ja", "status_en", "status_iri", "bodies", "body_ids", "partners", "quantities",
+    "confidence",
 ]
-BODIES_HEADER = ["id", "iri", "name_ja", "name_en", "type", "kind", "parent", "parent_name_ja",
-                 "rows", "reports"]
+BODIES_HEADER = ["id", "iri", "name_ja", "name_en", "type", "type_ja", "type_en", "kind",
+                 "parent", "parent_name_ja", "rows", "reports"]
+"""rows.csv and bodies.csv are for spreadsheet users: UTF-8 with a BOM (Excel on Japanese
+Windows reads them right; without it, it guesses Shift_JIS and garbles every label), and
+readable labels (実施 / 一部実施・縮小 / 中止, body types) beside the codes and IRIs."""
 
 
 def _local(iri: str) -> str:
@@ -331,7 +346,7 @@ def _local(iri: str) -> str:
 
 def _write_rows_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> None:
     """One line per plan row, for spreadsheet users (report, then source line order)."""
-    with path.open("w", encoding="utf-8", newline="", buffering=_BUFFER) as fh:
+    with path.open("w", encoding="utf-8-sig", newline="", buffering=_BUFFER) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(ROWS_HEADER)
         for part in sorted(parts, key=lambda p: p.summary["slug"]):
@@ -343,11 +358,18 @@ def _write_rows_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> None:
                     r["fiscal_year"], shared.value(r["pillar"], WK.number),
                     shared.value(r["action_plan"], WK.number), shared.label(r["action_plan"]),
                     shared.label(r["initiative"]), r["items"], r["result"], r["status"],
+                    *_status_columns(shared, r["status"]),
                     "|".join(shared.label(b) for b in bodies),
                     "|".join(_local(b) for b in bodies),
                     "|".join(sorted(shared.label(p) for p in r["partners"])),
                     "|".join(r["quantities"]), r["confidence"],
                 ])
+
+
+def _status_columns(shared: _Shared, code: str) -> tuple[str, str, str]:
+    """Japanese label, English label and IRI of a row's status (empty when it has none)."""
+    iri, ja, en = shared.status(code) if code else ("", "", "")
+    return ja, en, iri
 
 
 def _write_bodies_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> None:
@@ -361,9 +383,11 @@ def _write_bodies_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> Non
     out = []
     for body in shared.of_type(WK.Body):
         parent = shared.value(body, ORG.subOrganizationOf)
+        body_type = shared.value(body, WK.bodyType)
         out.append([
             _local(body), body, shared.label(body, "ja"), shared.label(body, "en"),
-            _local(shared.value(body, WK.bodyType)), shared.value(body, WK.kind),
+            _local(body_type), shared.label(body_type, "ja"), shared.label(body_type, "en"),
+            shared.value(body, WK.kind),
             _local(parent), shared.label(parent, "ja"), rows[body], reports[body],
         ])
     out.sort(key=lambda r: str(r[0]))
@@ -371,7 +395,7 @@ def _write_bodies_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> Non
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(BODIES_HEADER)
     writer.writerows([[str(v) for v in r] for r in out])
-    path.write_bytes(buf.getvalue().encode("utf-8"))
+    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
 
 
 # -- the whole export ----------------------------------------------------------------------

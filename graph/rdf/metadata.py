@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from welfare_kg.datafiles import load_yaml
+from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.paths import DATA_DIR
 
@@ -24,6 +24,7 @@ __all__ = [
     "ReportInfo",
     "default_base_iri",
     "fiscal_year_from_text",
+    "load_english_titles",
     "load_eras",
     "load_metadata",
     "load_pillar_names",
@@ -223,6 +224,26 @@ def report_info(meta: dict[str, Any], extraction: Extraction) -> ReportInfo:
         title_ja=f"{name}（{year}年度）" if year else name,
         title_en=f"{name} (FY{year})" if year else name,
     )
+
+
+def load_english_titles(data_dir: Path = DATA_DIR) -> dict[str, str]:
+    """Printed Japanese title (normalised) -> English title, for the action plans of the
+    outline (`outline.yaml`: entries `{ja, en}`) and the initiatives of `initiatives.yaml`.
+    The report prints neither in English; both files are optional."""
+    titles: dict[str, str] = {}
+    outline = data_dir / "outline.yaml"
+    data = load_yaml(outline) if outline.exists() else {}
+    for pillar in (data.get("pillars") or []) if isinstance(data, dict) else []:
+        for entry in (pillar.get("action_plans") or []) if isinstance(pillar, dict) else []:
+            if isinstance(entry, dict) and entry.get("ja") and entry.get("en"):
+                titles[normalize(str(entry["ja"]))] = str(entry["en"])
+    initiatives = data_dir / "initiatives.yaml"
+    data = load_yaml(initiatives) if initiatives.exists() else {}
+    for i, entry in enumerate((data or {}).get("initiatives") or [], start=1):
+        if not isinstance(entry, dict) or not entry.get("ja") or not entry.get("en"):
+            raise VocabularyError(f"{initiatives}: initiative {i}: give both ja and en")
+        titles[normalize(str(entry["ja"]))] = str(entry["en"])
+    return titles
 
 
 def load_pillar_names(path: Path = DEFAULT_OUTLINE) -> dict[int, tuple[str, str]]:

@@ -25,6 +25,7 @@ class Pillar:
     name_en: str
     groups: tuple[int, ...]
     action_plans: tuple[str, ...] = ()
+    action_plans_en: tuple[str, ...] = ()  # the English title of each (or "")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,15 @@ class Outline:
 
     def pillar_for_group(self, group: int) -> int | None:
         return next((p.number for p in self.pillars if group in p.groups), None)
+
+    def title_en(self, title: str) -> str:
+        """The English title the outline gives the action plan printed as `title`, or ""."""
+        key = normalize(title)
+        for p in self.pillars:
+            for ja, en in zip(p.action_plans, p.action_plans_en, strict=True):
+                if normalize(ja) == key:
+                    return en
+        return ""
 
     def pillar_for_title(self, title: str) -> int | None:
         key = normalize(title)
@@ -54,7 +64,8 @@ def load_outline(path: Path = DATA_DIR / "outline.yaml") -> Outline:
         pillars = tuple(
             Pillar(
                 int(p["number"]), p["name_ja"], p["name_en"],
-                tuple(int(g) for g in p["groups"]), tuple(p.get("action_plans") or ()),
+                tuple(int(g) for g in p["groups"]),
+                *_titles(p.get("action_plans") or (), path),
             )
             for p in data["pillars"]
         )
@@ -65,6 +76,22 @@ def load_outline(path: Path = DATA_DIR / "outline.yaml") -> Outline:
     if len(groups) != len(set(groups)):
         raise VocabularyError(f"{path}: a heading group is listed under two pillars")
     return Outline(plan, pillars, str(path))
+
+
+def _titles(entries: Any, path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Japanese and English titles of a pillar's action plans: each entry is `{ja, en}` or a
+    plain Japanese title."""
+    ja, en = [], []
+    for entry in entries:
+        if isinstance(entry, dict):
+            if not entry.get("ja"):
+                raise VocabularyError(f"{path}: an action plan entry has no `ja` title: {entry!r}")
+            ja.append(str(entry["ja"]))
+            en.append(str(entry.get("en") or ""))
+        else:
+            ja.append(str(entry))
+            en.append("")
+    return tuple(ja), tuple(en)
 
 
 def heading_groups(pages: list[PageLayout]) -> dict[int, int]:

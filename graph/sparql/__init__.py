@@ -31,7 +31,16 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
         parse_param_args,
     )
     from .limits import DEFAULT_LIMITS, QueryLimits, check_query
-    from .names import ALIASES, PARTNERS, body_names, extra_names, resolve_body_name, resolve_name
+    from .names import (
+        ALIASES,
+        PARTNERS,
+        body_names,
+        extra_names,
+        remote_body_names,
+        resolve_body_name,
+        resolve_name,
+        resolve_remote_body_name,
+    )
     from .publish import PublishedGraph, graph_names, publish
     from .querypage import QueryPage, query_page
     from .remote import run_remote
@@ -60,8 +69,10 @@ _HOME = {
     "PARTNERS": "names",
     "body_names": "names",
     "extra_names": "names",
+    "remote_body_names": "names",
     "resolve_body_name": "names",
     "resolve_name": "names",
+    "resolve_remote_body_name": "names",
     "PublishedGraph": "publish",
     "graph_names": "publish",
     "publish": "publish",
@@ -113,8 +124,10 @@ __all__ = [
     "publish",
     "query_page",
     "refresh_store_dir",
+    "remote_body_names",
     "resolve_body_name",
     "resolve_name",
+    "resolve_remote_body_name",
     "run_query",
     "run_remote",
     "select_values",

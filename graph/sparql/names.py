@@ -11,7 +11,7 @@ normalisation (NFKC, no spaces, case-folded). The site's search and `welfare-kg 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,8 @@ from welfare_kg.paths import DATA_DIR, QUERIES_DIR
 
 from .store import select_values
 
-__all__ = ["ALIASES", "PARTNERS", "body_names", "extra_names", "resolve_body_name",
-           "resolve_name"]
+__all__ = ["ALIASES", "PARTNERS", "body_names", "extra_names", "remote_body_names",
+           "resolve_body_name", "resolve_name", "resolve_remote_body_name"]
 
 PARTNERS = DATA_DIR / "partners.csv"
 ALIASES = DATA_DIR / "aliases.csv"
@@ -37,16 +37,36 @@ def _key(text: str) -> str:
 def body_names(store: Any, aliases: Path | None = None,
                queries_dir: Path = QUERIES_DIR) -> dict[str, str]:
     """Every name a body is known by -> its Japanese name (the form the queries match)."""
+    return _names(lambda name: select_values(store, name, queries_dir), aliases)
+
+
+def remote_body_names(endpoint: str, aliases: Path | None = None, *,
+                      default_graphs: Sequence[str] = (), timeout: float = 60) -> dict[str, str]:
+    """`body_names` from a SPARQL endpoint: the same library queries (`network-bodies`,
+    `network-body-details`, which take no parameters) sent to `endpoint`, and the same
+    short names of data/aliases.csv. Nothing a user typed goes into these queries."""
+    from .remote import run_remote
+
+    def select(name: str) -> list[dict[str, str]]:
+        results = run_remote(endpoint, name, {}, default_graphs=default_graphs,
+                             timeout=timeout)
+        return [{k: t.value for k, t in row.items()} for row in results.dicts()]
+
+    return _names(select, aliases)
+
+
+def _names(select: Callable[[str], list[dict[str, str]]],
+           aliases: Path | None) -> dict[str, str]:
     found: dict[str, str] = {}
     canonical = {}
-    for r in select_values(store, "network-bodies", queries_dir):
+    for r in select("network-bodies"):
         ja = r.get("nameJa") or r.get("nameEn") or ""
         if ja:
             canonical[r["body"]] = ja
             found[ja] = ja
             if r.get("nameEn"):
                 found.setdefault(r["nameEn"], ja)
-    for r in select_values(store, "network-body-details", queries_dir):
+    for r in select("network-body-details"):
         if r.get("alias") and r["body"] in canonical:
             found.setdefault(r["alias"], canonical[r["body"]])
     known = set(canonical.values())
@@ -88,3 +108,11 @@ def resolve_body_name(store: Any, typed: str) -> str:
     """`typed` (a name, an English name, an alias or a short name) as the body's Japanese
     name, or an InputError with the nearest names."""
     return resolve_name(body_names(store), typed)
+
+
+def resolve_remote_body_name(endpoint: str, typed: str, *, default_graphs: Sequence[str] = (),
+                             timeout: float = 60) -> str:
+    """`resolve_body_name` against the bodies `endpoint` holds; the answer is then bound as
+    a typed literal into the query (`bind_params`), never pasted into its text."""
+    names = remote_body_names(endpoint, default_graphs=default_graphs, timeout=timeout)
+    return resolve_name(names, typed)

@@ -87,8 +87,11 @@
 
   // ---- the vis-network ----
   // Each node and link has its own tooltip element, filled when the pointer comes over it.
-  var VALUE_MIN = Math.min.apply(null, DATA.nodes.map(function (n) { return n.value; }));
-  var VALUE_MAX = Math.max.apply(null, DATA.nodes.map(function (n) { return n.value; }));
+  // the whole plan's range (a pillar's map scales its bodies against it, as the layout did)
+  var VALUE_MIN = has(DATA.node_size, "value_min") ? DATA.node_size.value_min :
+    Math.min.apply(null, DATA.nodes.map(function (n) { return n.value; }));
+  var VALUE_MAX = has(DATA.node_size, "value_max") ? DATA.node_size.value_max :
+    Math.max.apply(null, DATA.nodes.map(function (n) { return n.value; }));
   var TIP = {};
   function tipBox(key) { return (TIP[key] = TIP[key] || el("div", null, "tip")); }
   // The nodes and links are made with the view the URL asks for already applied: vis-network
@@ -124,7 +127,7 @@
   };
   var network = new vis.Network(document.getElementById("map"), { nodes: nodes, edges: edges }, options);
   function wholeMapScale(min, max, total, value) {
-    return VALUE_MAX === VALUE_MIN ? 0.5 : Math.max(0, (value - VALUE_MIN) / (VALUE_MAX - VALUE_MIN));
+    return VALUE_MAX === VALUE_MIN ? 0.5 : Math.min(1, Math.max(0, (value - VALUE_MIN) / (VALUE_MAX - VALUE_MIN)));
   }
 
   // ---- what is visible under the current state ----
@@ -282,8 +285,10 @@
     return {
       view: view,
       nodes: DATA.nodes.map(function (n) {
+        // English names wrap at the width the layout left them (DATA.label_wrap)
         return { id: n.id, hidden: !view.nodes[n.id], label: name(n), value: strength[n.id] || 0,
-                 borderWidth: n.id === state.focus ? 4 : 1 };
+                 borderWidth: n.id === state.focus ? 4 : 1,
+                 widthConstraint: state.lang === "en" && DATA.label_wrap ? { maximum: DATA.label_wrap } : false };
       }),
       edges: DATA.edges.map(function (e) {
         var w = wOf[e.id];
@@ -372,8 +377,12 @@
   }).forEach(function (n) {
     focusSel.appendChild(el("option", both(n))).value = n.id;
     dl.appendChild(el("option")).value = both(n);
+    (n.aliases || []).forEach(function (a) { dl.appendChild(el("option", both(n))).value = a; });
   });
-  focusSel.addEventListener("change", function () { state.focus = focusSel.value; apply(); });
+  focusSel.addEventListener("change", function () {
+    state.focus = focusSel.value; apply();
+    if (state.focus) showDetails("nodes", NODE[state.focus]); // keyboard users reach its rows here
+  });
   document.getElementById("depth").addEventListener("change", function (ev) {
     state.depth = ev.target.value === "2" ? 2 : 1; apply();
   });
@@ -381,17 +390,53 @@
     state.lang = ev.target.value === "en" ? "en" : "ja"; apply();
   });
   var search = document.getElementById("search");
+  var searchStatus = document.getElementById("search-status");
+  // Names are compared as graph/sparql/names.py compares them: NFKC, no spaces, case-folded.
+  function key(text) { return String(text || "").normalize("NFKC").replace(/\s+/g, "").toLowerCase(); }
+  var NAMES = DATA.nodes.map(function (n) {
+    return { node: n, keys: [n.label, n.name_en, both(n)].concat(n.aliases || []).filter(Boolean).map(key),
+             aliases: n.aliases || [] };
+  });
+  // the body a typed name stands for: a whole name or alias first, then one a name starts
+  // with, then one a name contains; `via`: the alias it was found by
+  function findBody(typed) {
+    var q = key(typed);
+    if (!q) return null;
+    var tests = [function (k) { return k === q; }, function (k) { return k.indexOf(q) === 0; },
+                 function (k) { return k.indexOf(q) >= 0; }];
+    for (var t = 0; t < tests.length; t++) {
+      for (var i = 0; i < NAMES.length; i++) {
+        var k = NAMES[i].keys.filter(tests[t])[0];
+        if (k !== undefined) {
+          var via = NAMES[i].aliases.filter(function (a) { return key(a) === k; })[0] || "";
+          return { node: NAMES[i].node, via: via };
+        }
+      }
+    }
+    return null;
+  }
   function doSearch() {
-    var q = search.value.trim().toLowerCase();
-    if (!q) return;
-    var hit = DATA.nodes.filter(function (n) { return both(n).toLowerCase() === q; })[0] ||
-      DATA.nodes.filter(function (n) { return both(n).toLowerCase().indexOf(q) >= 0; })[0];
-    if (hit) { state.focus = hit.id; apply(); }
+    var typed = search.value.trim();
+    searchStatus.textContent = "";
+    searchStatus.className = "hint";
+    if (!typed) return;
+    var hit = findBody(typed);
+    if (!hit) {
+      searchStatus.textContent = "「" + typed + "」に一致する実施主体はありません / No body matches \u201c" + typed + "\u201d";
+      searchStatus.className = "no-match";
+      return;
+    }
+    state.focus = hit.node.id;
+    apply();
+    var said = hit.via ? hit.via + " → " + both(hit.node) : both(hit.node);
+    if (!currentView.nodes[hit.node.id]) said += "（現在の絞り込みでは非表示 / hidden by the current filters）";
+    searchStatus.textContent = said;
+    showDetails("nodes", hit.node);
   }
   search.addEventListener("change", doSearch);
   search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") doSearch(); });
   document.getElementById("clear").addEventListener("click", function () {
-    state = decodeState(""); search.value = ""; apply(); network.fit();
+    state = decodeState(""); search.value = ""; searchStatus.textContent = ""; apply(); network.fit();
   });
 
   var legend = document.getElementById("legend");
@@ -428,38 +473,162 @@
 
   // ---- selection details (click) ----
   // every row of the clicked body or link (in the view's pillars), with its initiative
+  // On the site, each body and link also opens its own page (`href`): every row behind it in
+  // every pillar, with result, status, source page and line, and a CSV of them.
   var details = document.getElementById("details"), picked = 0;
-  network.on("click", function (params) {
+  function drillLink(item, ja, en) {
+    if (!item.href) return null;
+    var a = el("a", ja + " / " + en, "drill");
+    a.href = item.href;
+    return el("p").appendChild(a).parentNode;
+  }
+  function showDetails(kind, item) {
     details.textContent = "";
     var mine = ++picked, box = el("div", null, "tip");
     function current() { return picked === mine; }
-    if (params.nodes.length) {
-      var n = NODE[params.nodes[0]];
-      details.appendChild(nodeTip(box, n, currentView));
+    if (kind === "nodes") {
+      details.appendChild(nodeTip(box, item, currentView));
+      var link = drillLink(item, "この実施主体のページ（全ての行・協働の相手）", "Page of this body (every row, partners)");
+      if (link) box.appendChild(link);
       box.appendChild(el("div", "行 / Rows:"));
-      rowsInto(box, "nodes", n, 0, current);
-    } else if (params.edges.length) {
-      var e = EDGE[params.edges[0]];
-      details.appendChild(edgeTip(box, e));
-      rowsInto(box, "edges", e, 0, current);
+      rowsInto(box, "nodes", item, 0, current);
+    } else if (kind === "edges") {
+      details.appendChild(edgeTip(box, item));
+      var pair = drillLink(item, "この2者が共同で実施した全ての行（全ての柱）", "Every row these two share (all pillars)");
+      if (pair) box.appendChild(pair);
+      rowsInto(box, "edges", item, 0, current);
     } else {
       details.appendChild(el("p", "ノードか線をクリック / Click a node or a link", "hint"));
     }
+  }
+  network.on("click", function (params) {
+    if (params.nodes.length) showDetails("nodes", NODE[params.nodes[0]]);
+    else if (params.edges.length) showDetails("edges", EDGE[params.edges[0]]);
+    else showDetails("");
   });
   network.on("doubleClick", function (params) {
     if (params.nodes.length) { state.focus = params.nodes[0]; apply(); }
   });
 
-  // ---- PNG export of the current view, on a white background ----
-  document.getElementById("export").addEventListener("click", function () {
-    var src = document.querySelector("#map canvas");
+  // ---- PNG export: a handout of the current view at twice the screen's resolution ----
+  // The map with what a reader of the printed sheet needs around it: the title, the plan and
+  // fiscal year, the filters in force, the legend and the source credit the Public Data
+  // License 1.0 asks for (DATA.handout, the catalogue's own text).
+  var EXPORT_SCALE = 2;
+  var FONT = "IPAPGothic, IPAGothic, 'Noto Sans CJK JP', 'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif";
+  // the network drawn `scale` times larger than on screen: the map's box is enlarged for one
+  // synchronous redraw, then put back as it was
+  function mapImage(scale) {
+    var box = document.getElementById("map");
+    var w = Math.max(box.clientWidth, 1), h = Math.max(box.clientHeight, 1);
+    var center = network.getViewPosition(), zoom = network.getScale();
     var c = document.createElement("canvas");
-    c.width = src.width; c.height = src.height;
-    var ctx = c.getContext("2d");
-    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, c.width, c.height);
-    ctx.drawImage(src, 0, 0);
+    c.width = w * scale; c.height = h * scale;
+    try {
+      network.setSize(w * scale + "px", h * scale + "px");
+      network.moveTo({ position: center, scale: zoom * scale, animation: false });
+      network.redraw();
+      c.getContext("2d").drawImage(box.querySelector("canvas"), 0, 0, c.width, c.height);
+    } finally {
+      network.setSize("100%", "100%");
+      network.moveTo({ position: center, scale: zoom, animation: false });
+      network.redraw();
+    }
+    return c;
+  }
+  // `text` in lines no wider than `width` (at spaces where it can, else between characters)
+  function wrap(ctx, text, width) {
+    var lines = [], line = "";
+    Array.from(String(text)).forEach(function (ch) {
+      if (line && ctx.measureText(line + ch).width > width) {
+        var cut = line.lastIndexOf(" ");
+        if (cut > 0 && ch !== " ") { lines.push(line.slice(0, cut)); line = line.slice(cut + 1) + ch; }
+        else { lines.push(line); line = ch === " " ? "" : ch; }
+      } else {
+        line += ch;
+      }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+  // what the view leaves out, in words (both languages)
+  function filterText() {
+    var said = [];
+    if (state.types.length !== ALL_TYPES.length) {
+      said.push("種類 / Types: " + (state.types.map(function (k) { return TYPE[k].ja + " / " + TYPE[k].en; }).join(", ") || "—"));
+    }
+    if (state.pillars.length !== ALL_PILLARS.length) {
+      said.push("推進の柱 / Pillars: " + (state.pillars.join(", ") || "—"));
+    }
+    if (state.focus && NODE[state.focus]) {
+      said.push("焦点 / Focus: " + both(NODE[state.focus]) + "（" + state.depth + " 歩 / steps）");
+    }
+    return "表示条件 / Filters: " + (said.length ? said.join("; ") : "なし（全ての実施主体とつながり） / none (every body and link)");
+  }
+  function handoutCanvas() {
+    var S = EXPORT_SCALE, H = DATA.handout || {};
+    var map = mapImage(S);
+    var pad = 20 * S, width = map.width + 2 * pad;
+    var out = document.createElement("canvas"), ctx = out.getContext("2d");
+    ctx.font = "12px " + FONT;
+    var f = figures(currentView);
+    var blocks = [  // [text, px size, bold, colour]
+      [document.getElementById("title").textContent, 18, true, "#111"],
+      [[H.plan && H.plan.ja, H.years && H.years.ja].filter(Boolean).join("　") + " / " +
+        [H.plan && H.plan.en, H.years && H.years.en].filter(Boolean).join(", "), 13, false, "#222"],
+      [filterText() + "　（実施主体 / Bodies " + f.bodies + "、つながり / Links " + f.links + "）", 12, false, "#333"]
+    ];
+    var legend = DATA.types.filter(function (t) { return state.types.indexOf(t.key) >= 0; });
+    var foot = [
+      ["ノードの大きさ＝共同で実施した行の延べ数、線の太さ＝共同で実施した行の数 / node size = weighted degree (shared rows), edge width = shared rows", 11, false, "#444"],
+      [H.credit && H.credit.ja, 11, false, "#222"], [H.credit && H.credit.en, 11, false, "#222"]
+    ].filter(function (b) { return b[0]; });
+    function laid(list) {
+      return list.map(function (b) {
+        ctx.font = (b[2] ? "bold " : "") + b[1] * S + "px " + FONT;
+        return { lines: wrap(ctx, b[0], width - 2 * pad), size: b[1] * S, bold: b[2], color: b[3] };
+      });
+    }
+    var head = laid(blocks), tail = laid(foot);
+    function height(list) {
+      return list.reduce(function (sum, b) { return sum + b.lines.length * b.size * 1.4; }, 0);
+    }
+    var legendRow = 16 * S;
+    out.width = width;
+    out.height = Math.ceil(pad + height(head) + 8 * S + map.height + 10 * S +
+                           legend.length * legendRow + 6 * S + height(tail) + pad);
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, out.width, out.height);
+    ctx.textBaseline = "top";
+    var y = pad;
+    function write(list) {
+      list.forEach(function (b) {
+        ctx.font = (b.bold ? "bold " : "") + b.size + "px " + FONT;
+        ctx.fillStyle = b.color;
+        b.lines.forEach(function (line) { ctx.fillText(line, pad, y); y += b.size * 1.4; });
+      });
+    }
+    write(head);
+    y += 8 * S;
+    ctx.strokeStyle = "#ccc"; ctx.lineWidth = S;
+    ctx.strokeRect(pad - S / 2, y - S / 2, map.width + S, map.height + S);
+    ctx.drawImage(map, pad, y);
+    y += map.height + 10 * S;
+    legend.forEach(function (t) {
+      ctx.fillStyle = t.color;
+      ctx.beginPath(); ctx.arc(pad + 6 * S, y + 7 * S, 6 * S, 0, 2 * Math.PI); ctx.fill();
+      ctx.strokeStyle = "#333"; ctx.lineWidth = S / 2; ctx.stroke();
+      ctx.fillStyle = "#222"; ctx.font = 12 * S + "px " + FONT;
+      var count = DATA.nodes.filter(function (n) { return n.type === t.key && currentView.nodes[n.id]; }).length;
+      ctx.fillText(t.ja + " / " + t.en + "（" + count + "）", pad + 18 * S, y + S);
+      y += legendRow;
+    });
+    y += 6 * S;
+    write(tail);
+    return out;
+  }
+  document.getElementById("export").addEventListener("click", function () {
     var a = document.createElement("a");
-    a.href = c.toDataURL("image/png");
+    a.href = handoutCanvas().toDataURL("image/png");
     a.download = DATA.scope + (state.focus ? "-" + state.focus : "") + ".png";
     document.body.appendChild(a); a.click(); a.remove();
   });
@@ -477,5 +646,5 @@
   // for tests and for anyone scripting the page
   window.welfareMap = { network: network, nodes: nodes, edges: edges, data: DATA,
     view: function () { return currentView; }, figures: function () { return figures(compute()); },
-    withRows: withRows, rows: function () { return ROWS; } };
+    withRows: withRows, rows: function () { return ROWS; }, handout: handoutCanvas, findBody: findBody };
 })();

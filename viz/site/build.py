@@ -22,6 +22,7 @@ from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes, write_text
 
 from ..charts import write_charts
+from ..handout import load_handout
 from ..maps import map_scopes, write_maps
 from ..metrics import JOINT_TYPES, type_mixing
 from ..plan import type_rank
@@ -115,7 +116,7 @@ def search_index(site: Site) -> list[dict[str, Any]]:
             [a.title_ja, a.title_en], [a.title_ja, a.title_en], str(len(a.rows)))
     for i in site.initiatives.values():
         add("initiative", i.title_ja, i.title_en, f"initiatives/{i.slug}.html",
-            [i.title_ja], [i.title_ja], str(len(i.rows)))
+            [i.title_ja, i.title_en], [i.title_ja, i.title_en], str(len(i.rows)))
     for r in site.rows.values():
         add("row", r.text, "", f"rows.html#{r.anchor}", [], [r.text, r.result],
             f"p.{r.page} l.{r.start}" if r.page else "")
@@ -176,8 +177,9 @@ class _Writer:
 
     # -- pages ----------------------------------------------------------------------------------
     def write_maps_and_charts(self) -> None:
-        written = {p.stem: p.name for p in write_maps(self.site.plan, self.root / "maps")
-                   if p.suffix == ".html"}  # not the maps' side files
+        maps = write_maps(self.site.plan, self.root / "maps",
+                          context=self.site.map_context(self.store))
+        written = {p.stem: p.name for p in maps if p.suffix == ".html"}  # not the side files
         for scope in map_scopes(self.site.plan):
             if scope.slug in written:
                 self.maps.append({"file": written[scope.slug], "ja": f"{scope.title_ja}のマップ",
@@ -188,7 +190,7 @@ class _Writer:
         source = self.out_dir / "charts" if self.out_dir else None
         if source is None or not all((source / f"{stem}.svg").is_file() for stem, _ in CHART_FILES):
             source = self.root / "charts"  # no charts in the build: draw them here
-            write_charts(self.site.plan, source)
+            write_charts(self.site.plan, source, handout=load_handout(self.store, self.meta))
         for stem, key in CHART_FILES:
             svg, png = source / f"{stem}.svg", source / f"{stem}.png"
             if source != self.root / "charts":
@@ -259,9 +261,45 @@ class _Writer:
             aps_by_pillar=aps_by_pillar, inis_by_ap=inis_by_ap, status_codes=codes,
             status_cells=cells, cancelled=cells.get(("", "cancelled"), []), figures=figures,
             maps=self.maps, charts=self.charts, safe=_safe, dataset=self.dataset_jsonld(),
+            years=self.years(codes),
         )
         self.page("maps.html", "maps.html", (strings()["maps_title"]["ja"],
                                              strings()["maps_title"]["en"]), maps=self.maps)
+
+    def years(self, codes: list[str]) -> list[dict[str, Any]]:
+        """Status by pillar for each fiscal year, when the build holds several (a row is
+        counted in its own report's year only); each count opens a page of its rows."""
+        s = self.site
+        if len(s.fiscal_years()) < 2:
+            return []
+        out = []
+        for year in s.fiscal_years():
+            rows = [r for rep in s.reports if rep.fiscal_year == year for r in rep.rows]
+            lines = []
+            for p in [*s.pillars.values(), None]:
+                mine = [r for r in rows if p is None or s.rows[r].pillar == p.iri]
+                cells = []
+                for code in codes:
+                    hit = [r for r in mine if s.rows[r].status == code]
+                    rel = f"status/fy{year}-{_safe(code)}" + (f"-{p.slug}" if p else "")
+                    if hit:
+                        self.year_page(rel, year, code, hit, p.number if p else None)
+                    cells.append((len(hit), f"{rel}.html" if hit else ""))
+                lines.append({"pillar": p, "cells": cells, "total": len(mine)})
+            out.append({"year": year, "lines": lines,
+                        "reports": [r for r in s.reports if r.fiscal_year == year]})
+        return out
+
+    def year_page(self, rel: str, year: int, code: str, rows: list[str],
+                  pillar: int | None) -> None:
+        ja, en, _ = self.site.status_label(code)
+        where_ja = f"推進の柱{pillar}：" if pillar else ""
+        where_en = f"Pillar {pillar}: " if pillar else ""
+        self.list_page(rel, rows, (f"{year}年度 {where_ja}{ja}の行",
+                                   f"FY{year} {where_en}{en} rows"),
+                       (f"{year}年度の報告書で実施状況が「{ja}」の行です。",
+                        f"The rows of the FY{year} report whose status is {en}."),
+                       crumbs_status=True)
 
     def dataset_jsonld(self) -> dict[str, Any]:
         """schema.org Dataset for harvesters that read landing pages (the DCAT catalogue is

@@ -12,13 +12,14 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from welfare_kg.graph.sparql import ALIASES, PARTNERS, extra_names
 from welfare_kg.paths import QUERIES_DIR
 
+from ..maps import MapContext, map_context
 from ..metrics import communities, node_table, row_sharing, summary
 from ..network import collaboration_network
 from ..plan import IMPLEMENTING, PARTNER, Plan, type_label
@@ -32,6 +33,7 @@ __all__ = [
     "OutlineView",
     "PairView",
     "Quantity",
+    "ReportView",
     "RowView",
     "Site",
     "extra_names",
@@ -70,6 +72,7 @@ class RowView:
     start: str
     end: str
     quantities: tuple[Quantity, ...] = ()
+    report: str = ""  # the report's IRI
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,18 @@ class OutlineView:
     rows: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ReportView:
+    """One progress report in the build: its fiscal year and the rows read from it."""
+
+    iri: str
+    file: str
+    fiscal_year: int | None
+    title_ja: str
+    title_en: str
+    rows: tuple[str, ...]
+
+
 @dataclass
 class Site:
     """The site's tables, keyed by IRI, each in the report's reading order."""
@@ -131,12 +146,27 @@ class Site:
     statuses: dict[str, tuple[str, str, str]]  # code -> (ja, en, IRI)
     extra_aliases: dict[str, tuple[str, ...]]  # body IRI -> search-only short names
     types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    reports: list[ReportView] = field(default_factory=list)  # by fiscal year, then file
+
+    def fiscal_years(self) -> list[int]:
+        """The fiscal years of the build's reports, oldest first."""
+        return sorted({r.fiscal_year for r in self.reports if r.fiscal_year is not None})
 
     def status_label(self, code: str | None) -> tuple[str, str, str]:
         return self.statuses.get(code or "", (code or "—", code or "—", ""))
 
     def pair_of(self, a: str, b: str) -> PairView | None:
         return self.pairs.get((a, b)) or self.pairs.get((b, a))
+
+    def map_context(self, store: Any) -> MapContext:
+        """The site's maps (in `maps/`): names and handout of the build, and each body and
+        link opening its page here (every row behind it)."""
+        context = map_context(store)
+        return replace(
+            context,
+            body_pages={b.iri: f"../bodies/{b.slug}.html" for b in self.bodies.values()},
+            pair_pages={frozenset((p.a, p.b)): f"../pairs/{p.slug}.html"
+                        for p in self.pairs.values()})
 
     def status_counts(self, rows: Iterable[str]) -> list[tuple[str, int]]:
         counts = Counter(self.rows[r].status for r in rows)
@@ -165,7 +195,7 @@ def gather(store: Any, queries_dir: Path = QUERIES_DIR, aliases: Path = ALIASES)
             action_plan=r.action_plan, initiative=r.initiative, bodies=implementing[r.iri],
             partners=partners[r.iri], file=d.get("file", ""), page=d.get("page", ""),
             start=d.get("startLine", ""), end=d.get("endLine", ""),
-            quantities=tuple(quantities.get(r.iri, ())),
+            quantities=tuple(quantities.get(r.iri, ())), report=d.get("report", ""),
         )
     G = collaboration_network(plan)
     partition = communities(G)
@@ -210,7 +240,23 @@ def gather(store: Any, queries_dir: Path = QUERIES_DIR, aliases: Path = ALIASES)
         action_plans=action_plans, initiatives=initiatives, summary=whole,
         pillar_summaries=per_pillar, sharing=row_sharing(plan), statuses=statuses,
         extra_aliases=_extra_aliases(aliases, bodies), types=types,
+        reports=_reports(select(store, "network-reports", queries_dir), rows),
     )
+
+
+def _reports(found: list[dict[str, str]], rows: dict[str, RowView]) -> list[ReportView]:
+    """The build's reports with their rows."""
+    by_report: dict[str, list[str]] = {}
+    for r in rows.values():
+        by_report.setdefault(r.report, []).append(r.iri)
+    reports = [
+        ReportView(r["report"], r.get("file", ""),
+                   int(r["fiscalYear"]) if r.get("fiscalYear", "").isdigit() else None,
+                   r.get("titleJa", ""), r.get("titleEn", ""),
+                   tuple(by_report.get(r["report"], ())))
+        for r in found
+    ]
+    return sorted(reports, key=lambda r: (r.fiscal_year or 0, r.file, r.iri))
 
 
 def _outline(plan: Plan) -> tuple[dict[str, OutlineView], ...]:
@@ -240,7 +286,7 @@ def _outline(plan: Plan) -> tuple[dict[str, OutlineView], ...]:
     inis = sorted(plan.initiatives.values(),
                   key=lambda i: (first.get(i.iri, 1 << 30), i.iri))
     initiatives = {
-        i.iri: OutlineView(i.iri, slugs.add(i.iri), "initiative", n, i.text, "",
+        i.iri: OutlineView(i.iri, slugs.add(i.iri), "initiative", n, i.text, i.text_en,
                            ini_parent.get(i.iri), tuple(by["initiative"].get(i.iri, ())))
         for n, i in enumerate(inis, start=1)
     }

@@ -123,16 +123,18 @@ def view_output(args: argparse.Namespace, folder: str) -> ViewOutput:
 
 
 def write_view(args: argparse.Namespace, folder: str,
-               write: Callable[[object, Path], list[Path]]) -> int:
+               write: Callable[..., list[Path]], with_store: bool = False) -> int:
     """What maps, metrics and charts do: read the plan from the build's store, `write(plan,
-    folder)` into the (staged) output folder, print each path as the user will find it."""
+    folder)` (`write(plan, folder, store)` `with_store`, for what else the view reads from
+    the build) into the (staged) output folder, print each path as the user will find it."""
     from welfare_kg.graph.sparql import open_store
     from welfare_kg.viz import load_plan
 
     output = view_output(args, folder)
-    plan = load_plan(open_store(args.out_dir, store_choice(args)))
+    store = open_store(args.out_dir, store_choice(args))
+    plan = load_plan(store)
     with output.staged() as staged:
-        written = write(plan, staged)
+        written = write(plan, staged, store) if with_store else write(plan, staged)
     for path in written:
         print(output.show(path, staged))
     return 0

@@ -25,6 +25,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.viz import write_maps
+    from welfare_kg.viz import map_context, write_maps
 
-    return write_view(args, "maps", write_maps)
+    return write_view(args, "maps", lambda plan, folder, store: write_maps(
+        plan, folder, context=map_context(store)), with_store=True)

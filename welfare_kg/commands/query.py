@@ -64,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
     spec = load_query(args.query)
     params = parse_param_args(args.param)
     if args.endpoint:
-        from welfare_kg.graph.sparql import run_remote
+        from welfare_kg.graph.sparql import bind_params, run_remote
 
+        bind_params(spec, params)  # a bad parameter fails before the endpoint is asked
+        _resolve_body(None, spec, params, args)
         results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph,
                              timeout=args.timeout)
     else:
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
         store = open_store(args.out_dir, args.store, many_queries=False)
-        _resolve_body(store, spec, params)
+        _resolve_body(store, spec, params, args)
         results = _on_a_large_stack(lambda: run_query(store, spec, params))
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
 
@@ -112,14 +114,24 @@ def _on_a_large_stack(work):
     return value
 
 
-def _resolve_body(store: object, spec: object, params: dict[str, str]) -> None:
+def _resolve_body(store: object, spec: object, params: dict[str, str],
+                  args: argparse.Namespace) -> None:
     """A `body` parameter accepts English names, aliases and short names (区社協, 社協); a name
-    that matches no body is an error naming the nearest ones, not an empty answer."""
+    that matches no body is an error naming the nearest ones, not an empty answer. With
+    --endpoint the names are the endpoint's own (its bodies, asked with parameterless
+    library queries) plus data/aliases.csv; the resolved name is then bound, not pasted."""
     if "body" not in params or spec.param("body") is None:  # type: ignore[attr-defined]
         return
-    from welfare_kg.graph.sparql import resolve_body_name
+    if args.endpoint:
+        from welfare_kg.graph.sparql import resolve_remote_body_name
 
-    name = resolve_body_name(store, params["body"])
+        name = resolve_remote_body_name(args.endpoint, params["body"],
+                                        default_graphs=args.default_graph,
+                                        timeout=args.timeout)
+    else:
+        from welfare_kg.graph.sparql import resolve_body_name
+
+        name = resolve_body_name(store, params["body"])
     if name != params["body"]:
         print(f"body={params['body']} is {name}", file=sys.stderr)
         params["body"] = name
