@@ -309,7 +309,7 @@ def extraction_report(extraction: Extraction) -> str:
     lines += ["", f"rows without an initiative: {len(no_init)}"]
     lines += [f"  line {r.line}: {r.items[0][:30]}" for r in no_init]
     low = flagged_rows(rows)
-    lines += ["", f"rows to review (least sure of initiative, status, bodies < {LOW_CONFIDENCE};"
+    lines += ["", f"rows to review (review score of initiative, status, bodies < {LOW_CONFIDENCE};"
               f" at most {REVIEW_SHARE:.0%} of the rows), worst first: {len(low)}"]
     lines += [f"  line {r.line} ({review_score(r):.2f}: initiative {r.confidence:.2f}, status "
               f"{r.status_confidence:.2f}, bodies {r.body_confidence:.2f}): {r.items[0][:24]} -> "
