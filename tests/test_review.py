@@ -42,33 +42,32 @@ def method_rows():
 
 def test_row_confidence_is_the_review_share_lowered_for_long_runs(method_rows) -> None:
     got = segment_pages(DEFAULT_REPORT)
-    assert all(r.confidence == initiative_confidence(got[r.line].review, got[r.line].length)
+    assert all(r.confidence == initiative_confidence(got[r.line].share, got[r.line].length)
                for r in method_rows)
     assert all(0.0 <= r.confidence <= 1.0 for r in method_rows)
     # a row whose run is no longer than the page's rows per initiative keeps its share
     short = [r for r in method_rows if got[r.line].length <= 0]
-    assert short and all(r.confidence == got[r.line].review for r in short)
-    longer = [r for r in method_rows if got[r.line].length > 0 and 0 < got[r.line].review < 1]
-    assert longer and all(r.confidence < got[r.line].review for r in longer)
+    assert short and all(r.confidence == got[r.line].share for r in short)
+    longer = [r for r in method_rows if got[r.line].length > 0 and 0 < got[r.line].share < 1]
+    assert longer and all(r.confidence < got[r.line].share for r in longer)
     # merged-cell bodies are placed by the runs: as sure as the row's initiative
     merged = [r for r in method_rows if r.body_source == "merged"]
     assert merged and all(r.body_confidence == r.confidence for r in merged)
 
 
-def test_the_review_view_at_the_segmentations_weight_is_its_own_share() -> None:
-    """With body continuity weighted as the segmentation weighs it, the review view is the
-    posterior share itself; the review weight changes the confidence, never the answers."""
+def test_the_shares_body_weight_changes_the_confidence_never_the_answers() -> None:
     own = segment_pages(DEFAULT_REPORT, review_same=SAME)
     shipped = segment_pages(DEFAULT_REPORT, review_same=REVIEW_SAME)
-    assert all(a.review == a.share for a in own.values())
     assert [a.initiative for a in own.values()] == [a.initiative for a in shipped.values()]
-    assert any(a.review != a.share for a in shipped.values())
+    assert [a.confidence for a in own.values()] == [a.confidence for a in shipped.values()]
+    assert sum(a.share != b.share for a, b in zip(own.values(), shipped.values(),
+                                                   strict=True)) > 100
 
 
 def test_holdout_flags_a_page_without_its_own_errors() -> None:
     """Changing which rows of a page are wrong never changes that page's flags."""
     signals = {
-        n: RowSignals(n, page=n // 10, review={s: (n % 7) / 7 for s in {p.same for p in GRID}},
+        n: RowSignals(n, page=n // 10, share={s: (n % 7) / 7 for s in {p.same for p in GRID}},
                       length=(n % 3) / 3, status_confidence=0.9, has_bodies=True)
         for n in range(10, 60)
     }

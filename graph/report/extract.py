@@ -106,7 +106,7 @@ def extract_report(
                 )
             own = list(block.bodies)
             cell = merged.get(i)
-            sure = initiative_confidence(initiatives[i].review, initiatives[i].length)
+            sure = initiative_confidence(initiatives[i].share, initiatives[i].length)
             row = Row(
                 page=page.number,
                 line=block.line,
@@ -183,8 +183,8 @@ def check_corrections(corrections: str | Path, report: str | Path) -> Correction
 
 def segment_pages(path: str | Path, *, review_same: float = REVIEW_SAME) -> dict[int, Assignment]:
     """The segmentation's assignment of each row of a report, by the row's first line, with
-    the review view weighing body continuity `review_same` (for measuring the review score
-    under other weights; `extract_report` uses REVIEW_SAME)."""
+    the posterior share weighing body continuity `review_same` (for measuring the review
+    score under other weights; `extract_report` uses REVIEW_SAME)."""
     pages = parse_report(read_source(path), load_layout(), load_bodies())
     sim = Similarity(_corpus(pages))
     return {row.line: a for page in pages if page.rows

@@ -2,8 +2,8 @@
 
 A row's review score (0..1, lower is less sure) joins its initiative confidence and its status
 confidence; rows with no bodies at all score 0. The initiative confidence starts from the share
-of the segmentations that give the row its initiative under the review view (`segment`:
-`Assignment.review`, body continuity weighted REVIEW_SAME) and lowers it, in log-odds, for a
+of the segmentations that give the row its initiative (`segment`: `Assignment.share`, body
+continuity weighed REVIEW_SAME, more than the answers weigh it) and lowers it, in log-odds, for a
 row whose run is longer than the page's rows per initiative (`Assignment.length`): the
 similarity can be confidently wrong about where a boundary sits, and then one initiative
 swallows its neighbour's rows; an unusually long run is where that shows. Merged-cell bodies
@@ -58,12 +58,12 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
-def initiative_confidence(review: float, length: float, run_length: float = RUN_LENGTH) -> float:
-    """How sure the row's initiative is: the review-view share, lowered in log-odds by
+def initiative_confidence(share: float, length: float, run_length: float = RUN_LENGTH) -> float:
+    """How sure the row's initiative is: its posterior share, lowered in log-odds by
     `run_length` per unit of log(run / rows per initiative) above 0 (see module docstring)."""
-    if length <= 0.0 or run_length == 0.0 or review <= 0.0:
-        return round(review, 4)
-    return round(_sigmoid(_logit(review) - run_length * max(length, 0.0)), 4)
+    if length <= 0.0 or run_length == 0.0 or share <= 0.0:
+        return round(share, 4)
+    return round(_sigmoid(_logit(share) - run_length * max(length, 0.0)), 4)
 
 
 def _joined(confidence: float, status_confidence: float, has_bodies: bool,
@@ -114,8 +114,8 @@ def reading_errors(rows: Iterable[Row], reading: Mapping[int, Mapping]) -> dict[
 
 @dataclass(frozen=True)
 class Params:
-    """The review score's parameters: the review view's body-continuity weight, RUN_LENGTH and
-    STATUS_WEIGHT."""
+    """The review score's parameters: the posterior share's body-continuity weight
+    (REVIEW_SAME), RUN_LENGTH and STATUS_WEIGHT."""
 
     same: float
     run_length: float
@@ -134,13 +134,13 @@ class RowSignals:
 
     line: int
     page: int
-    review: Mapping[float, float]  # the review-view share, by body-continuity weight
+    share: Mapping[float, float]  # the posterior share, by body-continuity weight
     length: float
     status_confidence: float
     has_bodies: bool
 
     def score(self, p: Params) -> float:
-        conf = initiative_confidence(self.review[p.same], self.length, p.run_length)
+        conf = initiative_confidence(self.share[p.same], self.length, p.run_length)
         return round(_joined(conf, self.status_confidence, self.has_bodies, p.status_weight), 4)
 
 
@@ -154,7 +154,7 @@ def row_signals(report: str | Path, sames: Iterable[float] = sorted({p.same for 
     views = {s: segment_pages(report, review_same=s) for s in sames}
     first = next(iter(views.values()))
     return {
-        line: RowSignals(line, rows[line].page, {s: v[line].review for s, v in views.items()},
+        line: RowSignals(line, rows[line].page, {s: v[line].share for s, v in views.items()},
                          first[line].length, rows[line].status_confidence,
                          bool(rows[line].bodies))
         for line in first if line in rows

@@ -11,11 +11,11 @@ page's rows that scores best under these facts (dynamic programming over row run
 * printed order of the end-block initiatives, as a soft preference (it is not always kept).
 
 Each row's `Assignment.share` is the posterior share of the segmentations, each weighted
-exp(score / TEMPERATURE), that give the row its initiative; `Assignment.confidence` keeps the
-margin to the best rival segmentation (pinned by a test). For the review list
-(`review.initiative_confidence`) two more signals: `Assignment.review`, the same share under a
-view that weighs body continuity more (REVIEW_SAME), and `Assignment.length`, how much longer
-the row's run is than the page's rows per initiative.
+exp(score / TEMPERATURE), that give the row its initiative, scored with body continuity weighed
+more than the segmentation weighs it (REVIEW_SAME: a confidence, never the answers);
+`Assignment.confidence` keeps the margin to the best rival segmentation (pinned by a test), and
+`Assignment.length` says how much longer the row's run is than the page's rows per initiative.
+The row confidence (`review.initiative_confidence`) is made of the share and the length.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ CONFIDENCE_SCALE = 0.15  # margin (in score units) at which confidence reaches 6
 TEMPERATURE = CONFIDENCE_SCALE  # weight exp(score / T) of a segmentation in the posterior
 MAX_PERMUTED = 5  # end-block initiatives beyond this keep their printed order
 MARGIN_BUDGET = 1500  # rows x orders above which confidence uses the cheap margin
-# The review view (confidences only, never the answers): SAME weighted this much. Neighbouring
+# The posterior share (confidences only, never the answers) weighs SAME this much. Neighbouring
 # rows printed with the same bodies seldom change initiative; the segmentation keeps that cue
 # weak, but a boundary it places between rows with equal bodies, while a change of bodies sits
 # inside the run, is a sign the boundary is misplaced. Chosen leave-one-page-out on the hand
@@ -70,12 +70,11 @@ class Assignment:
     fit: float = 0.0  # the row's own similarity to its initiative minus its best other one
     run: int = 1  # rows in the run of rows this initiative covers
     edge: int = 0  # rows between this one and the nearest end of its run
-    # The row's confidence: the share of all segmentations (weighted exp(score / TEMPERATURE))
-    # that give the row this initiative; the margin where the page is too large to sum over.
+    # The share of all segmentations (weighted exp(score / TEMPERATURE), body continuity at
+    # REVIEW_SAME) that give the row this initiative; the margin where the page is too large
+    # to sum over. And the log of the row's run length over the page's free rows per free
+    # initiative (0 for a row under its anchor). The row's confidence is made of both.
     share: float = 1.0
-    # The share under the review view (SAME weighted REVIEW_SAME), and the log of the row's run
-    # length over the page's free rows per free initiative (0 for a row under its anchor).
-    review: float = 1.0
     length: float = 0.0
 
 
@@ -136,7 +135,7 @@ def _inversions(order: tuple[int, ...]) -> int:
 def assign_initiatives(page: PageLayout, sim: Similarity, *, review_same: float = REVIEW_SAME
                        ) -> list[Assignment]:
     """The initiative of each row of the page (see module docstring); `review_same` is the
-    body-continuity weight of the review view (`Assignment.review`)."""
+    body-continuity weight of the posterior share (`Assignment.share`), not of the answers."""
     rows = page.rows
     n = len(rows)
     if n == 0:
@@ -144,7 +143,7 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, review_same: float 
     anchored, free = _anchors(page)
     inits = list(anchored.values()) + free
     if not inits:  # the page prints no initiative: null, and no confidence in any
-        return [Assignment(None, 0.0, share=0.0, review=0.0) for _ in rows]
+        return [Assignment(None, 0.0, share=0.0) for _ in rows]
     raw = [[sim.score("".join(r.items), r.result, init.text) for init in inits] for r in rows]
     score = [[v - sum(line) / len(line) for v in line] for line in raw]
     col = {id(init): j for j, init in enumerate(inits)}
@@ -154,32 +153,30 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, review_same: float 
     with_cell = {col[id(init)] for init in paired.values() if id(init) in col}
     bare = [not r.bodies for r in rows]
 
-    def scorer(same_weight: float):
-        """The score of a segment (rows a..b-1, initiative column j or None), with rows of the
-        same bodies kept together at `same_weight` (SAME, or REVIEW_SAME in the review view)."""
+    def boundary(i: int, same: bool) -> float:
+        j = cont[i]
+        if j is None:
+            return 0.0
+        return SAME * j if same else CHANGE * (1.0 - j)
 
-        def boundary(i: int, same: bool) -> float:
-            j = cont[i]
-            if j is None:
-                return 0.0
-            return same_weight * j if same else CHANGE * (1.0 - j)
+    @functools.cache
+    def seg_score(a: int, b: int, j: int | None) -> float:
+        s = sum(score[r][j] for r in range(a, b)) if j is not None else NULL_ROW * (b - a)
+        if a in anchored:
+            s -= ANCHOR_EXTEND * (b - a - 1)
+        if j in with_cell and not any(bare[a:b]):
+            s -= CELL_FIT
+        s += sum(boundary(r, True) for r in range(a, b - 1))
+        if b < n:
+            s += boundary(b - 1, False)
+        return s
 
-        @functools.cache
-        def seg_score(a: int, b: int, j: int | None) -> float:
-            s = sum(score[r][j] for r in range(a, b)) if j is not None else NULL_ROW * (b - a)
-            if a in anchored:
-                s -= ANCHOR_EXTEND * (b - a - 1)
-            if j in with_cell and not any(bare[a:b]):
-                s -= CELL_FIT
-            s += sum(boundary(r, True) for r in range(a, b - 1))
-            if b < n:
-                s += boundary(b - 1, False)
-            return s
-
-        return seg_score
-
-    seg_score = scorer(SAME)
-    review_seg = scorer(review_same)
+    @functools.cache
+    def review_seg(a: int, b: int, j: int | None) -> float:
+        """`seg_score` with rows of the same bodies kept together at `review_same` (for the
+        posterior share)."""
+        inner = sum(cont[r] or 0.0 for r in range(a, b - 1))
+        return seg_score(a, b, j) + (review_same - SAME) * inner
 
     @functools.cache
     def moves(order: tuple[int, ...], i: int, k: int) -> tuple[tuple[int | None, int, int], ...]:
@@ -267,11 +264,11 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, review_same: float 
                         out[r] = val
         return out
 
-    def posterior(order: tuple[int, ...], labels: list[int | None], temp: float, seg=seg_score
+    def posterior(order: tuple[int, ...], labels: list[int | None], temp: float, seg=review_seg
                   ) -> tuple[float, list[float]]:
         """Sum over all segmentations in this order, each weighted exp(score / temp) (segments
-        scored by `seg`): the log of the total, and per row the log of the part that gives the
-        row labels[r].
+        scored by `seg`, body continuity at `review_same`): the log of the total, and per row
+        the log of the part that gives the row labels[r].
 
         Unlike the margin (the best rival alone), this counts every near-equal rival, so a
         long run whose boundary could sit at many places is uncertain in its middle too.
@@ -298,42 +295,51 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, review_same: float 
             for k in range(m + 1):
                 bwd[(i, k)] = lse([seg(i, b, j) / temp + bwd[(b, k2)]
                                    for j, k2, b in moves(order, i, k)])
-        mass: list[list[float]] = [[] for _ in range(n)]
+        # Each segment's weight (relative to the total, so at most 1) is added to the rows it
+        # covers through a difference array per label: one pass instead of one per row.
+        total = bwd[(0, 0)]
+        wanted = set(labels)
+        diff: dict[int | None, list[float]] = {}
         for (i, k), base in done.items():
             for j, k2, b in moves(order, i, k):
-                val = base + seg(i, b, j) / temp + bwd[(b, k2)]
-                for r in range(i, b):
-                    if j == labels[r]:
-                        mass[r].append(val)
-        return bwd[(0, 0)], [lse(v) if v else -math.inf for v in mass]
+                if j not in wanted:
+                    continue
+                w = math.exp(base + seg(i, b, j) / temp + bwd[(b, k2)] - total)
+                d = diff.get(j)
+                if d is None:
+                    d = diff[j] = [0.0] * (n + 1)
+                d[i] += w
+                d[b] -= w
+        running = dict.fromkeys(diff, 0.0)
+        mass: list[float] = []
+        for r in range(n):
+            for j, d in diff.items():
+                running[j] += d[r]
+            v = running.get(labels[r], 0.0)
+            mass.append(total + math.log(v) if v > 0.0 else -math.inf)
+        return total, mass
 
     best_total, best_path = search()
     labels = [j for a, b, j in best_path for _ in range(a, b)]
     exact = n * len(orders) <= MARGIN_BUDGET
     share: list[float] = []  # posterior share of each row's label (see `posterior`)
-    review: list[float] = []  # the same under the review view (`review_seg`)
     if exact:
         rival = [-math.inf] * n
         for order in orders:
             penalty = INVERSION * _inversions(order)
             for r, total in enumerate(rivals(order, labels)):
                 rival[r] = max(rival[r], total - penalty)
-
-        def shares(seg) -> list[float]:
-            totals: list[float] = []
-            parts: list[list[float]] = [[] for _ in range(n)]
-            for order in orders:
-                penalty = INVERSION * _inversions(order) / TEMPERATURE
-                z, mass = posterior(order, labels, TEMPERATURE, seg)
-                totals.append(z - penalty)
-                for r, v in enumerate(mass):
-                    parts[r].append(v - penalty)
-            top = max(totals)
-            log_z = top + math.log(sum(math.exp(t - top) for t in totals))
-            return [sum(math.exp(v - log_z) for v in parts[r] if v > -math.inf)
-                    for r in range(n)]
-
-        share, review = shares(seg_score), shares(review_seg)
+        totals: list[float] = []
+        parts: list[list[float]] = [[] for _ in range(n)]
+        for order in orders:
+            penalty = INVERSION * _inversions(order) / TEMPERATURE
+            z, mass = posterior(order, labels, TEMPERATURE)
+            totals.append(z - penalty)
+            for r, v in enumerate(mass):
+                parts[r].append(v - penalty)
+        top = max(totals)
+        log_z = top + math.log(sum(math.exp(t - top) for t in totals))
+        share = [sum(math.exp(v - log_z) for v in parts[r] if v > -math.inf) for r in range(n)]
     # rows per initiative where the end block leaves the choice to the segmentation
     per_init = max(n - len(anchored), 1) / max(len(free), 1)
     runs = {r: (a, b) for a, b, _ in best_path for r in range(a, b)}
@@ -355,13 +361,12 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, review_same: float 
         squashed = round(1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3)
         out.append(Assignment(
             inits[j] if j is not None else None,
-            round(1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),
+            squashed,
             anchored=r in anchored,
             fit=round(own - other, 4),
             run=b - a,
             edge=min(r - a, b - 1 - r),
             share=round(min(share[r], 1.0), 3) if exact else squashed,
-            review=round(min(review[r], 1.0), 3) if exact else squashed,
             length=0.0 if r in anchored else round(math.log((b - a) / per_init), 4),
         ))
     return out
