@@ -325,21 +325,21 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, review_same: float 
     share: list[float] = []  # posterior share of each row's label (see `posterior`)
     if exact:
         rival = [-math.inf] * n
+        totals: list[float] = []
+        parts: list[list[float]] = [[] for _ in range(n)]
         for order in orders:
             penalty = INVERSION * _inversions(order)
             for r, total in enumerate(rivals(order, labels)):
                 rival[r] = max(rival[r], total - penalty)
-        totals: list[float] = []
-        parts: list[list[float]] = [[] for _ in range(n)]
-        for order in orders:
-            penalty = INVERSION * _inversions(order) / TEMPERATURE
             z, mass = posterior(order, labels, TEMPERATURE)
-            totals.append(z - penalty)
+            totals.append(z - penalty / TEMPERATURE)
             for r, v in enumerate(mass):
-                parts[r].append(v - penalty)
+                parts[r].append(v - penalty / TEMPERATURE)
         top = max(totals)
         log_z = top + math.log(sum(math.exp(t - top) for t in totals))
-        share = [sum(math.exp(v - log_z) for v in parts[r] if v > -math.inf) for r in range(n)]
+        share = [
+            sum(math.exp(v - log_z) for v in parts[r] if v > -math.inf) for r in range(n)
+        ]
     # rows per initiative where the end block leaves the choice to the segmentation
     per_init = max(n - len(anchored), 1) / max(len(free), 1)
     runs = {r: (a, b) for a, b, _ in best_path for r in range(a, b)}
