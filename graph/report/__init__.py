@@ -6,7 +6,8 @@ status, quantities, partners), each with its source page and lines.
 
 Stages, one module each: `pages` (decode, split pages, walk each page into blocks),
 `segment` and `similarity` (which initiative covers which rows), `outline` (pillars),
-`outcomes` (status, quantities, partners from the result text), `corrections` (fixes by hand),
+`outcomes` (status, quantities, partners from the result text), `review` (which rows a person
+should check, measured against a hand reading), `corrections` (fixes by hand),
 `extract` (the pipeline), `records` (the record types). The vocabulary they read: `format`
 (data/format.yaml) and `bodies` (bodies, organizations, partners).
 """
@@ -31,13 +32,10 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from .corrections import Correction, load_corrections
     from .extract import (
         CSV_COLUMNS,
-        LOW_CONFIDENCE,
         CorrectionsCheck,
         check_corrections,
         extract_report,
         extraction_report,
-        flagged_rows,
-        review_score,
         write_csv,
         write_json,
     )
@@ -52,6 +50,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
         Quantity,
         Row,
     )
+    from .review import LOW_CONFIDENCE, flagged_rows, review_score
 
 # Each public name and the module it lives in. The package imports a module when one of its
 # names is first used (PEP 562): the graph and the query library need the records and
@@ -68,11 +67,11 @@ _HOME = {
     "Correction": "corrections",
     "load_corrections": "corrections",
     "CSV_COLUMNS": "extract",
-    "LOW_CONFIDENCE": "extract",
+    "LOW_CONFIDENCE": "review",
     "CorrectionsCheck": "extract",
     "check_corrections": "extract",
-    "flagged_rows": "extract",
-    "review_score": "extract",
+    "flagged_rows": "review",
+    "review_score": "review",
     "extract_report": "extract",
     "extraction_report": "extract",
     "write_csv": "extract",

@@ -48,7 +48,9 @@ from .pages import (
     repeated_pages,
 )
 from .records import ActionPlan, Candidates, Extraction, Initiative, Page, Row
+from .review import LOW_CONFIDENCE, REVIEW_SHARE, flagged_rows, initiative_confidence, review_score
 from .segment import (
+    REVIEW_SAME,
     Assignment,
     assign_headings,
     assign_initiatives,
@@ -65,27 +67,10 @@ __all__ = [
     "extraction_report",
     "flagged_rows",
     "review_score",
+    "segment_pages",
     "write_csv",
     "write_json",
 ]
-
-LOW_CONFIDENCE = 0.6  # a row whose review score is below this is listed for a person to check
-REVIEW_SHARE = 0.25  # … but at most this share of the rows, the least sure first
-
-
-def review_score(row: Row) -> float:
-    """How sure the extraction is of a row as a whole: its least sure part (initiative, status,
-    bodies). Rows below LOW_CONFIDENCE are flagged for review, lowest first."""
-    return min(row.confidence, row.status_confidence, row.body_confidence)
-
-
-def flagged_rows(rows: list[Row]) -> list[Row]:
-    """The rows to check by hand, worst first (ties in printed order): those below
-    LOW_CONFIDENCE, at most REVIEW_SHARE of all rows, so a reviewer's list stays short."""
-    low = sorted((r for r in rows if review_score(r) < LOW_CONFIDENCE),
-                 key=lambda r: (review_score(r), r.line))
-    return low[: int(REVIEW_SHARE * len(rows))]
-
 
 def extract_report(
     path: str | Path, *, corrections: bool | str | Path = True, outline: Path | None = None,
@@ -132,6 +117,7 @@ def extract_report(
                 )
             own = list(block.bodies)
             cell = merged.get(i)
+            sure = initiative_confidence(initiatives[i].share, initiatives[i].length)
             row = Row(
                 page=page.number,
                 line=block.line,
@@ -143,10 +129,10 @@ def extract_report(
                 action_plan=heading.title,
                 action_plan_number=heading.number,
                 pillar=pillars.get(heading.line),
-                confidence=initiatives[i].share,
+                confidence=sure,
                 body_source="own" if own else ("merged" if cell else "none"),
                 # a merged cell is placed by the initiatives' runs: as sure as the row's run
-                body_confidence=1.0 if own else (initiatives[i].share if cell else 0.0),
+                body_confidence=1.0 if own else (sure if cell else 0.0),
             )
             rows.append(row)
             if candidates:
@@ -220,6 +206,17 @@ def check_corrections(corrections: str | Path, report: str | Path) -> Correction
     text_sha = read_source(report).text_sha256
     return CorrectionsCheck(cset.sha256, text_sha, len(cset.corrections),
                             unmatched_corrections(extraction.rows, cset))
+
+
+def segment_pages(path: str | Path, *, review_same: float = REVIEW_SAME) -> dict[int, Assignment]:
+    """The segmentation's assignment of each row of a report, by the row's first line, with
+    the posterior share weighing body continuity `review_same` (for measuring the review
+    score under other weights; `extract_report` uses REVIEW_SAME)."""
+    pages = parse_report(read_source(path), load_layout(), load_bodies())
+    sim = Similarity(_corpus(pages))
+    return {row.line: a for page in pages if page.rows
+            for row, a in zip(page.rows, assign_initiatives(page, sim, review_same=review_same),
+                              strict=True)}
 
 
 def _corpus(pages: list[PageLayout]) -> list[str]:
@@ -343,7 +340,7 @@ def extraction_report(extraction: Extraction) -> str:
     lines += ["", f"rows without an initiative: {len(no_init)}"]
     lines += [f"  line {r.line}: {r.items[0][:30]}" for r in no_init]
     low = flagged_rows(rows)
-    lines += ["", f"rows to review (least sure of initiative, status, bodies < {LOW_CONFIDENCE};"
+    lines += ["", f"rows to review (review score of initiative, status, bodies < {LOW_CONFIDENCE};"
               f" at most {REVIEW_SHARE:.0%} of the rows), worst first: {len(low)}"]
     lines += [f"  line {r.line} ({review_score(r):.2f}: initiative {r.confidence:.2f}, status "
               f"{r.status_confidence:.2f}, bodies {r.body_confidence:.2f}): {r.items[0][:24]} -> "

@@ -10,9 +10,12 @@ page's rows that scores best under these facts (dynamic programming over row run
 * body continuity: neighbouring rows with the same bodies tend to share an initiative;
 * printed order of the end-block initiatives, as a soft preference (it is not always kept).
 
-Each row's confidence (`Assignment.share`) is the posterior share of the segmentations, each
-weighted exp(score / TEMPERATURE), that give the row its initiative; `Assignment.confidence`
-keeps the margin to the best rival segmentation (pinned by a test).
+Each row's `Assignment.share` is the posterior share of the segmentations, each weighted
+exp(score / TEMPERATURE), that give the row its initiative, scored with body continuity weighed
+more than the segmentation weighs it (REVIEW_SAME: a confidence, never the answers);
+`Assignment.confidence` keeps the margin to the best rival segmentation (pinned by a test), and
+`Assignment.length` says how much longer the row's run is than the page's rows per initiative.
+The row confidence (`review.initiative_confidence`) is made of the share and the length.
 """
 
 from __future__ import annotations
@@ -56,6 +59,12 @@ CONFIDENCE_SCALE = 0.15  # margin (in score units) at which confidence reaches 6
 TEMPERATURE = CONFIDENCE_SCALE  # weight exp(score / T) of a segmentation in the posterior
 MAX_PERMUTED = 5  # end-block initiatives beyond this keep their printed order
 MARGIN_BUDGET = 1500  # rows x orders above which confidence uses the cheap margin
+# The posterior share (confidences only, never the answers) weighs SAME this much. Neighbouring
+# rows printed with the same bodies seldom change initiative; the segmentation keeps that cue
+# weak, but a boundary it places between rows with equal bodies, while a change of bodies sits
+# inside the run, is a sign the boundary is misplaced. Chosen leave-one-page-out on the hand
+# reading (scripts/evaluate-extraction, `review.GRID`).
+REVIEW_SAME = 0.5
 
 
 @dataclass
@@ -68,9 +77,12 @@ class Assignment:
     fit: float = 0.0  # the row's own similarity to its initiative minus its best other one
     run: int = 1  # rows in the run of rows this initiative covers
     edge: int = 0  # rows between this one and the nearest end of its run
-    # The row's confidence: the share of all segmentations (weighted exp(score / TEMPERATURE))
-    # that give the row this initiative; the margin where the page is too large to sum over.
+    # The share of all segmentations (weighted exp(score / TEMPERATURE), body continuity at
+    # REVIEW_SAME) that give the row this initiative; the margin where the page is too large
+    # to sum over. And the log of the row's run length over the page's free rows per free
+    # initiative (0 for a row under its anchor). The row's confidence is made of both.
     share: float = 1.0
+    length: float = 0.0
     # Every initiative of the page (None: no initiative) with the share of the segmentations
     # that give it to this row, best first; filled only on request (`initiative_candidates`).
     candidates: tuple[tuple[InitiativeBlock | None, float], ...] = ()
@@ -132,15 +144,17 @@ def _inversions(order: tuple[int, ...]) -> int:
 
 def initiative_candidates(page: PageLayout, sim: Similarity) -> list[Assignment]:
     """`assign_initiatives`, with each row's `candidates`: the runner-up initiatives a
-    reviewer picks from, scored like the row's own confidence. Costs one posterior sum per
+    reviewer picks from, scored like the row's own share. Costs one posterior sum per
     initiative of the page, so extraction does not pay for it; the review page does."""
     return assign_initiatives(page, sim, candidates=True)
 
 
-def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = False
-                       ) -> list[Assignment]:
+def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = False,
+                       review_same: float = REVIEW_SAME) -> list[Assignment]:
     """The initiative of each row of the page (see module docstring); `candidates` also
-    scores every other initiative for every row (see `initiative_candidates`)."""
+    scores every other initiative for every row (see `initiative_candidates`); `review_same`
+    is the body-continuity weight of the posterior share (`Assignment.share`), not of the
+    answers."""
     rows = page.rows
     n = len(rows)
     if n == 0:
@@ -175,6 +189,13 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
         if b < n:
             s += boundary(b - 1, False)
         return s
+
+    @functools.cache
+    def review_seg(a: int, b: int, j: int | None) -> float:
+        """`seg_score` with rows of the same bodies kept together at `review_same` (for the
+        posterior share)."""
+        inner = sum(cont[r] or 0.0 for r in range(a, b - 1))
+        return seg_score(a, b, j) + (review_same - SAME) * inner
 
     @functools.cache
     def moves(order: tuple[int, ...], i: int, k: int) -> tuple[tuple[int | None, int, int], ...]:
@@ -262,10 +283,11 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
                         out[r] = val
         return out
 
-    def posterior(order: tuple[int, ...], labels: list[int | None], temp: float
+    def posterior(order: tuple[int, ...], labels: list[int | None], temp: float, seg=review_seg
                   ) -> tuple[float, list[float]]:
-        """Sum over all segmentations in this order, each weighted exp(score / temp): the
-        log of the total, and per row the log of the part that gives the row labels[r].
+        """Sum over all segmentations in this order, each weighted exp(score / temp) (segments
+        scored by `seg`, body continuity at `review_same`): the log of the total, and per row
+        the log of the part that gives the row labels[r].
 
         Unlike the margin (the best rival alone), this counts every near-equal rival, so a
         long run whose boundary could sit at many places is uncertain in its middle too.
@@ -285,21 +307,36 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
                 if (i, k) in fwd:
                     done[(i, k)] = here = lse(fwd[(i, k)])
                     for j, k2, b in moves(order, i, k):
-                        fwd.setdefault((b, k2), []).append(here + seg_score(i, b, j) / temp)
+                        fwd.setdefault((b, k2), []).append(here + seg(i, b, j) / temp)
         bwd: dict[tuple[int, int], float] = {(n, k): -UNUSED * (m - k) / temp
                                              for k in range(m + 1)}
         for i in range(n - 1, -1, -1):
             for k in range(m + 1):
-                bwd[(i, k)] = lse([seg_score(i, b, j) / temp + bwd[(b, k2)]
+                bwd[(i, k)] = lse([seg(i, b, j) / temp + bwd[(b, k2)]
                                    for j, k2, b in moves(order, i, k)])
-        mass: list[list[float]] = [[] for _ in range(n)]
+        # Each segment's weight (relative to the total, so at most 1) is added to the rows it
+        # covers through a difference array per label: one pass instead of one per row.
+        total = bwd[(0, 0)]
+        wanted = set(labels)
+        diff: dict[int | None, list[float]] = {}
         for (i, k), base in done.items():
             for j, k2, b in moves(order, i, k):
-                val = base + seg_score(i, b, j) / temp + bwd[(b, k2)]
-                for r in range(i, b):
-                    if j == labels[r]:
-                        mass[r].append(val)
-        return bwd[(0, 0)], [lse(v) if v else -math.inf for v in mass]
+                if j not in wanted:
+                    continue
+                w = math.exp(base + seg(i, b, j) / temp + bwd[(b, k2)] - total)
+                d = diff.get(j)
+                if d is None:
+                    d = diff[j] = [0.0] * (n + 1)
+                d[i] += w
+                d[b] -= w
+        running = dict.fromkeys(diff, 0.0)
+        mass: list[float] = []
+        for r in range(n):
+            for j, d in diff.items():
+                running[j] += d[r]
+            v = running.get(labels[r], 0.0)
+            mass.append(total + math.log(v) if v > 0.0 else -math.inf)
+        return total, mass
 
     best_total, best_path = search()
     labels = [j for a, b, j in best_path for _ in range(a, b)]
@@ -322,6 +359,8 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
         share = [
             sum(math.exp(v - log_z) for v in parts[r] if v > -math.inf) for r in range(n)
         ]
+    # rows per initiative where the end block leaves the choice to the segmentation
+    per_init = max(n - len(anchored), 1) / max(len(free), 1)
     runs = {r: (a, b) for a, b, _ in best_path for r in range(a, b)}
     ranked: list[tuple[tuple[InitiativeBlock | None, float], ...]] = [()] * n
     if candidates:
@@ -342,15 +381,16 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
         own = score[r][j] if j is not None else NULL_ROW
         other = max((s for k, s in enumerate(score[r]) if k != j), default=NULL_ROW)
         a, b = runs[r]
+        squashed = round(1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3)
         out.append(Assignment(
             inits[j] if j is not None else None,
-            round(1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),
+            squashed,
             anchored=r in anchored,
             fit=round(own - other, 4),
             run=b - a,
             edge=min(r - a, b - 1 - r),
-            share=round(min(share[r], 1.0), 3) if exact else round(
-                1.0 - math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE), 3),
+            share=round(min(share[r], 1.0), 3) if exact else squashed,
+            length=0.0 if r in anchored else round(math.log((b - a) / per_init), 4),
             candidates=ranked[r],
         ))
     return out
