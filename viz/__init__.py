@@ -3,9 +3,10 @@
 In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`). Out: HTML
 maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
 queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
-`metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `charts`
-(matplotlib SVG, PNG on request), `site` (the static site, `write_site`). `write_all` is the
-entry point of `welfare-kg all`.
+`metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `kept_maps`
+(the maps kept in the cache by the plan they show), `charts` (matplotlib SVG, PNG on
+request), `site` (the static site, `write_site`). `write_all` is the entry point of
+`welfare-kg all`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .charts import (
     japanese_font,
     write_charts,
 )
-from .maps import write_maps
+from .kept_maps import write_maps  # viz.maps.write_maps, kept in the cache by the plan
 from .report import write_metrics
 from .site import write_site
 from .source import load_plan

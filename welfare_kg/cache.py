@@ -23,7 +23,7 @@ from pathlib import Path
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR, PROJECT_ROOT, QUERIES_DIR
 
 __all__ = ["CACHE_ENV", "cache_root", "code_version", "entry", "files_digest", "pack_tree",
-           "read_entry", "unpack_tree", "write_entry"]
+           "read_entry", "read_tree", "unpack_tree", "write_entry"]
 
 CACHE_ENV = "WELFARE_KG_CACHE_DIR"
 # What the cached work depends on: every file of every room (code, and the templates,
@@ -124,9 +124,8 @@ def pack_tree(folder: Path) -> bytes:
     return json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(blobs)
 
 
-def unpack_tree(data: bytes, folder: Path) -> list[Path] | None:
-    """Write the files of a `pack_tree` entry under the empty `folder`; None, with nothing
-    written, when the entry is damaged, so the caller makes the files instead."""
+def read_tree(data: bytes) -> list[tuple[str, bytes]] | None:
+    """The (name, bytes) of each file of a `pack_tree` entry, or None when it is damaged."""
     try:
         head, _, body = data.partition(b"\n")
         header = [(str(name), int(size)) for name, size in json.loads(head)]
@@ -135,12 +134,27 @@ def unpack_tree(data: bytes, folder: Path) -> list[Path] | None:
     if sum(size for _, size in header) != len(body) or any(
             Path(name).is_absolute() or ".." in Path(name).parts for name, _ in header):
         return None
-    written, at = [], 0
+    files, at = [], 0
     for name, size in header:
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(body[at:at + size])
-        path.chmod(0o644)  # as welfare_kg.fileio leaves outputs: readable by all
-        written.append(path)
+        files.append((name, body[at:at + size]))
         at += size
+    return files
+
+
+def unpack_tree(data: bytes, folder: Path) -> list[Path] | None:
+    """Write the files of a `pack_tree` entry under the empty `folder`; None, with nothing
+    written, when the entry is damaged, so the caller makes the files instead."""
+    files = read_tree(data)
+    if files is None:
+        return None
+    written, made = [], set()
+    for name, content in files:
+        path = folder / name
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), "wb") as fh:
+            os.fchmod(fh.fileno(), 0o644)  # as welfare_kg.fileio leaves outputs, any umask
+            fh.write(content)
+        written.append(path)
     return written

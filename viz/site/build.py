@@ -23,7 +23,8 @@ from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes, write_text
 
 from ..charts import write_charts
-from ..maps import map_scopes, write_maps
+from ..kept_maps import write_maps
+from ..maps import map_scopes
 from ..metrics import JOINT_TYPES, type_mixing
 from ..plan import type_rank
 from ..report import metric_tables, to_csv
