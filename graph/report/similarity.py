@@ -6,8 +6,8 @@ the texts of one report, so a word every row uses (実施, 支援) counts for li
 shared word (虐待, 防災) for much.
 
 MeCab replaced Janome, a pure-Python port of it over the same dictionary: Janome took about
-2 s of CPU (0.4 s of it loading its dictionary) for the 500-odd texts of one report, MeCab
-0.1 s. The two differ only where Janome's copy of the dictionary was patched (令和 is one word
+1 s of CPU (0.4 s of it loading its dictionary) for the 500-odd texts of one report, MeCab
+under 0.1 s. The two differ only where Janome's copy of the dictionary was patched (令和 is one word
 there) and in ASCII punctuation, which Janome tagged as nouns; on the bundled report every
 extracted row, initiative, status and body is the same (scripts/evaluate-extraction), and
 confidences move by a few thousandths. The words of a report's texts are still kept in the
