@@ -55,10 +55,10 @@ def test_the_tokenizer_output_is_kept_by_content(tmp_path: Path,
     first.tokens.save()
     assert len(list((tmp_path / "tokens").glob("*.json"))) == 1
 
-    def no_janome(text: str) -> tuple[str, ...]:
+    def no_tokenizer(text: str) -> tuple[str, ...]:
         raise AssertionError(f"tokenised again: {text}")
 
-    monkeypatch.setattr(similarity, "words", no_janome)
+    monkeypatch.setattr(similarity, "words", no_tokenizer)
     second = similarity.Similarity(corpus)
     assert [second.score(corpus[0], corpus[2], c) for c in corpus] == scores
     second.cosine(corpus[1], "地域の見守り活動")

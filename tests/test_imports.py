@@ -19,7 +19,7 @@ from report_fixtures import BASIC
 from welfare_kg.paths import PROJECT_ROOT
 
 HEAVY = ("matplotlib", "numpy", "pyvis", "IPython", "jinja2", "networkx", "scipy", "pandas",
-         "janome", "rdflib", "pyshacl", "pyoxigraph", "SPARQLWrapper")
+         "fugashi", "rdflib", "pyshacl", "pyoxigraph", "SPARQLWrapper")
 
 _PROBE = """
 import json, sys
@@ -66,7 +66,7 @@ def test_a_query_does_not_load_charts_maps_or_the_tokenizer(build_dir: Path) -> 
         ["query", "single-body-rows", "--out-dir", str(build_dir)], build_dir.parent)
     assert "pyoxigraph" in loaded  # the probe sees what the command really used
     assert not loaded & {"matplotlib", "numpy", "pyvis", "IPython", "jinja2", "networkx",
-                         "janome", "pyshacl", "rdflib", "SPARQLWrapper"}
+                         "fugashi", "pyshacl", "rdflib", "SPARQLWrapper"}
 
 
 def test_a_query_on_the_embedded_store_loads_no_http_modules(build_dir: Path) -> None:
@@ -90,11 +90,11 @@ def test_extract_loads_the_tokenizer_and_nothing_of_the_graph_or_views(tmp_path:
         ["extract", str(report), "-o", str(tmp_path / "records.json"), "--no-corrections"],
         tmp_path)
     assert (tmp_path / "records.json").is_file()
-    assert loaded <= {"janome"}
+    assert loaded <= {"fugashi"}
 
 
 def test_metrics_do_not_load_charts_or_maps(build_dir: Path) -> None:
     loaded = loaded_packages(
         ["metrics", "--out-dir", str(build_dir)], build_dir.parent)
     assert "networkx" in loaded
-    assert not loaded & {"matplotlib", "pyvis", "IPython", "jinja2", "janome"}
+    assert not loaded & {"matplotlib", "pyvis", "IPython", "jinja2", "fugashi"}

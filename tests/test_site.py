@@ -7,10 +7,14 @@ import csv
 import io
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
+from welfare_kg import cache
 from welfare_kg.cli import main
 from welfare_kg.viz.site import gather, search_index, write_site
 from welfare_kg.viz.site.render import strings
@@ -247,15 +251,57 @@ def test_hostile_text_is_escaped_everywhere(hostile_site: BuiltSite) -> None:
     assert (hostile_site.site / "charts" / "status-by-pillar.svg").is_file()
 
 
-def test_the_same_build_gives_byte_identical_sites(built_site: BuiltSite,
-                                                   tmp_path: Path) -> None:
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_same_build_gives_byte_identical_sites(built_site: BuiltSite, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, "off")  # rendered again, not unpacked from the cache
     again = tmp_path / "site"
     write_site(built_site.store, again, out_dir=built_site.out)
-    first = {p.relative_to(built_site.site): p.read_bytes()
-             for p in built_site.site.rglob("*") if p.is_file()}
-    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    first, second = _files(built_site.site), _files(again)
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_the_site_is_kept_by_the_build_it_shows(built_site: BuiltSite, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import welfare_kg.viz.site.build as build
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    write_site(built_site.store, tmp_path / "first", out_dir=built_site.out)  # fills the cache
+    assert len(list((tmp_path / "cache" / "site").glob("*.pack"))) == 1
+
+    def no_rendering(*args: object) -> None:
+        raise AssertionError("rendered again although the build is the same")
+
+    monkeypatch.setattr(build, "gather", no_rendering)
+    written = write_site(built_site.store, tmp_path / "second", out_dir=built_site.out)
+    assert _files(tmp_path / "second") == _files(built_site.site)
+    assert written == sorted(p for p in (tmp_path / "second").rglob("*") if p.is_file())
+    assert {p.stat().st_mode & 0o777 for p in written} == {0o644}
+    # A different build folder (here: another catalogue) is another site: rendered, not kept.
+    other = tmp_path / "other-out"
+    shutil.copytree(built_site.out, other, symlinks=False)
+    catalog = other / "catalog.ttl"
+    catalog.write_text(catalog.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="rendered again"):
+        write_site(built_site.store, tmp_path / "third", out_dir=other)
+
+
+def test_a_damaged_cache_entry_is_rendered_again(tmp_path: Path) -> None:
+    (tmp_path / "tree" / "a").mkdir(parents=True)
+    (tmp_path / "tree" / "a" / "page.html").write_text("<p>ページ</p>", encoding="utf-8")
+    (tmp_path / "tree" / "rows.csv").write_bytes(b"\xef\xbb\xbfrow\r\n")
+    packed = cache.pack_tree(tmp_path / "tree")
+    (tmp_path / "copy").mkdir()
+    cache.unpack_tree(packed, tmp_path / "copy")
+    assert _files(tmp_path / "copy") == _files(tmp_path / "tree")
+    for damaged in (packed[:-1], b"not json\n", b'[["../escape", 1]]\nx'):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        assert cache.unpack_tree(damaged, tmp_path / "empty") is None
+        assert list((tmp_path / "empty").iterdir()) == []
 
 
 def test_site_command_writes_the_site_and_refuses_a_file(built_site: BuiltSite,

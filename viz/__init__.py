@@ -3,10 +3,11 @@
 In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`). Out: HTML
 maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
 queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
-`metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `charts`
-(matplotlib SVG, PNG on request), `site` (the static site, `write_site`), `review` (the page
-where a person checks the extractor's least sure rows, `write_review`; its input is a report
-text, not the store). `write_all` is the
+`metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `kept_maps`
+(the maps kept in the cache by the plan they show), `charts` (matplotlib SVG, PNG on
+request), `handout` (the title block and credit of exported maps and charts), `site` (the
+static site, `write_site`), `review` (the page where a person checks the extractor's least
+sure rows, `write_review`; its input is a report text, not the store). `write_all` is the
 entry point of `welfare-kg all`.
 """
 
@@ -24,7 +25,8 @@ from .charts import (
     write_charts,
 )
 from .handout import Handout, load_handout
-from .maps import MapContext, map_context, write_maps
+from .kept_maps import write_maps  # viz.maps.write_maps, kept in the cache by the plan
+from .maps import MapContext, map_context
 from .report import write_metrics
 from .review import review_model, write_review
 from .site import write_site

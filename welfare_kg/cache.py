@@ -13,17 +13,21 @@ The cache lives in ``$WELFARE_KG_CACHE_DIR`` when set (``off`` turns it off), el
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR, PROJECT_ROOT, QUERIES_DIR
 
-__all__ = ["CACHE_ENV", "cache_root", "code_version", "entry", "read_entry", "write_entry"]
+__all__ = ["CACHE_ENV", "cache_root", "code_version", "entry", "files_digest", "pack_tree",
+           "read_entry", "read_tree", "unpack_tree", "write_entry"]
 
 CACHE_ENV = "WELFARE_KG_CACHE_DIR"
-# What the cached work depends on: the code of every room and the files it reads.
+# What the cached work depends on: every file of every room (code, and the templates,
+# scripts, stylesheets, fonts and interface text that live beside it) and the files it reads.
 _CODE_DIRS = ("welfare_kg", "graph", "viz")
 _DATA_GLOBS = ((DATA_DIR, "**/*.yaml"), (DATA_DIR, "**/*.csv"), (ONTOLOGY_DIR, "*.ttl"),
                (QUERIES_DIR, "*.rq"))
@@ -40,9 +44,11 @@ def cache_root() -> Path | None:
 
 @cache
 def code_version() -> str:
-    """SHA-256 over the package's Python files and its data, ontology and query files."""
+    """SHA-256 over every file of the package's rooms and its data, ontology and query
+    files."""
     digest = hashlib.sha256()
-    files = [p for d in _CODE_DIRS for p in (PROJECT_ROOT / d).rglob("*.py")]
+    files = [p for d in _CODE_DIRS for p in (PROJECT_ROOT / d).rglob("*")
+             if "__pycache__" not in p.parts and p.is_file()]
     files += [p for folder, pattern in _DATA_GLOBS for p in folder.glob(pattern)]
     for path in sorted(set(files)):
         digest.update(_file_key(path).encode("utf-8") + b"\0")
@@ -93,3 +99,66 @@ def write_entry(path: Path | None, data: bytes) -> None:
             raise
     except OSError:
         return
+
+
+def files_digest(folder: Path, files: Iterable[Path]) -> str:
+    """SHA-256 over the names (relative to `folder`) and bytes of `files`, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _tree_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def pack_tree(folder: Path) -> bytes:
+    """Every file under `folder` as one cache entry: a JSON header line of (name, size), then
+    the files' bytes one after the other (one read and one write, not one per file)."""
+    files = _tree_files(folder)
+    blobs = [p.read_bytes() for p in files]
+    header = [[p.relative_to(folder).as_posix(), len(b)] for p, b in zip(files, blobs,
+                                                                          strict=True)]
+    return json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(blobs)
+
+
+def read_tree(data: bytes) -> list[tuple[str, memoryview]] | None:
+    """The (name, bytes) of each file of a `pack_tree` entry, or None when it is damaged.
+
+    The bytes are views into `data`, not copies: a site's entry is some 20 MB.
+    """
+    end = data.find(b"\n")
+    try:
+        header = [(str(name), int(size)) for name, size in json.loads(data[:end])]
+    except (ValueError, TypeError):
+        return None
+    body = memoryview(data)[end + 1:]
+    if end < 0 or sum(size for _, size in header) != len(body) or any(
+            Path(name).is_absolute() or ".." in Path(name).parts for name, _ in header):
+        return None
+    files, at = [], 0
+    for name, size in header:
+        files.append((name, body[at:at + size]))
+        at += size
+    return files
+
+
+def unpack_tree(data: bytes, folder: Path) -> list[Path] | None:
+    """Write the files of a `pack_tree` entry under the empty `folder`; None, with nothing
+    written, when the entry is damaged, so the caller makes the files instead."""
+    files = read_tree(data)
+    if files is None:
+        return None
+    written, made = [], set()
+    for name, content in files:
+        path = folder / name
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), "wb") as fh:
+            os.fchmod(fh.fileno(), 0o644)  # as welfare_kg.fileio leaves outputs, any umask
+            fh.write(content)
+        written.append(path)
+    return written

@@ -146,7 +146,7 @@ def extract_report(
             f"{name}:{b.line}: text not placed in any cell: {b.text[:40]!r}"
             for b in page.blocks if isinstance(b, NoteBlock) and b.kind == "text"
         ]
-    sim.tokens.save()  # the next extraction of these texts skips Janome
+    sim.tokens.save()  # the next extraction of these texts skips the tokenizer
     _check_truncation(name, pages, rows)
     warnings += repeated_pages(source, [(p.first_line, p.last_line) for p in pages], layout)
     sha = hashlib.sha256(source.data).hexdigest()

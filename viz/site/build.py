@@ -17,13 +17,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from welfare_kg import cache
 from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes, write_text
 
 from ..charts import write_charts
 from ..handout import load_handout
-from ..maps import map_scopes, write_maps
+from ..kept_maps import write_maps
+from ..maps import map_scopes
 from ..metrics import JOINT_TYPES, type_mixing
 from ..plan import type_rank
 from ..report import metric_tables, to_csv
@@ -46,17 +48,22 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[
 
     `out_dir` is the build folder whose exports, charts and metric tables the downloads page
     offers (copied into the site, so the folder stands alone); without it those are left out.
-    The site is staged beside `site_dir` and swapped in only when complete.
+    The site is staged beside `site_dir` and swapped in only when complete. `store` must hold
+    the build in `out_dir`: the site is kept in the cache by that folder's files
+    (`_cache_entry`), and the same build's site is unpacked from there, not rendered again.
     """
     site_dir = Path(site_dir)
-    site = gather(store)
+    out = Path(out_dir) if out_dir else None
+    kept = _cache_entry(out)
     stage = site_dir.parent / f".{site_dir.name}.staging"
     old = site_dir.parent / f".{site_dir.name}.old"
     try:
         for leftover in (stage, old):
             shutil.rmtree(leftover, ignore_errors=True)
         stage.mkdir(parents=True)
-        _Writer(site, stage, Path(out_dir) if out_dir else None, store).write()
+        if not _from_cache(kept, stage):
+            _Writer(gather(store), stage, out, store).write()
+            cache.write_entry(kept, cache.pack_tree(stage))
         if site_dir.exists():
             site_dir.rename(old)
         stage.rename(site_dir)
@@ -65,6 +72,30 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[
         raise InputError(f"{site_dir}: cannot write the site: {exc.strerror or exc}") from exc
     shutil.rmtree(old, ignore_errors=True)
     return sorted(p for p in site_dir.rglob("*") if p.is_file())
+
+
+def _cache_entry(out_dir: Path | None) -> Path | None:
+    """The cache entry of the site of the build in `out_dir`, or None (no build folder, or
+    caching off).
+
+    A site is a function of what it reads from the build folder, its top-level files (the
+    dataset file the store was loaded from, the catalogue and the exports the downloads page
+    copies) and `charts/`, and of the code, templates, interface text and data files
+    (`code_version`, part of every entry's key). So the same build gives the same site, and a
+    later run unpacks it instead of rendering some 200 pages again.
+    """
+    if out_dir is None or cache.cache_root() is None:
+        return None
+    read = [p for p in out_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
+    if (out_dir / "charts").is_dir():
+        read += [p for p in (out_dir / "charts").iterdir() if p.is_file()]
+    return cache.entry("site", cache.files_digest(out_dir, read), suffix=".pack")
+
+
+def _from_cache(kept: Path | None, stage: Path) -> bool:
+    """Unpack a kept site into the empty `stage`; False (stage left empty) on a miss."""
+    data = cache.read_entry(kept)
+    return data is not None and cache.unpack_tree(data, stage) is not None
 
 
 def rows_csv(site: Site, rows: Iterable[str]) -> bytes:
