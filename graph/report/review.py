@@ -75,8 +75,10 @@ def _joined(confidence: float, status_confidence: float, has_bodies: bool,
 
 def review_score(row: Row) -> float:
     """How sure the extraction is of a row as a whole (initiative, status, bodies), 0..1.
-    Rows below LOW_CONFIDENCE are flagged for review, lowest first."""
-    return round(_joined(row.confidence, row.status_confidence, bool(row.bodies)), 4)
+    Rows below LOW_CONFIDENCE are flagged for review, lowest first. A row without bodies
+    scores 0 unless a person said so (its bodies come from a correction)."""
+    has_bodies = bool(row.bodies) or row.body_source == "correction"
+    return round(_joined(row.confidence, row.status_confidence, has_bodies), 4)
 
 
 def flagged_rows(rows: list[Row]) -> list[Row]:
