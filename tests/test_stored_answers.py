@@ -116,3 +116,19 @@ def test_prepare_store_only_for_a_build_queried_on_disk(
     assert prepare_store(out) == out / STORE_DIRNAME
     assert (out / STORE_DIRNAME / ANSWERS_DIRNAME / "status-by-pillar.csv").is_file()
     assert prepare_store(tmp_path / "empty") is None
+
+
+def test_body_names_come_from_the_stored_listings(
+        bundled_out: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ["body-portfolio", "--param", "body=区社協", "--out-dir", str(bundled_out),
+            "--format", "csv", "--store", "disk"]
+    answer = _query(capsys, *argv)
+    import welfare_kg.graph.sparql.names as names
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a listing query was evaluated to resolve the body name")
+
+    monkeypatch.setattr(names, "select_values", refuse)
+    assert _query(capsys, *argv) == answer
+    assert answer.count("\n") > 10

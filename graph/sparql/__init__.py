@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
         run_query,
         select_values,
         stored_answer,
+        stored_values,
     )
     from .urls import check_endpoint, check_timeout
 
@@ -87,6 +88,7 @@ _HOME = {
     "prepare_store": "store",
     "refresh_store_dir": "store",
     "stored_answer": "store",
+    "stored_values": "store",
     "run_query": "store",
     "select_values": "store",
     "check_endpoint": "urls",
@@ -131,6 +133,7 @@ __all__ = [
     "run_remote",
     "select_values",
     "stored_answer",
+    "stored_values",
 ]
 
 

@@ -11,7 +11,7 @@ normalisation (NFKC, no spaces, case-folded). The site's search and `welfare-kg 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from .store import select_values
 __all__ = ["ALIASES", "PARTNERS", "body_names", "extra_names", "resolve_body_name",
            "resolve_name"]
 
+Stored = Callable[[str], "list[dict[str, str]] | None"]
 PARTNERS = DATA_DIR / "partners.csv"
 ALIASES = DATA_DIR / "aliases.csv"
 """Short names people search by that are too ambiguous for the extractor (社協 is also a
@@ -35,18 +36,27 @@ def _key(text: str) -> str:
 
 
 def body_names(store: Any, aliases: Path | None = None,
-               queries_dir: Path = QUERIES_DIR) -> dict[str, str]:
-    """Every name a body is known by -> its Japanese name (the form the queries match)."""
+               queries_dir: Path = QUERIES_DIR, stored: Stored | None = None,
+               ) -> dict[str, str]:
+    """Every name a body is known by -> its Japanese name (the form the queries match).
+
+    `stored(name)` may give a listing query's values without evaluating it (the answers
+    stored with the on-disk store, `store.stored_values`); None there means evaluate.
+    """
+    def values(name: str) -> list[dict[str, str]]:
+        found = stored(name) if stored is not None else None
+        return found if found is not None else select_values(store, name, queries_dir)
+
     found: dict[str, str] = {}
     canonical = {}
-    for r in select_values(store, "network-bodies", queries_dir):
+    for r in values("network-bodies"):
         ja = r.get("nameJa") or r.get("nameEn") or ""
         if ja:
             canonical[r["body"]] = ja
             found[ja] = ja
             if r.get("nameEn"):
                 found.setdefault(r["nameEn"], ja)
-    for r in select_values(store, "network-body-details", queries_dir):
+    for r in values("network-body-details"):
         if r.get("alias") and r["body"] in canonical:
             found.setdefault(r["alias"], canonical[r["body"]])
     known = set(canonical.values())
@@ -84,7 +94,7 @@ def resolve_name(names: Mapping[str, str], typed: str, what: str = "body") -> st
                      "(`welfare-kg query network-bodies` lists them)")
 
 
-def resolve_body_name(store: Any, typed: str) -> str:
+def resolve_body_name(store: Any, typed: str, stored: Stored | None = None) -> str:
     """`typed` (a name, an English name, an alias or a short name) as the body's Japanese
     name, or an InputError with the nearest names."""
-    return resolve_name(body_names(store), typed)
+    return resolve_name(body_names(store, stored=stored), typed)

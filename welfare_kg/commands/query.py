@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         if stored is not None:
             return _write(stored)
         store = open_store(args.out_dir, args.store, many_queries=False)
-        _resolve_body(store, spec, params)
+        _resolve_body(store, spec, params, args.out_dir)
         results = _on_a_large_stack(lambda: run_query(store, spec, params))
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
 
@@ -133,14 +133,16 @@ def _stored(spec: object, args: argparse.Namespace, prefixes: dict[str, str]) ->
     return stored_answer(spec, args.format, prefixes, args.out_dir)  # type: ignore[arg-type]
 
 
-def _resolve_body(store: object, spec: object, params: dict[str, str]) -> None:
+def _resolve_body(store: object, spec: object, params: dict[str, str], out_dir: Path) -> None:
     """A `body` parameter accepts English names, aliases and short names (区社協, 社協); a name
-    that matches no body is an error naming the nearest ones, not an empty answer."""
+    that matches no body is an error naming the nearest ones, not an empty answer. The names
+    come from the stored answers of the listing queries when they are current."""
     if "body" not in params or spec.param("body") is None:  # type: ignore[attr-defined]
         return
-    from welfare_kg.graph.sparql import resolve_body_name
+    from welfare_kg.graph.sparql import resolve_body_name, stored_values
 
-    name = resolve_body_name(store, params["body"])
+    name = resolve_body_name(store, params["body"],
+                             stored=lambda query: stored_values(query, out_dir))
     if name != params["body"]:
         print(f"body={params['body']} is {name}", file=sys.stderr)
         params["body"] = name
