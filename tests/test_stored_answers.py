@@ -132,3 +132,18 @@ def test_body_names_come_from_the_stored_listings(
     monkeypatch.setattr(names, "select_values", refuse)
     assert _query(capsys, *argv) == answer
     assert answer.count("\n") > 10
+
+
+def test_build_prepares_the_store_the_first_query_uses(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import welfare_kg.graph.sparql.store as store_module
+
+    monkeypatch.setattr(store_module, "ONE_QUERY_MEMORY_MAX", 1)  # as if a large build
+    out = tmp_path / "out"
+    assert main(["build", "-o", str(out)]) == 0
+    assert "the on-disk query store" in capsys.readouterr().out
+    assert (out / STORE_DIRNAME / ANSWERS_DIRNAME / "status-by-pillar.csv").is_file()
+    _no_store(monkeypatch)
+    assert _query(capsys, "status-by-pillar", "--out-dir", str(out),
+                  "--format", "csv").startswith("pillarNumber,status,rows")
