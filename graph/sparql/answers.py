@@ -10,8 +10,9 @@ print, when its stamp still matches:
 
 - the SHA-256 of the query's text (an edited `.rq` file is evaluated again),
 - the build's stamp (file name, size, modification time, as for the store itself),
-- the renderer's stamp: the SHA-256 of the code that formats answers (`results.py`), the
-  prefixes a table abbreviates IRIs with, and the engine's version.
+- the renderer's stamp: the SHA-256 of the code that formats answers (`results.py`, and
+  `welfare_kg/datafiles.py` for the display width of table cells), the prefixes a table
+  abbreviates IRIs with, and the engine's version.
 
 Each stored file starts with its stamp as one JSON line, so a reader never pairs one
 build's stamp with another build's answer. Queries with parameters given are always
@@ -47,9 +48,12 @@ def storable(spec: QuerySpec) -> bool:
 def _renderer_stamp(prefixes: Mapping[str, str]) -> str:
     import pyoxigraph
 
+    from welfare_kg import datafiles
+
     from . import results
 
     digest = hashlib.sha256(Path(results.__file__).read_bytes())
+    digest.update(Path(datafiles.__file__).read_bytes())  # display widths of table cells
     digest.update(json.dumps(sorted(prefixes.items())).encode("utf-8"))
     digest.update(str(getattr(pyoxigraph, "__version__", "")).encode("utf-8"))
     return digest.hexdigest()
