@@ -147,3 +147,23 @@ def test_build_prepares_the_store_the_first_query_uses(
     _no_store(monkeypatch)
     assert _query(capsys, "status-by-pillar", "--out-dir", str(out),
                   "--format", "csv").startswith("pillarNumber,status,rows")
+
+
+def test_a_stale_answer_is_replaced_by_the_next_evaluation(
+        bundled_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(bundled_out, out)
+    answer = out / STORE_DIRNAME / ANSWERS_DIRNAME / "status-by-pillar.csv"
+    stamp, _, text = answer.read_bytes().decode("utf-8").partition("\n")
+    # stamped by other output code (as after an upgrade): evaluated, and stored again
+    answer.write_text(stamp.replace('"renderer": "', '"renderer": "0') + "\nforged\r\n",
+                      encoding="utf-8", newline="")
+    argv = ["status-by-pillar", "--out-dir", str(out), "--format", "csv"]
+    assert _query(capsys, *argv, "--fresh") == text
+    assert "forged" in answer.read_text(encoding="utf-8")  # --fresh leaves the store alone
+    assert _query(capsys, *argv) == text
+    assert answer.read_bytes().decode("utf-8") == stamp + "\n" + text
+    assert not [p for p in answer.parent.iterdir() if p.name.startswith(".")]
+    _no_store(monkeypatch)
+    assert _query(capsys, *argv) == text  # now from the stored answer

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from .server import OxigraphServer, free_port
     from .store import (
         find_build,
+        keep_answer,
         open_store,
         prepare_store,
         refresh_store_dir,
@@ -84,6 +85,7 @@ _HOME = {
     "OxigraphServer": "server",
     "free_port": "server",
     "find_build": "store",
+    "keep_answer": "store",
     "open_store": "store",
     "prepare_store": "store",
     "refresh_store_dir": "store",
@@ -119,6 +121,7 @@ __all__ = [
     "format_results",
     "free_port",
     "graph_names",
+    "keep_answer",
     "list_queries",
     "load_query",
     "open_store",

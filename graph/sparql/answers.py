@@ -16,24 +16,28 @@ print, when its stamp still matches:
 
 Each stored file starts with its stamp as one JSON line, so a reader never pairs one
 build's stamp with another build's answer. Queries with parameters given are always
-evaluated; `welfare-kg query --fresh` evaluates even without.
+evaluated; `welfare-kg query --fresh` evaluates even without. A stored answer whose stamp no
+longer matches (the query or the output code changed since the store was made) is replaced
+by the next evaluation of that query without parameters (`store.keep_answer`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from .library import QuerySpec, list_queries
-from .results import FORMATS, format_results
+from .results import FORMATS, Results, format_results
 
 __all__ = [
     "ANSWERS_DIRNAME",
     "answer_stamp",
     "read_stored_answer",
     "storable",
+    "write_stored_answer",
     "write_stored_answers",
 ]
 
@@ -85,14 +89,26 @@ def write_stored_answers(store: object, answers_dir: Path, build_stamp: Mapping[
         if not storable(spec):
             continue
         results = run_query(store, spec)  # type: ignore[arg-type]
-        prefixes = {**display, **spec.prefixes}
-        stamp = answer_stamp(spec, build_stamp, prefixes)
-        for fmt in FORMATS:
-            text = format_results(results, fmt, prefixes)
-            _path(answers_dir, spec.name, fmt).write_text(stamp + "\n" + text, encoding="utf-8",
-                                                          newline="")
+        write_stored_answer(answers_dir, spec, results, build_stamp,
+                            {**display, **spec.prefixes})
         stored.append(spec.name)
     return stored
+
+
+def write_stored_answer(answers_dir: Path, spec: QuerySpec, results: Results,
+                        build_stamp: Mapping[str, object], prefixes: Mapping[str, str]) -> None:
+    """Store one evaluated answer of `spec` in every format (each file written whole and
+    renamed into place, so a reader sees the old answer or the new one)."""
+    stamp = answer_stamp(spec, build_stamp, prefixes)
+    for fmt in FORMATS:
+        path = _path(answers_dir, spec.name, fmt)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(stamp + "\n" + format_results(results, fmt, prefixes),
+                           encoding="utf-8", newline="")
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)  # gone after the rename; a half-written one goes too
 
 
 def read_stored_answer(answers_dir: Path, spec: QuerySpec, fmt: str,

@@ -33,7 +33,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from pyoxigraph import (
@@ -47,7 +47,13 @@ from pyoxigraph import (
 from welfare_kg.errors import InputError, QueryError
 from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR, QUERIES_DIR
 
-from .answers import ANSWERS_DIRNAME, read_stored_answer, write_stored_answers
+from .answers import (
+    ANSWERS_DIRNAME,
+    read_stored_answer,
+    storable,
+    write_stored_answer,
+    write_stored_answers,
+)
 from .library import QuerySpec, bind_params, display_prefixes, load_query
 from .results import Results
 
@@ -62,6 +68,7 @@ __all__ = [
     "ensure_build",
     "execute",
     "find_build",
+    "keep_answer",
     "load_store",
     "open_store",
     "prepare_store",
@@ -252,6 +259,23 @@ def stored_answer(spec: QuerySpec, fmt: str, prefixes: Mapping[str, str],
         return None
     return read_stored_answer(store_dir / ANSWERS_DIRNAME, spec, fmt, _stamp_of(build),
                               prefixes)
+
+
+def keep_answer(spec: QuerySpec, results: Results, prefixes: Mapping[str, str],
+                out_dir: Path = OUT_DIR) -> None:
+    """Store `results`, the answer just evaluated for the library query `spec` without
+    parameters, beside the build's current on-disk store when there is one: the stored
+    answer it replaces was stamped for other query text or output code. Best effort: a
+    store folder that cannot be written is left as it is."""
+    out_dir = Path(out_dir)
+    build = find_build(out_dir)
+    answers_dir = out_dir / STORE_DIRNAME / ANSWERS_DIRNAME
+    library = spec.path is not None and spec.path.resolve().parent == QUERIES_DIR.resolve()
+    if (build is None or not library or not storable(spec) or not answers_dir.is_dir()
+            or not store_is_current(out_dir / STORE_DIRNAME, build)):
+        return
+    with suppress(OSError):
+        write_stored_answer(answers_dir, spec, results, _stamp_of(build), prefixes)
 
 
 def stored_values(name: str, out_dir: Path = OUT_DIR, queries_dir: Path = QUERIES_DIR,

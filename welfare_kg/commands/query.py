@@ -88,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
         store = open_store(args.out_dir, args.store, many_queries=False)
         _resolve_body(store, spec, params, args.out_dir)
         results = _on_a_large_stack(lambda: run_query(store, spec, params))
+        if not params and not args.fresh:  # a stale stored answer: this one replaces it
+            from welfare_kg.graph.sparql import keep_answer
+
+            keep_answer(spec, results, prefixes, args.out_dir)
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
 
 
