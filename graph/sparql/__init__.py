@@ -7,7 +7,8 @@ endpoint; a running Oxigraph server; graphs published by Graph Store Protocol.
 Modules: `library` (the `.rq` files, their parameters and how values are bound), `store` (the
 embedded store over a build), `results` (result tables and their CSV/TSV/JSON forms), `remote`
 (SPARQLWrapper against another endpoint), `server` (the Oxigraph server), `publish` (GSP PUT),
-`querypage` (the endpoint's query page), `urls` (checking endpoint URLs and timeouts),
+`querypage` (the endpoint's query page), `answers` (the library's parameterless
+answers stored beside the on-disk store), `urls` (checking endpoint URLs and timeouts),
 `limits` (what a query may be before it reaches an engine: size, nesting, SERVICE).
 """
 
@@ -46,7 +47,17 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from .remote import run_remote
     from .results import FORMATS, Results, format_results
     from .server import OxigraphServer, free_port
-    from .store import find_build, open_store, refresh_store_dir, run_query, select_values
+    from .store import (
+        find_build,
+        keep_answer,
+        open_store,
+        prepare_store,
+        refresh_store_dir,
+        run_query,
+        select_values,
+        stored_answer,
+        stored_values,
+    )
     from .urls import check_endpoint, check_timeout
 
 # Each public name and the module it lives in. The package imports a module when one of its
@@ -85,8 +96,12 @@ _HOME = {
     "OxigraphServer": "server",
     "free_port": "server",
     "find_build": "store",
+    "keep_answer": "store",
     "open_store": "store",
+    "prepare_store": "store",
     "refresh_store_dir": "store",
+    "stored_answer": "store",
+    "stored_values": "store",
     "run_query": "store",
     "select_values": "store",
     "check_endpoint": "urls",
@@ -117,10 +132,12 @@ __all__ = [
     "format_results",
     "free_port",
     "graph_names",
+    "keep_answer",
     "list_queries",
     "load_query",
     "open_store",
     "parse_param_args",
+    "prepare_store",
     "publish",
     "query_page",
     "refresh_store_dir",
@@ -131,6 +148,8 @@ __all__ = [
     "run_query",
     "run_remote",
     "select_values",
+    "stored_answer",
+    "stored_values",
 ]
 
 

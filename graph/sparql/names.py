@@ -24,6 +24,7 @@ from .store import select_values
 __all__ = ["ALIASES", "PARTNERS", "body_names", "extra_names", "remote_body_names",
            "resolve_body_name", "resolve_name", "resolve_remote_body_name"]
 
+Stored = Callable[[str], "list[dict[str, str]] | None"]
 PARTNERS = DATA_DIR / "partners.csv"
 ALIASES = DATA_DIR / "aliases.csv"
 """Short names people search by that are too ambiguous for the extractor (社協 is also a
@@ -35,9 +36,18 @@ def _key(text: str) -> str:
 
 
 def body_names(store: Any, aliases: Path | None = None,
-               queries_dir: Path = QUERIES_DIR) -> dict[str, str]:
-    """Every name a body is known by -> its Japanese name (the form the queries match)."""
-    return _names(lambda name: select_values(store, name, queries_dir), aliases)
+               queries_dir: Path = QUERIES_DIR, stored: Stored | None = None,
+               ) -> dict[str, str]:
+    """Every name a body is known by -> its Japanese name (the form the queries match).
+
+    `stored(name)` may give a listing query's values without evaluating it (the answers
+    stored with the on-disk store, `store.stored_values`); None there means evaluate.
+    """
+    def values(name: str) -> list[dict[str, str]]:
+        found = stored(name) if stored is not None else None
+        return found if found is not None else select_values(store, name, queries_dir)
+
+    return _names(values, aliases)
 
 
 def remote_body_names(endpoint: str, aliases: Path | None = None, *,
@@ -104,10 +114,10 @@ def resolve_name(names: Mapping[str, str], typed: str, what: str = "body") -> st
                      "(`welfare-kg query network-bodies` lists them)")
 
 
-def resolve_body_name(store: Any, typed: str) -> str:
+def resolve_body_name(store: Any, typed: str, stored: Stored | None = None) -> str:
     """`typed` (a name, an English name, an alias or a short name) as the body's Japanese
     name, or an InputError with the nearest names."""
-    return resolve_name(body_names(store), typed)
+    return resolve_name(body_names(store, stored=stored), typed)
 
 
 def resolve_remote_body_name(endpoint: str, typed: str, *, default_graphs: Sequence[str] = (),

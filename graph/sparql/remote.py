@@ -95,15 +95,88 @@ def _strip_comments(text: str) -> str:
 
 
 def inject_values(text: str, bindings: Mapping[str, NamedNode | Literal]) -> str:
-    """The query with the bindings as a VALUES block first in its outermost WHERE group.
+    """The query with the bindings as a VALUES block first in its outermost WHERE group,
+    and first in the WHERE group of every subquery that projects a bound variable.
+
+    The embedded store binds a parameter by substitution, which reaches a subquery that
+    projects the variable (a library query resolves a body by name inside the subqueries
+    that need it, so the engine's work follows that body's rows); the same VALUES block
+    there gives a remote endpoint the same answer.
 
     >>> inject_values("SELECT ?w WHERE { ?s ?p ?w }", {"w": Literal("x")})
     'SELECT ?w WHERE { VALUES (?w) { ("x") }\\n ?s ?p ?w }'
+    >>> inject_values("SELECT ?w WHERE { { SELECT ?w ?n WHERE { ?n ?p ?w } } }",
+    ...               {"w": Literal("x")}).count("VALUES")
+    2
     """
     if not bindings:
         return text
     at = _where_brace(text) + 1
-    return f"{text[:at]} {values_block(bindings)}\n{text[at:]}"
+    inserts = {at: values_block(bindings)}
+    for brace, projection in _subquery_groups(text):
+        wanted = {k: v for k, v in bindings.items()
+                  if projection.strip() == "*" or re.search(rf"[?$]{k}\b", projection)}
+        if wanted and brace + 1 not in inserts:
+            inserts[brace + 1] = values_block(wanted)
+    out, last = [], 0
+    for where in sorted(inserts):
+        out += [text[last:where], f" {inserts[where]}\n"]
+        last = where
+    return "".join(out) + text[last:]
+
+
+def _subquery_groups(text: str) -> list[tuple[int, str]]:
+    """For each SELECT inside a group (a subquery): the index of the `{` opening its WHERE
+    group and its projection (the text between SELECT and WHERE)."""
+    found = []
+    pending: tuple[int, int] | None = None  # (end of SELECT, depth) of a subquery's SELECT
+    depth = 0
+    for i, token in _tokens(text):
+        if token == "{":
+            if pending is not None and depth == pending[1]:
+                projection = re.sub(r"(?i)\bWHERE\b", "", text[pending[0]:i])
+                found.append((i, projection))
+                pending = None
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif token.upper() == "SELECT" and depth > 0:
+            pending = (i + len(token), depth)
+    return found
+
+
+def _tokens(text: str):
+    """`{`, `}` and words of a query with their index, comments, strings and IRIs skipped."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        if c in "{}":
+            yield i, c
+        elif c in "?$":  # a variable: its name is not a keyword
+            m = _WORD.match(text, i + 1)
+            i = m.end() if m else i + 1
+            continue
+        elif m := _WORD.match(text, i):
+            yield i, m.group(0)
+            i = m.end()
+            continue
+        i += 1
 
 
 def run_remote(endpoint: str, query: str | Path | QuerySpec,

@@ -20,7 +20,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=(
             "Run a library query by name (see --list) or any .rq file on the build in OUT_DIR "
             "(built from the bundled report when missing), or on a remote SPARQL 1.1 endpoint. "
-            "Parameters are bound as typed RDF terms, never pasted into the query."
+            "Parameters are bound as typed RDF terms, never pasted into the query. "
+            "Stored answers: when the on-disk store of a large build is made (by `build`, or "
+            "by the first query), every library query whose parameters are all optional is "
+            "answered once and kept beside the store; the same query without parameters then "
+            "prints that answer, byte for byte what evaluating prints, as long as the build, "
+            "the query's text and the output code are unchanged (--fresh evaluates anyway)."
         ),
     )
     parser.add_argument("query", nargs="?", metavar="NAME|FILE",
@@ -45,6 +50,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="which store answers: memory (load the build into this process), "
                              "disk (OUT_DIR/store, loaded once per build and reused) or auto "
                              "(memory for a small build, disk for a large one; the default)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="evaluate the query even when an answer stored with the build's "
+                             "on-disk store would do (the stored one is identical unless the "
+                             "store was changed by hand)")
     parser.set_defaults(run=run)
     return parser
 
@@ -74,9 +83,17 @@ def run(args: argparse.Namespace) -> int:
         from welfare_kg.graph.sparql import bind_params, open_store, run_query
 
         bind_params(spec, params)  # a bad parameter fails before the store is built
+        prefixes = {**_display_prefixes(), **spec.prefixes}
+        stored = None if params or args.fresh else _stored(spec, args, prefixes)
+        if stored is not None:
+            return _write(stored)
         store = open_store(args.out_dir, args.store, many_queries=False)
         _resolve_body(store, spec, params, args)
         results = _on_a_large_stack(lambda: run_query(store, spec, params))
+        if not params and not args.fresh:  # a stale stored answer: this one replaces it
+            from welfare_kg.graph.sparql import keep_answer
+
+            keep_answer(spec, results, prefixes, args.out_dir)
     return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
 
 
@@ -114,12 +131,21 @@ def _on_a_large_stack(work):
     return value
 
 
+def _stored(spec: object, args: argparse.Namespace, prefixes: dict[str, str]) -> str | None:
+    """The answer stored with the build's on-disk store, when it is current
+    (graph/sparql/answers.py); None means evaluate."""
+    from welfare_kg.graph.sparql import stored_answer
+
+    return stored_answer(spec, args.format, prefixes, args.out_dir)  # type: ignore[arg-type]
+
+
 def _resolve_body(store: object, spec: object, params: dict[str, str],
                   args: argparse.Namespace) -> None:
     """A `body` parameter accepts English names, aliases and short names (区社協, 社協); a name
     that matches no body is an error naming the nearest ones, not an empty answer. With
     --endpoint the names are the endpoint's own (its bodies, asked with parameterless
-    library queries) plus data/aliases.csv; the resolved name is then bound, not pasted."""
+    library queries) plus data/aliases.csv; the resolved name is then bound, not pasted.
+    Locally the names come from the stored answers of the listing queries when current."""
     if "body" not in params or spec.param("body") is None:  # type: ignore[attr-defined]
         return
     if args.endpoint:
@@ -129,9 +155,10 @@ def _resolve_body(store: object, spec: object, params: dict[str, str],
                                         default_graphs=args.default_graph,
                                         timeout=args.timeout)
     else:
-        from welfare_kg.graph.sparql import resolve_body_name
+        from welfare_kg.graph.sparql import resolve_body_name, stored_values
 
-        name = resolve_body_name(store, params["body"])
+        name = resolve_body_name(store, params["body"],
+                                 stored=lambda query: stored_values(query, args.out_dir))
     if name != params["body"]:
         print(f"body={params['body']} is {name}", file=sys.stderr)
         params["body"] = name
