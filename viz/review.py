@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from welfare_kg.datafiles import load_yaml
-from welfare_kg.errors import VocabularyError
 from welfare_kg.fileio import write_text
 
 from .site.render import environment, script_json
+from .site.render import strings as site_strings
 from .vocabulary import status_labels
 
 if TYPE_CHECKING:
@@ -205,14 +204,10 @@ def _entry(correction: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- page
 
 
-@cache
 def strings(path: Path = STRINGS) -> dict[str, dict[str, str]]:
-    """The page's interface text, each key with a Japanese and an English form."""
-    data = load_yaml(path)
-    for key, forms in data.items():
-        if not isinstance(forms, dict) or not forms.get("ja") or not forms.get("en"):
-            raise VocabularyError(f"{path}: {key}: give both ja and en")
-    return data
+    """The page's interface text, each key with a Japanese and an English form (read and
+    checked as the site's own strings are)."""
+    return site_strings(path)
 
 
 def _t(key: str) -> Markup:

@@ -50,40 +50,19 @@ def values_block(bindings: Mapping[str, NamedNode | Literal]) -> str:
 
 def _where_brace(text: str) -> int:
     """Index of the `{` that opens the outermost WHERE group (comments, strings, IRIs skipped)."""
-    i, depth, n = 0, 0, len(text)
-    seen_where = False
+    depth, seen_where = 0, False
     first_group: int | None = None
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<":
-            m = _IRIREF.match(text, i)
-            if m:
-                i = m.end()
-                continue
-        if c == "{":
+    for i, token in _tokens(text):
+        if token == "{":
             if depth == 0 and (seen_where or first_group is None):
                 if seen_where:
                     return i
                 first_group = i
             depth += 1
-        elif c == "}":
+        elif token == "}":
             depth -= 1
-        elif depth == 0 and (m := _WORD.match(text, i)):
-            seen_where = seen_where or m.group(0).upper() == "WHERE"
-            i = m.end()
-            continue
-        i += 1
+        elif depth == 0 and token.upper() == "WHERE":
+            seen_where = True
     if first_group is not None and re.match(r"\s*(PREFIX|BASE|SELECT|ASK)\b",
                                             _strip_comments(text), re.IGNORECASE):
         return first_group  # `SELECT * { … }` or `ASK { … }` without the WHERE keyword
