@@ -138,7 +138,11 @@ def test_drawn_charts_are_kept_by_the_plan_they_show(tmp_path, monkeypatch) -> N
     def no_drawing(_plan):
         raise AssertionError("drawn again")
 
+    def no_svg(_plan, _handout):
+        raise AssertionError("drawn again")
+
     monkeypatch.setattr(charts, "CHARTS", dict.fromkeys(charts.CHARTS, no_drawing))
+    monkeypatch.setattr(charts, "SVG_CHARTS", dict.fromkeys(charts.CHARTS, no_svg))
     again = write_charts(small_plan(), tmp_path / "b", ("svg", "png"))
     assert {p.name: p.read_bytes() for p in again} == drawn
     # another plan (one row fewer) is drawn, not served from the cache
@@ -185,3 +189,120 @@ def test_the_handout_changes_the_cached_chart(tmp_path, monkeypatch) -> None:
     told = write_charts(small_plan(), tmp_path / "b",
                         handout=Handout("計画", "Plan", (2021,), HANDOUT_CREDIT, "Source"))
     assert [p.read_bytes() for p in plain] != [p.read_bytes() for p in told]
+
+
+# --- the SVG writer (the default format): the same charts without matplotlib ---------------
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(data: bytes):
+    """The SVG's root and its <text> elements, parsed."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(data)
+    return root, list(root.iter(f"{SVG_NS}text"))
+
+
+def text_box(el) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) a <text> line takes, by the writer's upper width estimate."""
+    from welfare_kg.viz.svg import text_width
+
+    x, y, size = float(el.get("x")), float(el.get("y")), float(el.get("font-size"))
+    w = text_width(el.text or "", size)
+    x0 = {"start": x, "middle": x - w / 2, "end": x - w}[el.get("text-anchor", "start")]
+    return x0, y - size, x0 + w, y + size * 0.25
+
+
+def test_svg_text_width_is_an_upper_estimate_of_the_bundled_font() -> None:
+    """The layout relies on `text_width` not being narrower than the glyphs drawn."""
+    from matplotlib.ft2font import FT2Font
+
+    from welfare_kg.viz.svg import text_width
+
+    font = FT2Font(str(charts.BUNDLED_FONT))
+    font.set_size(12, 72)
+    for text in ("高齢・障害支援課", "Rows implemented / WWW", "柱2 必要な支援が届くまち 105"):
+        font.set_text(text)
+        drawn = font.get_width_height()[0] / 64
+        assert drawn <= text_width(text, 12), text
+
+
+@pytest.mark.parametrize("stem", sorted(charts.CHARTS))
+def test_an_svg_chart_carries_the_plan_year_and_credit_and_nothing_is_cut(stem) -> None:
+    from welfare_kg.viz.handout import Handout
+
+    handout = Handout("泉わくわくプラン", "Izumi Wakuwaku Plan", (2021,), HANDOUT_CREDIT,
+                      "Source: Izumi ward progress report (Public Data License 1.0), processed")
+    root, texts = svg_texts(charts.SVG_CHARTS[stem](small_plan(), handout))
+    by_role: dict[str, str] = {}
+    for el in texts:
+        by_role[el.get("class", "")] = by_role.get(el.get("class", ""), "") + (el.text or "")
+    assert "泉わくわくプラン 2021年度" in by_role["handout-title"]
+    assert "Izumi Wakuwaku Plan, FY2021" in by_role["handout-title"]
+    assert HANDOUT_CREDIT in by_role["credit"] and "processed" in by_role["credit"]
+    _, _, width, height = (float(v) for v in root.get("viewBox").split())
+    assert (root.get("width"), root.get("height")) == (f"{width:g}", f"{height:g}")
+    for el in texts:  # every line, legends and credit included, inside the figure
+        x0, y0, x1, y1 = text_box(el)
+        assert x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height, (stem, el.text)
+    if stem != "body-pillar-heatmap":
+        assert by_role["legend"]
+
+
+def test_svg_charts_show_the_same_data_as_the_png_drawing() -> None:
+    plan = small_plan()
+    for stem in charts.CHARTS:
+        _, texts = svg_texts(charts.SVG_CHARTS[stem](plan, None))
+        svg = {el.text for el in texts}
+        drawn = set(figure_texts(charts.CHARTS[stem](plan)))
+        # the matplotlib drawing writes pillar heads on two lines of one tick label
+        drawn = {part for t in drawn for part in t.split("\n")}
+        numbers = {t for t in drawn if t.lstrip("−-").replace(".", "").isdigit()}
+        assert drawn - numbers <= svg, (stem, drawn - numbers - svg)
+    _, texts = svg_texts(charts.SVG_CHARTS["status-by-pillar"](plan, None))
+    assert "中止 / Cancelled" in {el.text for el in texts}
+
+
+@pytest.mark.parametrize("stem", sorted(charts.CHARTS))
+def test_svg_japanese_is_text_in_the_bundled_font_with_every_glyph(stem) -> None:
+    root, texts = svg_texts(charts.SVG_CHARTS[stem](small_plan(), None))
+    assert root.get("font-family").startswith("IPAexGothic, ")
+    assert "Noto Sans CJK JP" in root.get("font-family")
+    japanese = "".join(el.text or "" for el in texts)
+    assert any("\u3040" <= ch <= "\u9fff" for ch in japanese)
+    assert not missing_glyphs(japanese, str(charts.BUNDLED_FONT))
+
+
+def test_svg_charts_escape_names_and_draw_an_empty_plan() -> None:
+    plan = small_plan()
+    body = next(iter(plan.bodies.values()))
+    hostile = type(body)(body.iri, "<b>&課</b>", body.name_en, body.type)
+    other = type(plan).from_tables([hostile, *list(plan.bodies.values())[1:]],
+                                   plan.rows.values(), plan.participations,
+                                   plan.pillars.values(), plan.action_plans.values(),
+                                   plan.initiatives.values())
+    for stem in charts.CHARTS:
+        data = charts.SVG_CHARTS[stem](other, None)
+        assert b"<b>" not in data
+        svg_texts(data)  # well-formed
+    empty = type(plan).from_tables([], [], [], plan.pillars.values(), [], [])
+    for stem in charts.CHARTS:
+        svg_texts(charts.SVG_CHARTS[stem](empty, None))
+
+
+def test_the_default_charts_do_not_import_matplotlib(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from viz_fixtures import small_plan; "
+            "from welfare_kg.viz.charts import write_charts; "
+            f"write_charts(small_plan(), {str(tmp_path)!r}); "
+            "print('matplotlib' in sys.modules)")
+    from pathlib import Path
+
+    tests = str(Path(__file__).parent)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": tests,
+                              CACHE_ENV: "off"}, check=True)
+    assert out.stdout.strip() == "False"

@@ -4,11 +4,11 @@ In: a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
 maps, metric tables (CSV, Markdown) and charts. Modules: `source` (runs the `network-*.rq`
 queries into a `Plan`), `plan` (the tables the rest reads), `network` (networkx graphs),
 `metrics`, `report` (CSV and Markdown), `maps` (pyvis HTML with `assets/map.js`), `kept_maps`
-(the maps kept in the cache by the plan they show), `charts` (matplotlib SVG, PNG on
-request), `handout` (the title block and credit of exported maps and charts), `site` (the
-static site, `write_site`), `review` (the page where a person checks the extractor's least
-sure rows, `write_review`; its input is a report text, not the store). `write_all` is the
-entry point of `welfare-kg all`.
+(the maps kept in the cache by the plan they show), `charts` (SVG by the small writer in
+`chart_svg`/`svg`, PNG by matplotlib on request), `handout` (the title block and credit of
+exported maps and charts), `site` (the static site, `write_site`), `review` (the page where a
+person checks the extractor's least sure rows, `write_review`; its input is a report text, not
+the store). `write_all` is the entry point of `welfare-kg all`.
 """
 
 from __future__ import annotations

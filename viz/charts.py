@@ -1,27 +1,29 @@
 """Static charts for reports and slides (SVG, or PNG on request): who carries the plan, where,
 and how.
 
-Japanese text is drawn with a Japanese font found on the system (IPA or Noto CJK); without
-one the charts would show boxes, so `japanese_font` fails loudly instead.
+One format by default, SVG, written by the project's own small SVG writer (`chart_svg`,
+`svg`): matplotlib's import and text layout were most of the main job's chart cost, and bars,
+a heatmap and labels need none of it. SVG serves both uses the charts are for: it scales
+without blur on slides and in print, current office suites and browsers insert it, and it is
+text, so a changed chart shows in a diff. Its Japanese stays text, in a font-family naming the
+bundled IPAexGothic first and then common Japanese fonts.
 
-One format by default, SVG: drawing a chart is most of its cost (each format is a full draw),
-and SVG serves both uses the charts are for: it scales without blur on slides and in print,
-current office suites and browsers insert it, its glyphs are paths (it looks the same without
-the font), and it is text, so a changed chart shows in a diff. PNG (150 dpi) is there for
-tools that take only bitmaps: `formats=("svg", "png")`, `--chart-formats svg,png` on the CLI.
-Every file is byte-identical for the same input, whichever other formats are written.
+PNG (150 dpi) is there for tools that take only bitmaps (`formats=("svg", "png")`,
+`--chart-formats svg,png` on the CLI) and is drawn by matplotlib (the functions below) with a
+Japanese font found on the system (the bundled IPAexGothic, else IPA or Noto CJK); without one
+the PNG would show boxes, so `japanese_font` fails loudly instead. Both formats show the same
+data (`chart_data`). Every file is byte-identical for the same input, whichever other formats
+are written.
 
-Drawing is about a second (and matplotlib's import a third of one), so a drawn chart is kept
-in the cache (`welfare_kg.cache`) keyed by the plan it shows, the code/data version, the
-matplotlib version and the font file: the main job run again on the same build writes the
-same bytes without importing matplotlib.
+A drawn chart is kept in the cache (`welfare_kg.cache`) keyed by the plan it shows, the
+code/data version and, for PNG, the matplotlib version and the font file: the main job run
+again on the same build writes the same bytes without drawing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -33,8 +35,18 @@ from welfare_kg.cache import read_entry, write_entry
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes
 
+from .chart_data import (
+    STATUS_COLORS,
+    STATUS_ORDER,
+    body_counts,
+    body_types,
+    pillar_grid,
+    status_counts,
+    status_legend,
+)
+from .chart_svg import SVG_CHARTS
 from .maps import TYPE_COLORS
-from .plan import IMPLEMENTING, Plan, type_label, type_rank
+from .plan import IMPLEMENTING, Plan, type_label
 from .vocabulary import status_labels
 
 if TYPE_CHECKING:
@@ -68,13 +80,6 @@ JAPANESE_FONTS = (
 )
 """Font families tried in turn for Japanese text when the bundled font is missing."""
 
-STATUS_ORDER = ("implemented", "partial", "ongoing", "postponed", "cancelled")
-"""Stacking order of statuses: done, reduced, continuing, then what COVID-19 stopped."""
-
-_STATUS_COLORS = {
-    "implemented": "#2ca02c", "partial": "#bcbd22", "ongoing": "#1f77b4",
-    "postponed": "#ff7f0e", "cancelled": "#d62728",
-}
 _CHART_SVG_SALT = "welfare-kg"
 
 CHART_FORMATS = ("svg", "png")
@@ -155,9 +160,8 @@ def bodies_by_rows(plan: Plan, roles: tuple[str, ...] = (IMPLEMENTING,)) -> Figu
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
-    counts = Counter(b for bodies in plan.row_bodies(roles).values() for b in bodies)
-    rank = {b: i for i, b in enumerate(plan.bodies)}
-    order = sorted(counts, key=lambda b: (-counts[b], rank[b]))
+    counts = dict(body_counts(plan, roles))
+    order = list(counts)
     with mpl.rc_context(_rc()):
         fig = _figure(8, 0.38 * max(len(order), 3) + 1.4)
         ax = fig.add_subplot()
@@ -169,7 +173,7 @@ def bodies_by_rows(plan: Plan, roles: tuple[str, ...] = (IMPLEMENTING,)) -> Figu
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("実施する行の数 / Rows implemented")
         ax.set_title("実施主体ごとの行数 / Rows per body")
-        types = sorted({plan.bodies[b].type for b in order}, key=lambda t: (type_rank(t), t))
+        types = body_types(plan, order)
         handles = [
             Patch(color=TYPE_COLORS.get(t, "#7f7f7f"), label=" / ".join(type_label(t)))
             for t in types
@@ -183,20 +187,11 @@ def body_pillar_heatmap(plan: Plan, roles: tuple[str, ...] = (IMPLEMENTING,)) ->
     """Heatmap: rows per body (lines) and pillar (columns), with the counts written in."""
     import matplotlib as mpl
 
-    pillars = list(plan.pillars.values())
-    grid: dict[str, list[int]] = {}
-    for row, bodies in plan.row_bodies(roles).items():
-        pillar = plan.rows[row].pillar
-        for b in bodies:
-            cells = grid.setdefault(b, [0] * len(pillars))
-            for i, p in enumerate(pillars):
-                if p.iri == pillar:
-                    cells[i] += 1
-    order = [b for b in plan.bodies if b in grid]
+    pillars, order, grid_values = pillar_grid(plan, roles)
     with mpl.rc_context(_rc()):
         fig = _figure(3 + 2.2 * max(len(pillars), 1), 0.38 * max(len(order), 3) + 1.8)
         ax = fig.add_subplot()
-        values = [grid[b] for b in order] or [[0] * max(len(pillars), 1)]
+        values = grid_values or [[0] * max(len(pillars), 1)]
         image = ax.imshow(values, cmap="Blues", aspect="auto", vmin=0, vmax=None if order else 1)
         ax.set_xticks(range(len(pillars)), [f"柱{p.number}\n{p.name_ja}" for p in pillars],
                       fontsize=8)
@@ -216,14 +211,7 @@ def status_by_pillar(plan: Plan) -> Figure:
     import matplotlib as mpl
     from matplotlib.ticker import MaxNLocator
 
-    labels = status_labels()
-    pillars = list(plan.pillars.values())
-    counts = {p.iri: Counter() for p in pillars}
-    for row in plan.rows.values():
-        if row.pillar in counts:
-            counts[row.pillar][row.status or "ongoing"] += 1
-    seen = {s for c in counts.values() for s in c}
-    statuses = [s for s in STATUS_ORDER if s in seen] + sorted(seen - set(STATUS_ORDER))
+    pillars, statuses, counts = status_counts(plan)
     with mpl.rc_context(_rc()):
         fig = _figure(9, 1.0 * max(len(pillars), 2) + 1.6)
         ax = fig.add_subplot()
@@ -231,9 +219,8 @@ def status_by_pillar(plan: Plan) -> Figure:
         left = [0] * len(pillars)
         for s in statuses:
             widths = [counts[p.iri][s] for p in pillars]
-            ja, en = labels.get(s, (s, s))
-            bars = ax.barh(names, widths, left=left, label=f"{ja} / {en}",
-                           color=_STATUS_COLORS.get(s, "#7f7f7f"))
+            bars = ax.barh(names, widths, left=left, label=status_legend(s),
+                           color=STATUS_COLORS.get(s, "#7f7f7f"))
             ax.bar_label(bars, labels=[str(w) if w else "" for w in widths],
                          label_type="center", fontsize=8, color="white")
             left = [a + b for a, b in zip(left, widths, strict=True)]
@@ -290,12 +277,17 @@ def save_figure(fig: Figure, stem: Path,
     return paths
 
 
-@cache
-def _drawing_version() -> str | None:
-    """What a drawn chart depends on besides the plan and the code: matplotlib and the font.
+SVG_WRITER = "welfare-kg svg writer"
+"""The SVG charts' drawing version: the writer is project code (in the code version), and the
+SVG names its fonts rather than embedding them, so nothing else goes into the key."""
 
-    None (no caching) when the bundled font is missing and a system font would be used.
-    """
+
+@cache
+def _drawing_version(fmt: str) -> str | None:
+    """What a drawn chart depends on besides the plan and the code: for PNG, matplotlib and
+    the font; None (no caching) when the bundled font is missing and a system font is used."""
+    if fmt == "svg":
+        return SVG_WRITER
     from importlib.metadata import version
 
     if not BUNDLED_FONT.is_file():
@@ -304,15 +296,15 @@ def _drawing_version() -> str | None:
     return f"matplotlib {version('matplotlib')} font {font}"
 
 
-def _cached_chart(plan_key: str, stem: str, fmt: str, draw: Callable[[], Figure]) -> bytes:
+def _cached_chart(plan_key: str, stem: str, fmt: str, draw: Callable[[], bytes]) -> bytes:
     """The bytes of a chart from the cache, else drawn now and kept."""
-    drawing = _drawing_version()
+    drawing = _drawing_version(fmt)
     path = None
     if drawing is not None:
         path = cache_entry("charts", drawing, plan_key, stem, fmt, suffix=f".{fmt}")
     data = read_entry(path)
     if data is None:
-        data = chart_bytes(draw(), fmt)
+        data = draw()
         write_entry(path, data)
     return data
 
@@ -364,7 +356,7 @@ def _wrap(text: str, ems: float) -> list[str]:
     return lines
 
 
-CHARTS: dict[str, Callable[[Plan], Figure]] = {
+CHARTS: dict[str, Callable[[Plan], Figure]] = {  # the PNG drawings; SVG: `SVG_CHARTS`
     "bodies-by-rows": bodies_by_rows,
     "body-pillar-heatmap": body_pillar_heatmap,
     "status-by-pillar": status_by_pillar,
@@ -376,16 +368,22 @@ def write_charts(plan: Plan, out_dir: Path,
                  formats: Sequence[str] = DEFAULT_CHART_FORMATS,
                  handout: Handout | None = None) -> list[Path]:
     """Write every chart of `CHARTS` in each of `formats` into `out_dir`; return the paths.
-    `handout` (`load_handout(store)`) puts the plan, fiscal year and source credit on each."""
+    `handout` (`load_handout(store)`) puts the plan, fiscal year and source credit on each.
+    SVG comes from the SVG writer (`SVG_CHARTS`), PNG from matplotlib (`CHARTS`)."""
     out_dir = Path(out_dir)
     formats = chart_formats(formats)
     plan_key = hashlib.sha256(  # tables in fixed order
         (repr(plan) + repr(handout)).encode("utf-8")).hexdigest()
     paths = []
-    for stem, draw in CHARTS.items():
+    for stem in CHARTS:
         for fmt in formats:
-            data = _cached_chart(plan_key, stem, fmt,
-                                 lambda draw=draw: with_handout(draw(plan), handout))
+            if fmt == "svg":
+                def draw(stem: str = stem) -> bytes:
+                    return SVG_CHARTS[stem](plan, handout)
+            else:
+                def draw(stem: str = stem, fmt: str = fmt) -> bytes:
+                    return chart_bytes(with_handout(CHARTS[stem](plan), handout), fmt)
+            data = _cached_chart(plan_key, stem, fmt, draw)
             path = out_dir / f"{stem}.{fmt}"
             write_bytes(path, data)
             paths.append(path)

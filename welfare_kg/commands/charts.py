@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.viz import chart_formats, japanese_font, load_handout, write_charts
 
     formats = chart_formats(args.chart_formats)  # a bad name fails before any work
-    japanese_font()  # fail before building anything when no Japanese font is installed
+    if "png" in formats:  # PNG is drawn with a font file; SVG names its fonts
+        japanese_font()  # fail before building anything when no Japanese font is installed
     return write_view(args, "charts", lambda plan, folder, store: write_charts(
         plan, folder, formats, load_handout(store)), with_store=True)
