@@ -332,28 +332,10 @@ def with_handout(fig: Figure, handout: Handout | None) -> Figure:
 
 def _wrap(text: str, ems: float) -> list[str]:
     """`text` in lines of at most `ems` character widths (a wide character is one, another
-    half), broken at a space where the line has one."""
-    import unicodedata
+    half: matplotlib draws with the bundled font), broken at a space where the line has one."""
+    from .svg import wrap
 
-    lines, line, used = [], "", 0.0
-    for ch in text:
-        w = 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
-        if line and used + w > ems:
-            cut = line.rfind(" ")
-            if cut > 0 and not ch.isspace():
-                lines.append(line[:cut])
-                line = line[cut + 1:]
-            else:
-                lines.append(line)
-                line = ""
-            used = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in line)
-            if ch.isspace() and not line:
-                continue
-        line += ch
-        used += w
-    if line:
-        lines.append(line)
-    return lines
+    return wrap(text, ems, 1.0, narrow=0.5)
 
 
 CHARTS: dict[str, Callable[[Plan], Figure]] = {  # the PNG drawings; SVG: `SVG_CHARTS`

@@ -28,22 +28,23 @@ NARROW_EM = 0.6
 """The width, in ems, counted for a character that is not East Asian wide."""
 
 
-def _em(ch: str) -> float:
-    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else NARROW_EM
+def _em(ch: str, narrow: float = NARROW_EM) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else narrow
 
 
-def text_width(text: str, size: float) -> float:
-    """An upper estimate of the drawn width of one line of `text` at `size` px."""
-    return sum(_em(ch) for ch in text) * size
+def text_width(text: str, size: float, narrow: float = NARROW_EM) -> float:
+    """An upper estimate of the drawn width of one line of `text` at `size` px (`narrow`: the
+    ems counted for a character that is not East Asian wide)."""
+    return sum(_em(ch, narrow) for ch in text) * size
 
 
-def wrap(text: str, width: float, size: float) -> list[str]:
+def wrap(text: str, width: float, size: float, narrow: float = NARROW_EM) -> list[str]:
     """`text` in lines no wider than `width` px at `size` px, broken at a space where the line
-    has one, else between characters (Japanese has no spaces)."""
+    has one, else between characters (Japanese has no spaces); widths as `text_width`."""
     lines: list[str] = []
     line = ""
     for ch in text:
-        if line and text_width(line + ch, size) > width:
+        if line and text_width(line + ch, size, narrow) > width:
             cut = line.rfind(" ")
             if cut > 0 and not ch.isspace():
                 lines.append(line[:cut])
