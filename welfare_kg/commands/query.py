@@ -59,7 +59,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from welfare_kg.graph.sparql import format_results, list_queries, load_query, parse_param_args
+    from welfare_kg.graph.sparql import (
+        bind_params,
+        format_results,
+        list_queries,
+        load_query,
+        parse_param_args,
+    )
 
     if args.list:
         return _write(_list_text(list_queries()))
@@ -72,18 +78,17 @@ def run(args: argparse.Namespace) -> int:
         check_timeout(args.timeout, "--timeout")
     spec = load_query(args.query)
     params = parse_param_args(args.param)
+    bind_params(spec, params)  # a bad parameter fails before the endpoint or store is asked
+    prefixes = {**_display_prefixes(), **spec.prefixes}
     if args.endpoint:
-        from welfare_kg.graph.sparql import bind_params, run_remote
+        from welfare_kg.graph.sparql import run_remote
 
-        bind_params(spec, params)  # a bad parameter fails before the endpoint is asked
         _resolve_body(None, spec, params, args)
         results = run_remote(args.endpoint, spec, params, default_graphs=args.default_graph,
                              timeout=args.timeout)
     else:
-        from welfare_kg.graph.sparql import bind_params, open_store, run_query
+        from welfare_kg.graph.sparql import open_store, run_query
 
-        bind_params(spec, params)  # a bad parameter fails before the store is built
-        prefixes = {**_display_prefixes(), **spec.prefixes}
         stored = None if params or args.fresh else _stored(spec, args, prefixes)
         if stored is not None:
             return _write(stored)
@@ -94,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             from welfare_kg.graph.sparql import keep_answer
 
             keep_answer(spec, results, prefixes, args.out_dir)
-    return _write(format_results(results, args.format, {**_display_prefixes(), **spec.prefixes}))
+    return _write(format_results(results, args.format, prefixes))
 
 
 _QUERY_STACK = 512 * 1024 * 1024  # address space reserved, not memory used
