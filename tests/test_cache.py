@@ -79,3 +79,54 @@ def test_a_damaged_token_entry_is_tokenised_again(tmp_path: Path,
         entry.write_bytes(damage)
         sim = similarity.Similarity(corpus)
         assert sim.tokens.words(corpus[0]) == similarity.words(corpus[0])
+
+
+def test_the_cache_drops_its_least_recently_used_entries(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(cache.LIMIT_ENV, "none")
+    paths = [cache.entry("x", f"k{i}") for i in range(3)]
+    for age, path in enumerate(paths):
+        cache.write_entry(path, b"x" * 1000)
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))  # written in this order
+    monkeypatch.setenv(cache.LIMIT_ENV, "2500")
+    assert cache.read_entry(paths[0]) == b"x" * 1000  # read: now the most recent
+    newest = cache.entry("y", "k")
+    cache.write_entry(newest, b"y" * 1000)  # 4,000 bytes > 2,500: the two oldest unused go
+    assert [p.exists() for p in paths] == [True, False, False]
+    assert newest.exists()
+    monkeypatch.setenv(cache.LIMIT_ENV, "10")
+    cache.write_entry(newest, b"z" * 1000)  # larger than the bound alone: still kept
+    assert newest.read_bytes() == b"z" * 1000 and not paths[0].exists()
+
+
+def test_cache_sizes_are_read_strictly() -> None:
+    assert cache.parse_size("500M") == 500 << 20
+    assert cache.parse_size("2GiB") == 2 << 30 and cache.parse_size("1048576") == 1 << 20
+    assert cache.parse_size("none") is None
+    for bad in ("", "2X", "-1G", "lots"):
+        with pytest.raises((ValueError, KeyError)):
+            cache.parse_size(bad)
+
+
+def test_the_cache_command_shows_prunes_and_clears(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from welfare_kg.cli import main
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    monkeypatch.delenv(cache.LIMIT_ENV, raising=False)
+    for i in range(3):
+        cache.write_entry(cache.entry("part", f"r{i}"), b"p" * 2048)
+    assert main(["cache"]) == 0
+    shown = capsys.readouterr().out
+    assert f"{tmp_path}: 3 entries, 6.0 KB (bound 1.0 GB)" in shown and "part" in shown
+    assert main(["cache", "prune", "--max", "5K"]) == 0
+    assert "removed 1 entries (2.0 KB)" in capsys.readouterr().out
+    assert main(["cache", "prune", "--max", "2X"]) == 2
+    assert "not a size" in capsys.readouterr().err
+    assert main(["cache", "clear"]) == 0
+    assert "removed 2 entries" in capsys.readouterr().out
+    assert cache.entries(tmp_path) == []

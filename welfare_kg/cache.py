@@ -7,11 +7,15 @@ change to any of them misses instead of serving stale work. Entries are written 
 a cache that cannot be written (read-only home, full disk) is skipped, never an error.
 
 The cache lives in ``$WELFARE_KG_CACHE_DIR`` when set (``off`` turns it off), else in
-``$XDG_CACHE_HOME/welfare-kg`` or ``~/.cache/welfare-kg``.
+``$XDG_CACHE_HOME/welfare-kg`` or ``~/.cache/welfare-kg``. It is bounded: each write drops
+the least recently used entries (reading an entry renews it) until the cache fits
+``$WELFARE_KG_CACHE_MAX`` (default 1G; ``none`` for no bound), since every distinct build
+adds its own site, maps and parts and a ward PC's disk is not ours to fill.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,10 +26,14 @@ from pathlib import Path
 
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR, PROJECT_ROOT, QUERIES_DIR
 
-__all__ = ["CACHE_ENV", "cache_root", "code_version", "entry", "files_digest", "pack_tree",
-           "read_entry", "read_tree", "unpack_tree", "write_entry"]
+__all__ = ["CACHE_ENV", "LIMIT_ENV", "cache_limit", "cache_root", "code_version", "entries",
+           "entry", "files_digest", "pack_tree", "parse_size", "prune", "read_entry",
+           "read_tree", "unpack_tree", "write_entry"]
 
 CACHE_ENV = "WELFARE_KG_CACHE_DIR"
+LIMIT_ENV = "WELFARE_KG_CACHE_MAX"
+DEFAULT_LIMIT = 1 << 30
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 # What the cached work depends on: every file of every room (code, and the templates,
 # scripts, stylesheets, fonts and interface text that live beside it) and the files it reads.
 _CODE_DIRS = ("welfare_kg", "graph", "viz")
@@ -78,9 +86,12 @@ def read_entry(path: Path | None) -> bytes | None:
     if path is None:
         return None
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: the last to go when the cache is pruned
+    return data
 
 
 def write_entry(path: Path | None, data: bytes) -> None:
@@ -99,6 +110,87 @@ def write_entry(path: Path | None, data: bytes) -> None:
             raise
     except OSError:
         return
+    root, limit = cache_root(), cache_limit()
+    if root is not None and limit is not None and path.is_relative_to(root):
+        prune(root, limit, keep=path)
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes from a size such as ``500M``, ``2G`` or ``1048576``; None for ``none``/``off``.
+
+    Raises ValueError for anything else, so a typo is not read as "no bound".
+    """
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    if value.lower() in ("none", "off", "unlimited"):
+        return None
+    number, unit = (value[:-1], value[-1]) if value[-1:] in _UNITS and value[-1:] else (value, "")
+    size = float(number) * _UNITS[unit]
+    if size < 0 or size != size:
+        raise ValueError(text)
+    return int(size)
+
+
+def cache_limit() -> int | None:
+    """The cache's bound in bytes from $WELFARE_KG_CACHE_MAX (default 1 GiB); None when
+    unbounded. A value that cannot be read keeps the default rather than failing a run."""
+    chosen = os.environ.get(LIMIT_ENV)
+    if chosen is None or not chosen.strip():
+        return DEFAULT_LIMIT
+    try:
+        return parse_size(chosen)
+    except ValueError:
+        return DEFAULT_LIMIT
+
+
+def entries(root: Path) -> list[tuple[Path, int, float]]:
+    """Every entry under `root` as (path, size, last use), oldest first; half-written
+    temporary files are left to their writers."""
+    found = []
+    try:
+        kinds = [d for d in os.scandir(root) if d.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+    for kind in kinds:
+        try:
+            files = list(os.scandir(kind.path))
+        except OSError:
+            continue
+        for item in files:
+            if item.name.startswith(".tmp-") or not item.is_file(follow_symlinks=False):
+                continue
+            try:
+                info = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            found.append((Path(item.path), info.st_size, info.st_mtime))
+    found.sort(key=lambda e: (e[2], str(e[0])))
+    return found
+
+
+def prune(root: Path, limit: int, keep: Path | None = None) -> tuple[int, int]:
+    """Remove the least recently used entries under `root` until it holds at most `limit`
+    bytes, never `keep` (the entry just written). Returns (entries removed, bytes freed).
+
+    Another process may be pruning or reading at the same time: a file that is already gone
+    is simply counted as gone.
+    """
+    found = entries(root)
+    total = sum(size for _, size, _ in found)
+    removed = freed = 0
+    for path, size, _ in found:
+        if total <= limit:
+            break
+        if path == keep:
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            continue
+        total -= size
+        removed, freed = removed + 1, freed + size
+    return removed, freed
 
 
 def files_digest(folder: Path, files: Iterable[Path]) -> str:

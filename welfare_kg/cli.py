@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "corrections": "corrections",
     "review": "review",
+    "cache": "cache",
 }
 
 
