@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from review_fixtures import modified_report, reading_by_items, row_keys
 
 from welfare_kg.cli import main
 from welfare_kg.datafiles import normalize
 from welfare_kg.graph.report import extract_report, load_corrections, read_source
 from welfare_kg.paths import DEFAULT_REPORT
+from welfare_kg.viz.site.render import script_json
 
 pytestmark = pytest.mark.integration
 
@@ -118,6 +120,13 @@ def test_review_loop_gives_the_reading(open_review, tmp_path):
                         row_keys([r.items for r in method.rows]), strict=True))
     reading = reading_by_items()
     assert 0 < len(rows) <= len(method.rows) // 4
+    # Each card's printed lines are built from the page's text when the card comes near;
+    # the active card's show its row's lines marked.
+    built = "document.querySelectorAll('li.card pre.page-text[data-built]').length"
+    assert 0 < page.evaluate(built) < len(rows)
+    marked = page.evaluate("[...document.querySelectorAll('li.card.active pre .ln.row')]"
+                           ".map(l => Number(l.dataset.line))")
+    assert marked[0] == rows[0]["line"] and marked == list(range(marked[0], marked[-1] + 1))
 
     half = len(rows) // 2
     changed = 0
@@ -133,6 +142,9 @@ def test_review_loop_gives_the_reading(open_review, tmp_path):
     for row in rows[half:]:
         changed += _answer(page, row, reading.get(truth_of[row["line"]]))
     assert page.evaluate("document.querySelector('.n-done').textContent") == str(len(rows))
+    got_lines = page.evaluate("[...document.querySelectorAll('li.card')].filter(c => "
+                              "c.querySelector('pre[data-built]')).map(c => c.dataset.key)")
+    assert {r["key"] for r in rows[half:]} <= set(got_lines)  # each visited card got its lines
     assert changed >= len(rows) // 4  # the flagged rows do hold the method's errors
     page.screenshot(path=str(tmp_path / "review-done.png"))
     with page.expect_download() as info:
@@ -201,9 +213,12 @@ def test_hostile_text_stays_text_and_round_trips(open_review, tmp_path):
     assert main(["review", str(report), "-o", str(html)]) == 0
     text = html.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "<img/src" not in text
+    assert text.count(str(script_json(lines[k]))) == 1  # the printed line, once, in the JSON
     page = open_review(html)
     card = page.locator(f"#row-{target.line}")
     assert first + HOSTILE in card.locator(".texts dd").first.inner_text()
+    page.evaluate(f"document.getElementById('row-{target.line}').click()")
+    assert first + HOSTILE in card.locator(f"pre .ln[data-line='{k + 1}']").inner_text()
     assert page.evaluate("document.querySelectorAll('script').length") == 2
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     page.evaluate(f"document.getElementById('row-{target.line}').click()")
@@ -219,6 +234,8 @@ def test_hostile_text_stays_text_and_round_trips(open_review, tmp_path):
         page.keyboard.press("Control+s")
     info.value.save_as(saved)
     assert page.errors == [] and page.blocked == []
+    written = saved.read_text(encoding="utf-8")
+    assert page.evaluate("t => welfareReview.parse(t)", written) == yaml.safe_load(written)
     entry = load_corrections(saved).corrections[0]
     assert entry.item == target.items[0].replace(first, first + HOSTILE, 1)
     assert entry.changes["initiative"] == "取組" + HOSTILE + ODD + "m"
@@ -242,6 +259,9 @@ def test_written_file_keeps_the_existing_corrections_in_place(open_review, tmp_p
     assert f'source:\n  file: "{DEFAULT_REPORT.name}"\n  text_sha256: "{sha}"\n' in empty
     path = tmp_path / "same.yaml"
     path.write_text(empty, encoding="utf-8")
+    # The page reads back what it writes, as the extractor's YAML parser does (action plans,
+    # merges and statuses of the bundled file included).
+    assert page.evaluate("t => welfareReview.parse(t)", empty) == yaml.safe_load(empty)
     old = load_corrections(bundled).corrections
     assert [(c.item, c.line, c.changes, c.reason) for c in load_corrections(path).corrections] \
         == [(c.item, c.line, c.changes, c.reason) for c in old]
