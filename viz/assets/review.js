@@ -774,7 +774,7 @@
   }
   document.addEventListener("keydown", function (e) {
     var t = e.target;
-    var typing = t && ((t.tagName === "INPUT" && t.type !== "radio") || t.tagName === "TEXTAREA");
+    var typing = t && ((t.tagName === "INPUT" && !/^(radio|checkbox|button|file)$/.test(t.type)) || t.tagName === "TEXTAREA");
     if ((e.ctrlKey || e.metaKey) && (e.code === "KeyS" || e.key === "s")) {
       e.preventDefault(); save(); return;
     }
