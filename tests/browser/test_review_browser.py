@@ -450,8 +450,8 @@ def test_a_saved_file_reopens_on_another_pc_and_meets_the_progress_there(open_re
     assert page.evaluate("document.querySelector('.n-done').textContent") == "3"
     assert _checked(page, second["key"], "status") == status
 
-    # Opening the same file again asks nothing: the answers agree.
-    _open_file(page, saved)
+    # Opening the same file again asks nothing: the answers agree and stay as they are.
+    assert "3 rows were already checked here" in _open_file(page, saved)
     assert page.evaluate("document.getElementById('file-conflicts').hidden")
 
     # A different answer here: the page asks which stands.
@@ -461,6 +461,10 @@ def test_a_saved_file_reopens_on_another_pc_and_meets_the_progress_there(open_re
     page.keyboard.press("m")
     page.keyboard.insert_text("やはり別の状況")
     page.keyboard.press("Enter")
+    assert _open_file(page, saved) == ""
+    page.keyboard.press("Escape")  # the question's own cancel key
+    assert page.evaluate("document.getElementById('file-conflicts').hidden")
+    assert "nothing changed" in page.locator("#file-result").text_content()
     for pick, expected in (("cancel", mine), ("mine", mine), ("file", status)):
         assert _open_file(page, saved) == ""  # the question, not a message
         listed = page.locator("#file-conflicts li")

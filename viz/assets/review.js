@@ -652,12 +652,14 @@
       report("notice", "file_hash", { file: name, theirs: parsed.sha, report: data.file, ours: data.sha256 });
       return;
     }
-    var onCards = [], others = [], unfound = 0, conflicts = [];
+    var onCards = [], others = [], unfound = 0, conflicts = [], same = 0;
     parsed.entries.forEach(function (e) {
       var line = findLine(e), key = line === null ? null : String(line);
       if (key !== null && rows[key]) {
         var row = rows[key], d = decisionFrom(row, e, name), mine = local(key);
-        var clash = !!(mine && !agree(answersOf(row, mine), answersOf(row, d)));
+        var agreed = !!(mine && agree(answersOf(row, mine), answersOf(row, d)));
+        if (agreed && mine.done) { same++; return; }  /* confirmed here already: kept as is */
+        var clash = !!(mine && !agreed);
         onCards.push({ key: key, d: d, clash: clash });
         if (clash) conflicts.push({ row: row, mine: answersOf(row, mine), file: answersOf(row, d) });
       } else {
@@ -665,7 +667,7 @@
         others.push(e);
       }
     });
-    pending = { name: name, onCards: onCards, others: others, unfound: unfound };
+    pending = { name: name, onCards: onCards, others: others, unfound: unfound, same: same };
     if (!conflicts.length) { applyOpened("file"); return; }
     var panel = document.getElementById("file-conflicts");
     var head = panel.querySelector(".conflict-head");
@@ -713,6 +715,7 @@
     var more = [];
     if (took) more.push(["file_took_file", { n: took }]);
     if (kept) more.push(["file_kept_mine", { n: kept }]);
+    if (p.same) more.push(["file_same", { n: p.same }]);
     if (p.unfound) more.push(["file_unfound", { n: p.unfound }]);
     report("ok", "file_applied", { file: p.name, cards: p.onCards.length - kept, others: p.others.length }, more);
   }
@@ -775,6 +778,7 @@
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     var typing = t && ((t.tagName === "INPUT" && !/^(radio|checkbox|button|file)$/.test(t.type)) || t.tagName === "TEXTAREA");
+    if (pending && e.key === "Escape") { e.preventDefault(); applyOpened("cancel"); return; }
     if ((e.ctrlKey || e.metaKey) && (e.code === "KeyS" || e.key === "s")) {
       e.preventDefault(); save(); return;
     }
