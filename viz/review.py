@@ -9,8 +9,9 @@ came from (own lines or a merged cell, with the page's other cells), the status 
 confidence and the rule that decided. `write_review` renders it as one self-contained HTML
 file (the site's stylesheet and a small script inlined; no network), Japanese first with
 English beside it. The page writes the corrections file itself (a download, no server), bound
-to the report's text SHA-256, and keeps the reviewer's progress in localStorage under that
-hash. Every value from the report travels escaped (HTML by Jinja2's autoescape, data as JSON
+to the report's text SHA-256, keeps the reviewer's progress in localStorage under that hash,
+and opens such a file again (refused when bound to another hash). Each printed page's lines
+travel once in the page's JSON (`page_data`); the script draws a card's excerpt from them. Every value from the report travels escaped (HTML by Jinja2's autoescape, data as JSON
 safe inside a script element), and the same input gives the same bytes.
 """
 
