@@ -11,8 +11,9 @@ file (the site's stylesheet and a small script inlined; no network), Japanese fi
 English beside it. The page writes the corrections file itself (a download, no server), bound
 to the report's text SHA-256, keeps the reviewer's progress in localStorage under that hash,
 and opens such a file again (refused when bound to another hash). Each printed page's lines
-travel once in the page's JSON (`page_data`); the script draws a card's excerpt from them. Every value from the report travels escaped (HTML by Jinja2's autoescape, data as JSON
-safe inside a script element), and the same input gives the same bytes.
+travel once in the page's JSON (`page_data`); the script draws a card's excerpt from them.
+Every value from the report travels escaped (HTML by Jinja2's autoescape, data as JSON safe
+inside a script element), and the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from welfare_kg.datafiles import normalize
 from welfare_kg.fileio import write_text
 
 from .site.render import environment, script_json
@@ -51,6 +53,7 @@ class Candidate:
     share: float
     chosen: bool
     lines: tuple[int, int] | None  # where the sentence is printed on the page
+    text_en: str = ""  # the team's English title (data/initiatives.yaml), "" when none
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class ReviewRow:
     cells: tuple[Cell, ...]
     corrections: tuple[str, ...]  # reasons of corrections already applied to the row
     previous: PreviousRow | None = None  # None for the report's first row: nothing to merge into
+    action_plan_en: str = ""  # English title of the action plan (data/outline.yaml), "" when none
 
 
 @dataclass(frozen=True)
@@ -153,9 +157,12 @@ def review_model(report: str | Path, corrections: str | Path | None = None) -> R
     extraction = extract_report(report, corrections=corrections or False, candidates=True)
     source = read_source(report)
     flagged = flagged_rows(extraction.rows)
+    from welfare_kg.graph.rdf import load_english_titles
+
     before = {row.line: previous for previous, row in zip(
         [None, *extraction.rows], extraction.rows, strict=False)}
-    rows = tuple(_review_row(rank, row, extraction, before[row.line])
+    english = load_english_titles()
+    rows = tuple(_review_row(rank, row, extraction, before[row.line], english)
                  for rank, row in enumerate(flagged, start=1))
     pages = {
         p.number: SourcePage(p.number, p.first_line,
@@ -182,8 +189,8 @@ def review_model(report: str | Path, corrections: str | Path | None = None) -> R
     )
 
 
-def _review_row(rank: int, row: Row, extraction: Extraction,
-                previous: Row | None) -> ReviewRow:
+def _review_row(rank: int, row: Row, extraction: Extraction, previous: Row | None,
+                english: dict[str, str]) -> ReviewRow:
     from welfare_kg.graph.report import review_score
 
     found = extraction.candidates.get(row.line)
@@ -192,7 +199,8 @@ def _review_row(rank: int, row: Row, extraction: Extraction,
     ranked = list(found.initiatives) if found else [(row.initiative, row.confidence)]
     if row.initiative not in {t for t, _ in ranked}:  # set by a correction: show it first
         ranked.insert(0, (row.initiative, row.confidence))
-    candidates = tuple(Candidate(text, share, text == row.initiative, printed.get(text or ""))
+    candidates = tuple(Candidate(text, share, text == row.initiative, printed.get(text or ""),
+                                 english.get(normalize(text), "") if text else "")
                        for text, share in ranked)
     cells = tuple(Cell(a, b, bodies, found.cell == k)
                   for k, (a, b, bodies) in enumerate(found.cells)) if found else ()
@@ -213,6 +221,7 @@ def _review_row(rank: int, row: Row, extraction: Extraction,
         previous=PreviousRow(previous.page, previous.line, previous.end_line,
                              previous.items[0] if previous.items else "")
         if previous else None,
+        action_plan_en=english.get(normalize(row.action_plan), "") if row.action_plan else "",
     )
 
 
