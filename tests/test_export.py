@@ -18,10 +18,12 @@ from rdflib import RDF, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, PROV, XSD
 
+from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.graph.rdf.build import build_dataset, union_graph
 from welfare_kg.graph.rdf.exports import OUTPUT_FILES, export_dataset
 from welfare_kg.graph.rdf.metadata import default_base_iri, load_metadata
 from welfare_kg.graph.rdf.terms import ONTOLOGY_IRI, VOID, WK
+from welfare_kg.paths import DATA_DIR
 
 ID = default_base_iri()
 RDF_FILES = {
@@ -286,6 +288,12 @@ def test_rows_csv(out: Path) -> None:
     assert (rows[2]["status_ja"], rows[2]["status_en"], rows[2]["status_iri"]) == (
         "中止", "Cancelled", "https://w3id.org/welfare-kg/ontology#Cancelled")
     assert rows[2]["quantities"] == "2回|45人(参加)"
+    # English titles beside the printed ones (data/initiatives.yaml, data/outline.yaml)
+    english = {normalize(e["ja"]): e["en"]
+               for e in load_yaml(DATA_DIR / "initiatives.yaml")["initiatives"]}
+    for r in rows[:2]:
+        assert r["initiative_en"] == english[normalize(r["initiative"])] != ""
+        assert r["action_plan_en"].isascii() and r["action_plan_en"]
 
 
 def test_bodies_csv(out: Path) -> None:

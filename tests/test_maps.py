@@ -102,6 +102,10 @@ def test_tooltip_data_names_rows_and_initiatives() -> None:
     rows = [side["rows"][i] for i in side["edges"][at]]
     assert [r[2] for r in rows] == ["・r1 の実施（講座）", "・r2 の実施（講座）"]
     assert side["initiatives"][rows[0][3]] == "認知症に関する正しい知識の普及啓発を行います。"
+    # The English title beside each (data/initiatives.yaml); empty where there is none.
+    assert side["initiatives_en"][rows[0][3]] == "Spread accurate knowledge about dementia."
+    english = dict(zip(side["initiatives"], side["initiatives_en"], strict=True))
+    assert english["見守りの仕組みをつくります。"] == ""
     assert [r[4] for r in rows] == ["1", "1"]  # pillar keys, for the pillar filter
     r6 = next(r for r in side["rows"] if r[1] == "r6")
     assert r6[3] == -1  # no initiative
@@ -382,7 +386,8 @@ def test_an_empty_graph_gives_an_empty_map_and_no_crash(tmp_path) -> None:
     data = embedded_data((tmp_path / "maps" / "whole-plan.html").read_text(encoding="utf-8"))
     assert (data["nodes"], data["edges"]) == ([], [])
     _, side = side_data((tmp_path / "maps" / "whole-plan.rows.js").read_text(encoding="utf-8"))
-    assert side == {"folders": [], "initiatives": [], "rows": [], "nodes": [], "edges": []}
+    assert side == {"folders": [], "initiatives": [], "initiatives_en": [], "rows": [],
+                    "nodes": [], "edges": []}
 
 
 def test_maps_command_writes_the_same_files_twice(build_dir, tmp_path) -> None:

@@ -80,7 +80,8 @@ def small_plan(extra_partner: bool = False) -> Plan:
             Pillar(P2, 2, "必要な支援が届くまち", "A town where needed support reaches people"),
         ],
         initiatives=[
-            Initiative(INI["i1"], "認知症に関する正しい知識の普及啓発を行います。"),
+            Initiative(INI["i1"], "認知症に関する正しい知識の普及啓発を行います。",
+                       "Spread accurate knowledge about dementia."),
             Initiative(INI["i2"], "見守りの仕組みをつくります。"),
             Initiative(INI["i3"], "子育て家庭を支えます。"),
         ],

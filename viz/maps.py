@@ -292,10 +292,12 @@ def _aliases(names: Mapping[str, str]) -> dict[str, list[str]]:
 
 def _rows_table(plan: Plan, used: list[str]) -> dict[str, Any]:
     """The rows' texts, their IRIs split into shared folders and last segments, and their
-    initiatives each written once."""
+    initiatives each written once (`initiatives`, as printed; `initiatives_en`, the English
+    title beside each, empty where data/initiatives.yaml has none)."""
     pillar_key = {p.iri: str(p.number) for p in plan.pillars.values()}
     folders: dict[str, int] = {}
     initiatives: dict[str, int] = {}
+    english: dict[str, str] = {}
     rows = []
     for iri in used:
         row = plan.rows[iri]
@@ -304,9 +306,11 @@ def _rows_table(plan: Plan, used: list[str]) -> dict[str, Any]:
         ini = -1
         if initiative is not None:
             ini = initiatives.setdefault(initiative.text, len(initiatives))
+            english.setdefault(initiative.text, initiative.text_en)
         rows.append([folders.setdefault(folder, len(folders)), local, row.text, ini,
                      pillar_key.get(row.pillar or "", "")])
-    return {"folders": list(folders), "initiatives": list(initiatives), "rows": rows}
+    return {"folders": list(folders), "initiatives": list(initiatives),
+            "initiatives_en": [english[text] for text in initiatives], "rows": rows}
 
 
 def _split_iri(iri: str) -> tuple[str, str]:

@@ -9,9 +9,11 @@ came from (own lines or a merged cell, with the page's other cells), the status 
 confidence and the rule that decided. `write_review` renders it as one self-contained HTML
 file (the site's stylesheet and a small script inlined; no network), Japanese first with
 English beside it. The page writes the corrections file itself (a download, no server), bound
-to the report's text SHA-256, and keeps the reviewer's progress in localStorage under that
-hash. Every value from the report travels escaped (HTML by Jinja2's autoescape, data as JSON
-safe inside a script element), and the same input gives the same bytes.
+to the report's text SHA-256, keeps the reviewer's progress in localStorage under that hash,
+and opens such a file again (refused when bound to another hash). Each printed page's lines
+travel once in the page's JSON (`page_data`); the script draws a card's excerpt from them.
+Every value from the report travels escaped (HTML by Jinja2's autoescape, data as JSON safe
+inside a script element), and the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from welfare_kg.datafiles import normalize
 from welfare_kg.fileio import write_text
 
 from .site.render import environment, script_json
@@ -50,6 +53,7 @@ class Candidate:
     share: float
     chosen: bool
     lines: tuple[int, int] | None  # where the sentence is printed on the page
+    text_en: str = ""  # the team's English title (data/initiatives.yaml), "" when none
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,17 @@ class Cell:
     end_line: int
     bodies: tuple[str, ...]
     chosen: bool
+
+
+@dataclass(frozen=True)
+class PreviousRow:
+    """The row printed just before a flagged one: the row a `merge_into_previous` entry
+    joins it to (graph/report/corrections.py merges into the row before it)."""
+
+    page: int
+    line: int
+    end_line: int
+    item: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,8 @@ class ReviewRow:
     body_lines: tuple[int, int] | None  # own lines or the merged cell's lines
     cells: tuple[Cell, ...]
     corrections: tuple[str, ...]  # reasons of corrections already applied to the row
+    previous: PreviousRow | None = None  # None for the report's first row: nothing to merge into
+    action_plan_en: str = ""  # English title of the action plan (data/outline.yaml), "" when none
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,9 @@ class ReviewModel:
     initiatives: tuple[str, ...]  # every initiative printed in the report (typing hints)
     bodies: tuple[tuple[str, str], ...]  # known bodies (ja, en), for typing hints and labels
     statuses: tuple[tuple[str, str, str], ...] = field(default=())  # (code, ja, en)
+    # Every row of the extraction as (line, first plan item): a corrections file opened on
+    # the page finds its rows among these as the extractor does, not only among the flagged.
+    row_index: tuple[tuple[int, str], ...] = field(default=())
 
 
 def review_model(report: str | Path, corrections: str | Path | None = None) -> ReviewModel:
@@ -137,7 +157,12 @@ def review_model(report: str | Path, corrections: str | Path | None = None) -> R
     extraction = extract_report(report, corrections=corrections or False, candidates=True)
     source = read_source(report)
     flagged = flagged_rows(extraction.rows)
-    rows = tuple(_review_row(rank, row, extraction)
+    from welfare_kg.graph.rdf import load_english_titles
+
+    before = {row.line: previous for previous, row in zip(
+        [None, *extraction.rows], extraction.rows, strict=False)}
+    english = load_english_titles()
+    rows = tuple(_review_row(rank, row, extraction, before[row.line], english)
                  for rank, row in enumerate(flagged, start=1))
     pages = {
         p.number: SourcePage(p.number, p.first_line,
@@ -160,10 +185,12 @@ def review_model(report: str | Path, corrections: str | Path | None = None) -> R
         initiatives=tuple(sorted({i.text for p in extraction.pages for i in p.initiatives})),
         bodies=tuple(sorted((b.name_ja, b.name_en) for b in load_bodies().bodies)),
         statuses=tuple((code, *labels.get(code, (code, code))) for code in STATUSES),
+        row_index=tuple((r.line, r.items[0] if r.items else "") for r in extraction.rows),
     )
 
 
-def _review_row(rank: int, row: Row, extraction: Extraction) -> ReviewRow:
+def _review_row(rank: int, row: Row, extraction: Extraction, previous: Row | None,
+                english: dict[str, str]) -> ReviewRow:
     from welfare_kg.graph.report import review_score
 
     found = extraction.candidates.get(row.line)
@@ -172,7 +199,8 @@ def _review_row(rank: int, row: Row, extraction: Extraction) -> ReviewRow:
     ranked = list(found.initiatives) if found else [(row.initiative, row.confidence)]
     if row.initiative not in {t for t, _ in ranked}:  # set by a correction: show it first
         ranked.insert(0, (row.initiative, row.confidence))
-    candidates = tuple(Candidate(text, share, text == row.initiative, printed.get(text or ""))
+    candidates = tuple(Candidate(text, share, text == row.initiative, printed.get(text or ""),
+                                 english.get(normalize(text), "") if text else "")
                        for text, share in ranked)
     cells = tuple(Cell(a, b, bodies, found.cell == k)
                   for k, (a, b, bodies) in enumerate(found.cells)) if found else ()
@@ -190,6 +218,10 @@ def _review_row(rank: int, row: Row, extraction: Extraction) -> ReviewRow:
         status_rule=found.status_rule if found else "", bodies=tuple(row.bodies),
         body_source=row.body_source, body_lines=body_lines, cells=cells,
         corrections=tuple(row.corrections),
+        previous=PreviousRow(previous.page, previous.line, previous.end_line,
+                             previous.items[0] if previous.items else "")
+        if previous else None,
+        action_plan_en=english.get(normalize(row.action_plan), "") if row.action_plan else "",
     )
 
 
@@ -221,8 +253,11 @@ def _attr(key: str, lang: str = "ja") -> str:
 
 
 def page_data(model: ReviewModel) -> dict[str, Any]:
-    """What the page's script reads (as JSON in the page): the rows' answers and options and
-    the existing corrections, never HTML."""
+    """What the page's script reads (as JSON in the page): the rows' answers and options,
+    each printed page's lines once (the script builds a card's excerpt from them when the
+    card comes into view), every row's first item (to place the entries of a corrections
+    file opened on the page), the existing corrections and the script's messages; never
+    HTML."""
     return {
         "file": model.file,
         "sha256": model.text_sha256,
@@ -230,10 +265,17 @@ def page_data(model: ReviewModel) -> dict[str, Any]:
         "correctionsFile": model.corrections_file,
         "existing": list(model.existing),
         "statuses": [code for code, _, _ in model.statuses],
+        "statusLabels": {code: [ja, en] for code, ja, en in model.statuses},
+        "pages": {str(n): {"first": p.first_line, "lines": list(p.lines)}
+                  for n, p in sorted(model.pages.items())},
+        "rowIndex": [[line, item] for line, item in model.row_index],
+        "strings": {key: forms for key, forms in strings().items()
+                    if key.startswith(SCRIPT_STRINGS)},
         "rows": [
             {
                 "key": r.key,
                 "line": r.line,
+                "page": r.page,
                 "item": r.items[0] if r.items else "",
                 "initiative": r.initiative,
                 "candidates": [c.text for c in r.candidates],
@@ -242,10 +284,16 @@ def page_data(model: ReviewModel) -> dict[str, Any]:
                 "bodySource": r.body_source,
                 "cells": [list(c.bodies) for c in r.cells],
                 "cell": next((k for k, c in enumerate(r.cells) if c.chosen), None),
+                "marks": [[line, cls, label] for line, (cls, label)
+                          in sorted(_line_marks(r).items())],
+                "previous": asdict(r.previous) if r.previous else None,
             }
             for r in model.rows
         ],
     }
+
+
+SCRIPT_STRINGS = ("file_", "conflict_", "from_file")  # keys of the messages the script writes
 
 
 def other_cells(row: ReviewRow) -> list[tuple[int, Cell]]:
@@ -258,8 +306,12 @@ def other_cells(row: ReviewRow) -> list[tuple[int, Cell]]:
 
 def _line_marks(row: ReviewRow) -> dict[int, tuple[str, str]]:
     """CSS class and label of each marked line of the row's page: the row, its body cell,
-    and the printed initiative sentences (labelled with the key that picks them)."""
+    the printed initiative sentences (labelled with the key that picks them) and the row
+    above (shown when the reviewer would merge the row into it)."""
     marks: dict[int, tuple[str, str]] = {}
+    if row.previous and row.previous.page == row.page:  # the row a merge would join
+        for line in range(row.previous.line, row.previous.end_line + 1):
+            marks[line] = ("prev", "")
     for n, c in enumerate(row.candidates):
         if c.lines:
             label = _KEYS["initiative"][n] if n < len(_KEYS["initiative"]) else "·"
@@ -288,7 +340,6 @@ def render_review(model: ReviewModel) -> str:
         script=Markup(_asset_text(SITE_JS) + "\n" + _asset_text(ASSETS / "review.js")),
         status_labels=labels,
         body_en=names,
-        marks=_line_marks,
         other_cells=other_cells,
         keys=_KEYS,
     )

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
         union_graph,
     )
     from .exports import OUTPUT_FILES, build_outputs, export_dataset
-    from .metadata import default_base_iri, load_metadata
+    from .metadata import default_base_iri, load_english_titles, load_metadata
     from .parts import default_jobs
     from .validation import DEFAULT_SHAPES, ValidationReport, validate_files, validate_graph
 
@@ -45,6 +45,7 @@ _HOME = {
     "build_outputs": "exports",
     "export_dataset": "exports",
     "default_base_iri": "metadata",
+    "load_english_titles": "metadata",
     "load_metadata": "metadata",
     "default_jobs": "parts",
     "DEFAULT_SHAPES": "validation",
@@ -63,6 +64,7 @@ __all__ = [
     "default_base_iri",
     "default_jobs",
     "export_dataset",
+    "load_english_titles",
     "load_metadata",
     "load_ontology",
     "report_graph_iri",

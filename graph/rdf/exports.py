@@ -329,7 +329,8 @@ class _Shared:
 
 ROWS_HEADER = [
     "report", "row", "page", "line", "end_line", "fiscal_year", "pillar",
-    "action_plan_number", "action_plan", "initiative", "items", "result", "status",
+    "action_plan_number", "action_plan", "action_plan_en", "initiative", "initiative_en",
+    "items", "result", "status",
     "status_ja", "status_en", "status_iri", "bodies", "body_ids", "partners", "quantities",
     "confidence",
 ]
@@ -337,7 +338,9 @@ BODIES_HEADER = ["id", "iri", "name_ja", "name_en", "type", "type_ja", "type_en"
                  "parent", "parent_name_ja", "rows", "reports"]
 """rows.csv and bodies.csv are for spreadsheet users: UTF-8 with a BOM (Excel on Japanese
 Windows reads them right; without it, it guesses Shift_JIS and garbles every label), and
-readable labels (実施 / 一部実施・縮小 / 中止, body types) beside the codes and IRIs."""
+readable labels (実施 / 一部実施・縮小 / 中止, body types) beside the codes and IRIs, and the
+English titles of action plans and initiatives (data/outline.yaml, data/initiatives.yaml)
+beside the printed Japanese, empty where there is none."""
 
 
 def _local(iri: str) -> str:
@@ -357,7 +360,8 @@ def _write_rows_csv(path: Path, parts: Sequence[Part], shared: _Shared) -> None:
                     r["report"], r["row"], r["page"], r["line"], r["end_line"],
                     r["fiscal_year"], shared.value(r["pillar"], WK.number),
                     shared.value(r["action_plan"], WK.number), shared.label(r["action_plan"]),
-                    shared.label(r["initiative"]), r["items"], r["result"], r["status"],
+                    shared.label(r["action_plan"], "en"), shared.label(r["initiative"]),
+                    shared.label(r["initiative"], "en"), r["items"], r["result"], r["status"],
                     *_status_columns(shared, r["status"]),
                     "|".join(shared.label(b) for b in bodies),
                     "|".join(_local(b) for b in bodies),

@@ -155,6 +155,19 @@ def test_edge_tooltip_lists_shared_rows_and_initiatives(small_maps, open_map) ->
     text = tip.inner_text()
     assert "2" in text and "・r1 の実施（講座）" in text and "・r2 の実施（講座）" in text
     assert "認知症に関する正しい知識の普及啓発を行います。" in text
+    assert "Spread accurate knowledge" not in text  # Japanese view: the printed title only
+
+
+def test_english_view_names_initiatives_in_english_too(small_maps, open_map) -> None:
+    visit = open_map(small_maps["whole-plan"], "lang=en")
+    (x1, y1), (x2, y2) = (visit.page.evaluate(NODE_XY, n) for n in ("d1", "p"))
+    visit.page.mouse.move((x1 + x2) / 2 + 30, (y1 + y2) / 2 + 30)
+    visit.page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2)
+    visit.page.wait_for_selector("div.vis-tooltip ol.rows", timeout=10_000)
+    text = visit.page.locator("div.vis-tooltip").inner_text()
+    assert "Initiative: Spread accurate knowledge about dementia." in text
+    assert "認知症に関する正しい知識の普及啓発を行います。" in text  # as printed, beside it
+    assert visit.errors == []
 
 
 @pytest.mark.parametrize(("depth", "expected"), [(1, (4, 4)), (2, (5, 6))])

@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from review_fixtures import modified_report, reading_by_items, row_keys
 
 from welfare_kg.cli import main
 from welfare_kg.datafiles import normalize
 from welfare_kg.graph.report import extract_report, load_corrections, read_source
 from welfare_kg.paths import DEFAULT_REPORT
+from welfare_kg.viz.site.render import script_json
 
 pytestmark = pytest.mark.integration
 
@@ -118,6 +120,13 @@ def test_review_loop_gives_the_reading(open_review, tmp_path):
                         row_keys([r.items for r in method.rows]), strict=True))
     reading = reading_by_items()
     assert 0 < len(rows) <= len(method.rows) // 4
+    # Each card's printed lines are built from the page's text when the card comes near;
+    # the active card's show its row's lines marked.
+    built = "document.querySelectorAll('li.card pre.page-text[data-built]').length"
+    assert 0 < page.evaluate(built) < len(rows)
+    marked = page.evaluate("[...document.querySelectorAll('li.card.active pre .ln.row')]"
+                           ".map(l => Number(l.dataset.line))")
+    assert marked[0] == rows[0]["line"] and marked == list(range(marked[0], marked[-1] + 1))
 
     half = len(rows) // 2
     changed = 0
@@ -133,6 +142,9 @@ def test_review_loop_gives_the_reading(open_review, tmp_path):
     for row in rows[half:]:
         changed += _answer(page, row, reading.get(truth_of[row["line"]]))
     assert page.evaluate("document.querySelector('.n-done').textContent") == str(len(rows))
+    got_lines = page.evaluate("[...document.querySelectorAll('li.card')].filter(c => "
+                              "c.querySelector('pre[data-built]')).map(c => c.dataset.key)")
+    assert {r["key"] for r in rows[half:]} <= set(got_lines)  # each visited card got its lines
     assert changed >= len(rows) // 4  # the flagged rows do hold the method's errors
     page.screenshot(path=str(tmp_path / "review-done.png"))
     with page.expect_download() as info:
@@ -201,9 +213,12 @@ def test_hostile_text_stays_text_and_round_trips(open_review, tmp_path):
     assert main(["review", str(report), "-o", str(html)]) == 0
     text = html.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "<img/src" not in text
+    assert text.count(str(script_json(lines[k]))) == 1  # the printed line, once, in the JSON
     page = open_review(html)
     card = page.locator(f"#row-{target.line}")
     assert first + HOSTILE in card.locator(".texts dd").first.inner_text()
+    page.evaluate(f"document.getElementById('row-{target.line}').click()")
+    assert first + HOSTILE in card.locator(f"pre .ln[data-line='{k + 1}']").inner_text()
     assert page.evaluate("document.querySelectorAll('script').length") == 2
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     page.evaluate(f"document.getElementById('row-{target.line}').click()")
@@ -219,6 +234,8 @@ def test_hostile_text_stays_text_and_round_trips(open_review, tmp_path):
         page.keyboard.press("Control+s")
     info.value.save_as(saved)
     assert page.errors == [] and page.blocked == []
+    written = saved.read_text(encoding="utf-8")
+    assert page.evaluate("t => welfareReview.parse(t)", written) == yaml.safe_load(written)
     entry = load_corrections(saved).corrections[0]
     assert entry.item == target.items[0].replace(first, first + HOSTILE, 1)
     assert entry.changes["initiative"] == "取組" + HOSTILE + ODD + "m"
@@ -242,6 +259,9 @@ def test_written_file_keeps_the_existing_corrections_in_place(open_review, tmp_p
     assert f'source:\n  file: "{DEFAULT_REPORT.name}"\n  text_sha256: "{sha}"\n' in empty
     path = tmp_path / "same.yaml"
     path.write_text(empty, encoding="utf-8")
+    # The page reads back what it writes, as the extractor's YAML parser does (action plans,
+    # merges and statuses of the bundled file included).
+    assert page.evaluate("t => welfareReview.parse(t)", empty) == yaml.safe_load(empty)
     old = load_corrections(bundled).corrections
     assert [(c.item, c.line, c.changes, c.reason) for c in load_corrections(path).corrections] \
         == [(c.item, c.line, c.changes, c.reason) for c in old]
@@ -299,3 +319,215 @@ def test_kept_answers_are_shown_by_value(open_review, tmp_path):
     assert picked == "2"
     assert page.evaluate(f"document.getElementById('row-{row['key']}').dataset.state") == "draft"
     assert page.errors == []
+
+
+# ------------------------------------------------------------------ reopening a saved file
+
+
+def _review_page(open_review, tmp_path, report: Path = DEFAULT_REPORT):
+    """The review page of `report` with no progress kept (the browser profile is shared by
+    the tests, and a fresh profile is what another PC has)."""
+    html = tmp_path / "review.html"
+    assert main(["review", str(report), "-o", str(html)]) == 0
+    page = open_review(html)
+    data = json.loads(page.evaluate("document.getElementById('review-data').textContent"))
+    _forget(page, data)
+    return page, data
+
+
+def _forget(page, data) -> None:
+    page.evaluate(f"localStorage.removeItem({json.dumps(data['storageKey'])})")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+
+
+def _save(page, path: Path) -> Path:
+    with page.expect_download() as info:
+        page.click("#save")
+    info.value.save_as(path)
+    return path
+
+
+def _open_file(page, path: Path) -> str:
+    """Open `path` with the page's file button; returns the message shown."""
+    page.evaluate("document.getElementById('file-result').hidden = true")
+    page.set_input_files("#open-file-input", str(path))
+    page.wait_for_selector("#file-result:not([hidden]), #file-conflicts:not([hidden])")
+    return page.evaluate("document.getElementById('file-result').hidden ? '' : "
+                         "document.querySelector('#file-result .file-message').textContent")
+
+
+def _drop_file(page, name: str, text: str) -> str:
+    """Drop a file on the page, as a file manager's drag and drop does."""
+    page.evaluate("document.getElementById('file-result').hidden = true")
+    page.evaluate("""([name, text]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], name, {type: "application/x-yaml"}));
+        const main = document.querySelector("main");
+        for (const type of ["dragenter", "dragover", "drop"]) {
+          main.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true,
+                                                  cancelable: true}));
+        }
+    }""", [name, text])
+    page.wait_for_selector("#file-result:not([hidden]), #file-conflicts:not([hidden])")
+    assert page.evaluate("document.getElementById('drop-hint').hidden")
+    return page.evaluate("document.getElementById('file-result').hidden ? '' : "
+                         "document.querySelector('#file-result .file-message').textContent")
+
+
+def _state(page, key: str) -> str:
+    return page.evaluate(f"document.getElementById('row-{key}').dataset.state")
+
+
+def _checked(page, key: str, field: str) -> str:
+    return page.evaluate(f"document.querySelector('input[name=\"{field}-{key}\"]:checked').value")
+
+
+def _entries(path: Path) -> list:
+    return [(c.item, c.line, c.changes, c.reason) for c in load_corrections(path).corrections]
+
+
+def _activate(page, key: str) -> None:
+    page.evaluate(f"document.getElementById('row-{key}').click()")
+    assert page.evaluate("document.querySelector('li.card.active').dataset.key") == key
+
+
+def test_a_saved_file_reopens_on_another_pc_and_meets_the_progress_there(open_review, tmp_path):
+    """Saved on one PC, opened on another (no progress kept there): the cards show the file's
+    answers, marked as from the file with their reasons, and saving again gives the same file.
+    Where the two disagree the page asks, and the reviewer's pick stands; cancel changes
+    nothing. A row merged into the row above travels too, and the extractor merges it."""
+    page, data = _review_page(open_review, tmp_path)
+    rows = data["rows"]
+    first, second = rows[0], rows[1]
+    third = next(r for r in rows[2:] if r["previous"])
+    page.keyboard.press("Enter")  # first: confirmed as extracted
+    status = next(s for s in STATUSES if s != second["status"])
+    page.keyboard.press(KEYS["status"][STATUSES.index(status)])
+    page.keyboard.press("m")
+    page.keyboard.insert_text("結果を読み直した")
+    page.keyboard.press("Enter")
+    _activate(page, third["key"])
+    page.keyboard.press("p")  # part of the row above
+    assert page.evaluate(f"document.getElementById('row-{third['key']}').classList"
+                         ".contains('merging')")
+    page.keyboard.press("1")  # the other choices are off while merging
+    page.keyboard.press("Enter")  # a merge is a change: refused without a reason
+    assert page.evaluate("document.activeElement.classList.contains('reason-text')")
+    page.keyboard.insert_text("上の行の続き")
+    page.keyboard.press("Enter")
+    saved = _save(page, tmp_path / "first-pc.yaml")
+    entries = _entries(saved)
+    assert len(entries) == 3
+    merge = next(e for e in entries if e[1] == third["line"])
+    assert merge[2] == {"merge_into_previous": True} and merge[3] == "上の行の続き"
+
+    # The extractor merges the row into the one above it.
+    method = extract_report(DEFAULT_REPORT, corrections=False).rows
+    fixed = extract_report(DEFAULT_REPORT, corrections=saved).rows
+    assert len(fixed) == len(method) - 1
+    above = next(r for r in fixed if r.line == third["previous"]["line"])
+    assert third["item"] in above.items and third["line"] not in {r.line for r in fixed}
+    assert next(r for r in fixed if r.line == second["line"]).status == status
+
+    # Another PC: nothing kept; open the file.
+    _forget(page, data)
+    assert page.evaluate("document.querySelector('.n-done').textContent") == "0"
+    message = _open_file(page, saved)
+    assert "first-pc.yaml" in message
+    assert page.evaluate("document.querySelector('.n-done').textContent") == "3"
+    assert [_state(page, r["key"]) for r in (first, second, third)] == ["done"] * 3
+    assert _checked(page, second["key"], "status") == status
+    assert page.evaluate(f"document.querySelector('#row-{third['key']} input.merge-box')"
+                         ".checked")
+    note = page.locator(f"#row-{second['key']} .from-file")
+    assert note.is_visible() and "first-pc.yaml" in note.inner_text()
+    assert "結果を読み直した" in note.inner_text()
+    assert _entries(_save(page, tmp_path / "second-pc.yaml")) == entries
+    # The file's answers are kept like the reviewer's own: a reload shows them.
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    assert page.evaluate("document.querySelector('.n-done').textContent") == "3"
+    assert _checked(page, second["key"], "status") == status
+
+    # Opening the same file again asks nothing: the answers agree and stay as they are.
+    assert "3 rows were already checked here" in _open_file(page, saved)
+    assert page.evaluate("document.getElementById('file-conflicts').hidden")
+
+    # A different answer here: the page asks which stands.
+    _activate(page, second["key"])
+    mine = next(s for s in STATUSES if s not in (status, second["status"]))
+    page.keyboard.press(KEYS["status"][STATUSES.index(mine)])
+    page.keyboard.press("m")
+    page.keyboard.insert_text("やはり別の状況")
+    page.keyboard.press("Enter")
+    assert _open_file(page, saved) == ""
+    page.keyboard.press("Escape")  # the question's own cancel key
+    assert page.evaluate("document.getElementById('file-conflicts').hidden")
+    assert "nothing changed" in page.locator("#file-result").text_content()
+    for pick, expected in (("cancel", mine), ("mine", mine), ("file", status)):
+        assert _open_file(page, saved) == ""  # the question, not a message
+        listed = page.locator("#file-conflicts li")
+        assert listed.count() == 1 and str(second["line"]) in listed.inner_text()
+        page.click(f"#file-conflicts button[data-pick={pick}]")
+        assert page.evaluate("document.getElementById('file-conflicts').hidden")
+        assert _checked(page, second["key"], "status") == expected, pick
+        assert _state(page, second["key"]) == "done"
+    assert _entries(_save(page, tmp_path / "third.yaml")) == entries
+    page.evaluate("document.documentElement.setAttribute('data-lang', 'en')")
+    page.screenshot(path=str(tmp_path / "review-opened-en.png"))
+    assert page.errors == [] and page.blocked == []
+
+
+def test_files_for_another_report_or_written_by_hand_are_refused(open_review, tmp_path):
+    """A file bound to another report's text is refused naming both hashes; a file the page
+    did not write (plain YAML by hand) is refused naming its line; nothing changes either
+    way. A JSON file is read, and entries for rows not on the list are kept for the save."""
+    page, data = _review_page(open_review, tmp_path)
+    page.keyboard.press("Enter")
+    before = page.evaluate("welfareReview.corrections()")
+    ours = read_source(DEFAULT_REPORT).text_sha256
+    other_report, _ = modified_report(tmp_path)
+    theirs = read_source(other_report).text_sha256
+    foreign = before.replace(ours, theirs)
+    message = _drop_file(page, "colleague.yaml", foreign)
+    assert "colleague.yaml" in message and ours in message and theirs in message
+    assert page.evaluate("document.querySelector('#file-result').className") == "notice"
+    assert page.evaluate("welfareReview.corrections()") == before
+    assert page.evaluate("document.querySelector('.n-done').textContent") == "1"
+
+    bundled = DEFAULT_REPORT.parent / "corrections" / "izumi-wakuwaku-fy2021-report.yaml"
+    line = next(n for n, text in enumerate(bundled.read_text(encoding="utf-8").split("\n"),
+                                           start=1) if text.strip().startswith("item:"))
+    message = _open_file(page, bundled)
+    assert f"{bundled.name}, line {line}:" in message and "--corrections" in message
+    assert page.evaluate("welfareReview.corrections()") == before
+
+    wrong_status = (f'source:\n  text_sha256: "{ours}"\ncorrections:\n- row:\n    item: "x"\n'
+                    '  status: "done"\n  reason: "r"\n')
+    for bad, why in ((b"\xff\xfe source", "UTF-8"), (wrong_status, "#1: status")):
+        path = tmp_path / "bad.yaml"
+        path.write_bytes(bad if isinstance(bad, bytes) else bad.encode())
+        assert why in _open_file(page, path)
+        assert page.evaluate("welfareReview.corrections()") == before
+
+    flagged = {r["line"] for r in data["rows"]}
+    method = extract_report(DEFAULT_REPORT, corrections=False).rows
+    elsewhere = next(r for r in method if r.line not in flagged and r.items
+                     and sum(x.items[0].startswith(r.items[0]) for x in method if x.items) == 1)
+    doc = {"source": {"file": DEFAULT_REPORT.name, "text_sha256": ours}, "corrections": [
+        {"row": {"item": elsewhere.items[0]}, "status": "cancelled", "reason": "JSONで"},
+        {"row": {"item": "どの行にもない計画"}, "status": "ongoing", "reason": "行なし"}]}
+    path = tmp_path / "from-a-script.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert len(load_corrections(path).corrections) == 2  # the extractor reads it too
+    message = _open_file(page, path)
+    assert "from-a-script.json" in message and "corrections check" in message
+    resaved = _save(page, tmp_path / "with-json.yaml")
+    got = {c.item: c for c in load_corrections(resaved).corrections}
+    assert got[elsewhere.items[0]].changes == {"status": "cancelled"}
+    assert got["どの行にもない計画"].reason == "行なし"
+    assert len(got) == 3
+    fixed = {r.line: r for r in extract_report(DEFAULT_REPORT, corrections=resaved).rows}
+    assert fixed[elsewhere.line].status == "cancelled"
+    assert page.errors == [] and page.blocked == []

@@ -201,7 +201,11 @@
       var r = ROWS.rows[i];
       var li = el("li", r[2]);
       li.setAttribute("data-iri", ROWS.folders[r[0]] + r[1]);
-      if (r[3] >= 0) li.appendChild(el("div", "取組: " + ROWS.initiatives[r[3]], "initiative"));
+      if (r[3] >= 0) {
+        var en = (ROWS.initiatives_en || [])[r[3]];  /* the English title, where there is one */
+        if (state.lang === "en" && en) li.appendChild(el("div", "Initiative: " + en, "initiative"));
+        li.appendChild(el("div", "取組: " + ROWS.initiatives[r[3]], "initiative"));
+      }
       ol.appendChild(li);
     });
     if (ids.length > shown.length) ol.appendChild(el("li", "… +" + (ids.length - shown.length)));
