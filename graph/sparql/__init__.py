@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from welfare_kg.lazy import lazy_exports
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
+    from .answers import per_body
     from .library import (
         PARAM_TYPES,
         Param,
@@ -65,6 +66,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
 # the store and the results, not the HTTP client and server modules (urllib.request,
 # http.server, subprocess: ~0.1-0.2 s).
 _HOME = {
+    "per_body": "answers",
     "PARAM_TYPES": "library",
     "Param": "library",
     "QuerySpec": "library",
@@ -137,6 +139,7 @@ __all__ = [
     "load_query",
     "open_store",
     "parse_param_args",
+    "per_body",
     "prepare_store",
     "publish",
     "query_page",
