@@ -23,9 +23,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "Parameters are bound as typed RDF terms, never pasted into the query. "
             "Stored answers: when the on-disk store of a large build is made (by `build`, or "
             "by the first query), every library query whose parameters are all optional is "
-            "answered once and kept beside the store; the same query without parameters then "
-            "prints that answer, byte for byte what evaluating prints, as long as the build, "
-            "the query's text and the output code are unchanged (--fresh evaluates anyway)."
+            "answered once and kept beside the store, and the queries whose one required "
+            "parameter is a body once per body; the same query without parameters (or with "
+            "only a body) then prints that answer, byte for byte what evaluating prints, as "
+            "long as the build, the query's text and the output code are unchanged (--fresh "
+            "evaluates anyway)."
         ),
     )
     parser.add_argument("query", nargs="?", metavar="NAME|FILE",
