@@ -7,9 +7,9 @@ endpoint; a running Oxigraph server; graphs published by Graph Store Protocol.
 Modules: `library` (the `.rq` files, their parameters and how values are bound), `store` (the
 embedded store over a build), `results` (result tables and their CSV/TSV/JSON forms), `remote`
 (SPARQLWrapper against another endpoint), `server` (the Oxigraph server), `publish` (GSP PUT),
-`querypage` (the endpoint's query page), `answers` (the library's parameterless
-answers stored beside the on-disk store), `urls` (checking endpoint URLs and timeouts),
-`limits` (what a query may be before it reaches an engine: size, nesting, SERVICE).
+`querypage` (the endpoint's query page), `answers` (the library's parameterless answers, and
+the body queries' per body, stored beside the on-disk store), `urls` (checking endpoint URLs
+and timeouts), `limits` (what a query may be before it reaches an engine: size, nesting, SERVICE).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Stored answers: the library's parameterless answers, evaluated once per on-disk store.
+"""Stored answers: the library's parameterless answers (and the body queries' answers per
+body), evaluated once per on-disk store.
 
 Why: on a large build (100 reports, ~1.2 M quads) the on-disk store answers a library query
 in 0.3-6 s, most of it RocksDB lookups that are the same every time the same question is

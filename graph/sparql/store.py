@@ -234,7 +234,8 @@ def _refresh(out_dir: Path, build: Path) -> Path:
 
 
 def _store_answers(store: Store, answers_dir: Path, build: Path) -> None:
-    """The library's parameterless answers beside the store (graph/sparql/answers.py)."""
+    """The library's parameterless answers, and the body queries' per body, beside the store
+    (graph/sparql/answers.py)."""
     write_stored_answers(store, answers_dir, _stamp_of(build), display_prefixes())
 
 
