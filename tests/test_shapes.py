@@ -96,7 +96,9 @@ def test_datasets_are_validated_graph_by_graph(tmp_path: Path) -> None:
                 and "#implementedBy>" in line)), "utf-8")
     report = validate_files([broken])
     assert not report.conforms
-    # The row lacks a body, and its participations in the implementing role lack the shortcut.
+    # The row lacks a body, its participations in the implementing role lack the shortcut,
+    # and its wk:bodyCount no longer agrees with its bodies.
     assert sorted({f.focus for f in report.findings}) == [
         "<https://w3id.org/welfare-kg/id/report/izumi-fy2021/row/60>",
-        "<https://w3id.org/welfare-kg/ontology#ImplementingBodyRole>"]
+        "<https://w3id.org/welfare-kg/ontology#ImplementingBodyRole>",
+        "<https://w3id.org/welfare-kg/ontology#PlanRow>"]

@@ -13,13 +13,16 @@ from sparql_data import bundled_store
 
 import welfare_kg.graph.sparql as sparql
 from welfare_kg.cli import main
-from welfare_kg.graph.sparql.answers import ANSWERS_DIRNAME, storable
-from welfare_kg.graph.sparql.library import list_queries
-from welfare_kg.graph.sparql.results import FORMATS
-from welfare_kg.graph.sparql.store import STORE_DIRNAME, open_store, prepare_store
+from welfare_kg.graph.sparql.answers import ANSWERS_DIRNAME, per_body, storable
+from welfare_kg.graph.sparql.library import display_prefixes, list_queries, load_query
+from welfare_kg.graph.sparql.names import body_names
+from welfare_kg.graph.sparql.results import FORMATS, format_results
+from welfare_kg.graph.sparql.store import STORE_DIRNAME, open_store, prepare_store, run_query
 from welfare_kg.paths import QUERIES_DIR
 
 STORABLE = [spec.name for spec in list_queries() if storable(spec)]
+PER_BODY = [spec.name for spec in list_queries() if per_body(spec)]
+BODY_NAMES = sorted(set(body_names(bundled_store()).values()))  # the Japanese names
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +51,15 @@ def _no_store(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_query_without_required_parameters_is_stored(bundled_out: Path) -> None:
     answers = bundled_out / STORE_DIRNAME / ANSWERS_DIRNAME
     assert len(STORABLE) >= 15
-    assert sorted(p.name for p in answers.iterdir()) == sorted(
+    assert sorted(p.name for p in answers.iterdir() if p.is_file()) == sorted(
         f"{name}.{fmt}" for name in STORABLE for fmt in FORMATS)
     assert "body-portfolio" not in STORABLE and "keyword-search" not in STORABLE
     assert "row-provenance" in STORABLE  # its one parameter is optional
+    # Queries whose one required parameter is a body are stored per body, in a folder each.
+    assert PER_BODY == ["body-partners", "body-portfolio"]
+    assert sorted(p.name for p in answers.iterdir() if p.is_dir()) == PER_BODY
+    for name in PER_BODY:
+        assert len(list((answers / name).iterdir())) == len(FORMATS) * len(BODY_NAMES)
 
 
 @pytest.mark.parametrize("name", STORABLE)
@@ -167,3 +175,65 @@ def test_a_stale_answer_is_replaced_by_the_next_evaluation(
     assert not [p for p in answer.parent.iterdir() if p.name.startswith(".")]
     _no_store(monkeypatch)
     assert _query(capsys, *argv) == text  # now from the stored answer
+
+
+@pytest.mark.parametrize("name", PER_BODY)
+def test_each_bodys_stored_answer_is_what_evaluating_prints(
+        name: str, bundled_out: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = load_query(name)
+    prefixes = {**display_prefixes(), **spec.prefixes}
+    # Through the CLI as a user runs it, for a Japanese name, an English one and a short one.
+    typed = ["区社会福祉協議会", "Community Care Plazas", "区社協"]
+    fresh = {(body, fmt): _query(capsys, name, "--param", f"body={body}", "--out-dir",
+                                 str(bundled_out), "--format", fmt, "--fresh",
+                                 "--store", "memory")
+             for body in typed for fmt in FORMATS}
+    store = bundled_store()
+    expected = {body: run_query(store, spec, {"body": body}) for body in BODY_NAMES}
+    _no_store(monkeypatch)
+    for (body, fmt), text in fresh.items():
+        assert _query(capsys, name, "--param", f"body={body}", "--out-dir", str(bundled_out),
+                      "--format", fmt) == text, (body, fmt)
+    # Every body of the build, every format.
+    for body, results in expected.items():
+        for fmt in FORMATS:
+            assert _query(capsys, name, "--param", f"body={body}", "--out-dir",
+                          str(bundled_out), "--format", fmt) == format_results(
+                              results, fmt, prefixes), (body, fmt)
+    assert sum(len(r.rows) for r in expected.values()) > 50  # real answers, not empty ones
+
+
+def _body_answer(out: Path, name: str, body: str, fmt: str) -> Path:
+    from welfare_kg.graph.sparql.answers import _path
+
+    return _path(out / STORE_DIRNAME / ANSWERS_DIRNAME, name, fmt, {"body": body})
+
+
+def test_a_bodys_stored_answer_is_used_only_for_that_body_and_never_with_fresh(
+        bundled_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(bundled_out, out)
+    argv = ["body-portfolio", "--out-dir", str(out), "--format", "csv", "--store", "disk"]
+    council = _body_answer(out, "body-portfolio", "区社会福祉協議会", "csv")
+    stamp, _, text = council.read_bytes().decode("utf-8").partition("\n")
+    council.write_text(stamp + "\nforged\r\n", encoding="utf-8", newline="")
+    # The stored file is what a body's answer prints (so a forged one shows) ...
+    assert _query(capsys, *argv, "--param", "body=区社協") == "forged\r\n"
+    # ... but not with --fresh, which evaluates and leaves the store alone,
+    assert _query(capsys, *argv, "--param", "body=区社協", "--fresh") == text
+    assert "forged" in council.read_text(encoding="utf-8")
+    # and never for another body: its stamp names the body it was evaluated for.
+    plazas = _body_answer(out, "body-portfolio", "地域ケアプラザ", "csv")
+    plazas_text = plazas.read_bytes().decode("utf-8").partition("\n")[2]
+    plazas.write_bytes(council.read_bytes())
+    assert _query(capsys, *argv, "--param", "body=地域ケアプラザ") == plazas_text
+    # The evaluation replaced the wrong file with the body's own answer.
+    assert plazas.read_bytes().decode("utf-8").partition("\n")[2] == plazas_text
+    # A missing one is evaluated, and kept for the next time.
+    council.unlink()
+    assert _query(capsys, *argv, "--param", "body=区社会福祉協議会") == text
+    assert council.read_bytes().decode("utf-8").partition("\n")[2] == text
+    # A name that is no body is an error naming the nearest ones, as when evaluating.
+    assert main(["query", *argv, "--param", "body=区社会福祉"]) == 2
+    assert "区社会福祉協議会" in capsys.readouterr().err

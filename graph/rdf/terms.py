@@ -80,6 +80,7 @@ class WK(DefinedNamespace):
     status: URIRef  # status
 
     # Datatype properties
+    bodyCount: URIRef  # number of implementing bodies
     bodySource: URIRef  # body source
     confidence: URIRef  # initiative confidence
     correction: URIRef  # correction applied
@@ -87,6 +88,7 @@ class WK(DefinedNamespace):
     endLine: URIRef  # end line
     fiscalYear: URIRef  # fiscal year
     kind: URIRef  # kind
+    line: URIRef  # line
     number: URIRef  # number
     page: URIRef  # page
     planItem: URIRef  # plan item

@@ -7,9 +7,9 @@ endpoint; a running Oxigraph server; graphs published by Graph Store Protocol.
 Modules: `library` (the `.rq` files, their parameters and how values are bound), `store` (the
 embedded store over a build), `results` (result tables and their CSV/TSV/JSON forms), `remote`
 (SPARQLWrapper against another endpoint), `server` (the Oxigraph server), `publish` (GSP PUT),
-`querypage` (the endpoint's query page), `answers` (the library's parameterless
-answers stored beside the on-disk store), `urls` (checking endpoint URLs and timeouts),
-`limits` (what a query may be before it reaches an engine: size, nesting, SERVICE).
+`querypage` (the endpoint's query page), `answers` (the library's parameterless answers, and
+the body queries' per body, stored beside the on-disk store), `urls` (checking endpoint URLs
+and timeouts), `limits` (what a query may be before it reaches an engine: size, nesting, SERVICE).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from welfare_kg.lazy import lazy_exports
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
+    from .answers import per_body
     from .library import (
         PARAM_TYPES,
         Param,
@@ -65,6 +66,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
 # the store and the results, not the HTTP client and server modules (urllib.request,
 # http.server, subprocess: ~0.1-0.2 s).
 _HOME = {
+    "per_body": "answers",
     "PARAM_TYPES": "library",
     "Param": "library",
     "QuerySpec": "library",
@@ -137,6 +139,7 @@ __all__ = [
     "load_query",
     "open_store",
     "parse_param_args",
+    "per_body",
     "prepare_store",
     "publish",
     "query_page",

@@ -49,6 +49,8 @@ from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR, QUERIES_DIR
 
 from .answers import (
     ANSWERS_DIRNAME,
+    BODY_PARAM,
+    per_body,
     read_stored_answer,
     storable,
     write_stored_answer,
@@ -232,7 +234,8 @@ def _refresh(out_dir: Path, build: Path) -> Path:
 
 
 def _store_answers(store: Store, answers_dir: Path, build: Path) -> None:
-    """The library's parameterless answers beside the store (graph/sparql/answers.py)."""
+    """The library's parameterless answers, and the body queries' per body, beside the store
+    (graph/sparql/answers.py)."""
     write_stored_answers(store, answers_dir, _stamp_of(build), display_prefixes())
 
 
@@ -248,34 +251,41 @@ def prepare_store(out_dir: Path = OUT_DIR) -> Path | None:
 
 
 def stored_answer(spec: QuerySpec, fmt: str, prefixes: Mapping[str, str],
-                  out_dir: Path = OUT_DIR) -> str | None:
-    """The answer of `spec` with no parameters as `fmt` text, from the answers stored with
-    the on-disk store of the build in `out_dir`, or None when there is no build, no current
-    store, or the stored answer's stamp does not match (graph/sparql/answers.py)."""
+                  out_dir: Path = OUT_DIR, params: Mapping[str, str] | None = None,
+                  ) -> str | None:
+    """The answer of `spec` with no parameters (or, for a query stored per body, with
+    `params` = {"body": a Japanese name}) as `fmt` text, from the answers stored with the
+    on-disk store of the build in `out_dir`, or None when there is no build, no current
+    store, no such answer, or the stored answer's stamp does not match
+    (graph/sparql/answers.py)."""
+    if params and not (per_body(spec) and set(params) == {BODY_PARAM}):
+        return None
     out_dir = Path(out_dir)
     build = find_build(out_dir)
     store_dir = out_dir / STORE_DIRNAME
     if build is None or not store_is_current(store_dir, build):
         return None
     return read_stored_answer(store_dir / ANSWERS_DIRNAME, spec, fmt, _stamp_of(build),
-                              prefixes)
+                              prefixes, params)
 
 
 def keep_answer(spec: QuerySpec, results: Results, prefixes: Mapping[str, str],
-                out_dir: Path = OUT_DIR) -> None:
+                out_dir: Path = OUT_DIR, params: Mapping[str, str] | None = None) -> None:
     """Store `results`, the answer just evaluated for the library query `spec` without
-    parameters, beside the build's current on-disk store when there is one: the stored
-    answer it replaces was stamped for other query text or output code. Best effort: a
-    store folder that cannot be written is left as it is."""
+    parameters (or with the one body of a query stored per body), beside the build's
+    current on-disk store when there is one: the stored answer it replaces was stamped for
+    other query text or output code. Best effort: a store folder that cannot be written is
+    left as it is."""
     out_dir = Path(out_dir)
     build = find_build(out_dir)
     answers_dir = out_dir / STORE_DIRNAME / ANSWERS_DIRNAME
     library = spec.path is not None and spec.path.resolve().parent == QUERIES_DIR.resolve()
-    if (build is None or not library or not storable(spec) or not answers_dir.is_dir()
+    kept = per_body(spec) and set(params) == {BODY_PARAM} if params else storable(spec)
+    if (build is None or not library or not kept or not answers_dir.is_dir()
             or not store_is_current(out_dir / STORE_DIRNAME, build)):
         return
     with suppress(OSError):
-        write_stored_answer(answers_dir, spec, results, _stamp_of(build), prefixes)
+        write_stored_answer(answers_dir, spec, results, _stamp_of(build), prefixes, params)
 
 
 def stored_values(name: str, out_dir: Path = OUT_DIR, queries_dir: Path = QUERIES_DIR,

@@ -23,9 +23,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "Parameters are bound as typed RDF terms, never pasted into the query. "
             "Stored answers: when the on-disk store of a large build is made (by `build`, or "
             "by the first query), every library query whose parameters are all optional is "
-            "answered once and kept beside the store; the same query without parameters then "
-            "prints that answer, byte for byte what evaluating prints, as long as the build, "
-            "the query's text and the output code are unchanged (--fresh evaluates anyway)."
+            "answered once and kept beside the store, and the queries whose one required "
+            "parameter is a body once per body; the same query without parameters (or with "
+            "only a body) then prints that answer, byte for byte what evaluating prints, as "
+            "long as the build, the query's text and the output code are unchanged (--fresh "
+            "evaluates anyway)."
         ),
     )
     parser.add_argument("query", nargs="?", metavar="NAME|FILE",
@@ -89,16 +91,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         from welfare_kg.graph.sparql import open_store, run_query
 
-        stored = None if params or args.fresh else _stored(spec, args, prefixes)
+        stored = None if args.fresh else _stored(spec, args, prefixes, params)
         if stored is not None:
             return _write(stored)
         store = open_store(args.out_dir, args.store, many_queries=False)
         _resolve_body(store, spec, params, args)
         results = _on_a_large_stack(lambda: run_query(store, spec, params))
-        if not params and not args.fresh:  # a stale stored answer: this one replaces it
+        if not args.fresh:  # a stale or missing stored answer: this one replaces it
             from welfare_kg.graph.sparql import keep_answer
 
-            keep_answer(spec, results, prefixes, args.out_dir)
+            keep_answer(spec, results, prefixes, args.out_dir, params)
     return _write(format_results(results, args.format, prefixes))
 
 
@@ -136,16 +138,28 @@ def _on_a_large_stack(work):
     return value
 
 
-def _stored(spec: object, args: argparse.Namespace, prefixes: dict[str, str]) -> str | None:
+def _stored(spec: object, args: argparse.Namespace, prefixes: dict[str, str],
+            params: dict[str, str]) -> str | None:
     """The answer stored with the build's on-disk store, when it is current
-    (graph/sparql/answers.py); None means evaluate."""
-    from welfare_kg.graph.sparql import stored_answer
+    (graph/sparql/answers.py): without parameters, or for a query stored per body with only
+    a body given (resolved to its Japanese name from the stored listings first, without
+    opening the store); None means evaluate."""
+    from welfare_kg.graph.sparql import per_body, stored_answer, stored_values
 
-    return stored_answer(spec, args.format, prefixes, args.out_dir)  # type: ignore[arg-type]
+    if params:
+        if set(params) != {"body"} or not per_body(spec):  # type: ignore[arg-type]
+            return None
+        listings = {name: stored_values(name, args.out_dir)
+                    for name in ("network-bodies", "network-body-details")}
+        if any(values is None for values in listings.values()):
+            return None  # no current store: names are resolved on the evaluated store
+        _resolve_body(None, spec, params, args, stored=listings.get)
+    return stored_answer(spec, args.format, prefixes, args.out_dir,  # type: ignore[arg-type]
+                         params)
 
 
 def _resolve_body(store: object, spec: object, params: dict[str, str],
-                  args: argparse.Namespace) -> None:
+                  args: argparse.Namespace, stored=None) -> None:
     """A `body` parameter accepts English names, aliases and short names (区社協, 社協); a name
     that matches no body is an error naming the nearest ones, not an empty answer. With
     --endpoint the names are the endpoint's own (its bodies, asked with parameterless
@@ -162,8 +176,8 @@ def _resolve_body(store: object, spec: object, params: dict[str, str],
     else:
         from welfare_kg.graph.sparql import resolve_body_name, stored_values
 
-        name = resolve_body_name(store, params["body"],
-                                 stored=lambda query: stored_values(query, args.out_dir))
+        name = resolve_body_name(store, params["body"], stored=stored or (
+            lambda query: stored_values(query, args.out_dir)))
     if name != params["body"]:
         print(f"body={params['body']} is {name}", file=sys.stderr)
         params["body"] = name
