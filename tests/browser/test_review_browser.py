@@ -451,7 +451,8 @@ def test_a_saved_file_reopens_on_another_pc_and_meets_the_progress_there(open_re
     assert _checked(page, second["key"], "status") == status
 
     # Opening the same file again asks nothing: the answers agree and stay as they are.
-    assert "already checked here with the same answers (left as they are): 3" in _open_file(page, saved)
+    assert ("already checked here with the same answers (left as they are): 3"
+            in _open_file(page, saved))
     assert page.evaluate("document.getElementById('file-conflicts').hidden")
 
     # A different answer here: the page asks which stands.
