@@ -22,7 +22,8 @@ reordered, bodies moved into merged cells), each scored against the hand reading
 the copy's rows. This is the out-of-sample figure for the shipped parameters, but only in
 part: a copy keeps the bundled report's rows, initiatives and most of its wording.
 Printed: per copy its rows, the method's errors by kind, the share flagged and the errors
-among them; overall totals with the spread over the copies (min / median / max);
+among them; overall totals with the spread over the copies (min / median / max), and what the
+missed rows were on the bundled report (caught by its list, missed there too, or right);
 `--per-kind` adds the same for each kind of change made alone.
 """
 
@@ -195,14 +196,18 @@ def _copies(n: int, seed: int, kinds: tuple[str, ...], show: bool) -> list[dict]
 
     from modify_report import measure_copy, modify
 
+    bundled = _bundled_list()
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for s in range(seed, seed + n):
             copy = modify(s, kinds)
             m = measure_copy(copy, copy.write(Path(tmp) / f"modified-{s}.txt"))
+            missed = Counter(_missed_as(bundled, copy.reading[line]["bundled_line"])
+                             for line in m.errors["any"] - m.flagged)
             got = {"rows": m.rows, "flagged": len(m.flagged), "unmatched": len(m.unmatched),
                    **{k: len(e) for k, e in m.errors.items()},
-                   **{f"{k}_caught": len(e & m.flagged) for k, e in m.errors.items()}}
+                   **{f"{k}_caught": len(e & m.flagged) for k, e in m.errors.items()},
+                   **{f"missed_{k}": missed[k] for k in ("caught", "missed", "new")}}
             out.append(got)
             if show:
                 done = ", ".join(f"{k} {len(v)}" for k, v in copy.changes.items() if v)
@@ -212,6 +217,24 @@ def _copies(n: int, seed: int, kinds: tuple[str, ...], show: bool) -> list[dict]
                       f"{done}" + (f"; {got['unmatched']} reading rows not found"
                                    if got["unmatched"] else ""))
     return out
+
+
+def _bundled_list() -> tuple[set[int], set[int]]:
+    """The bundled report's wrong rows (method alone) and the lines its shipped list flags."""
+    from welfare_kg.graph.report import extract_report, flagged_rows
+    from welfare_kg.graph.report.review import reading_errors
+
+    truth = _reading()
+    rows = extract_report(ROOT / "data/izumi-wakuwaku-fy2021-report.txt", corrections=False).rows
+    wrong = reading_errors([r for r in rows if r.line in truth], truth)["any"]
+    return wrong, {r.line for r in flagged_rows(rows)}
+
+
+def _missed_as(bundled: tuple[set[int], set[int]], line: int) -> str:
+    """What a row missed on a copy was on the bundled report: an error its list caught, an
+    error it missed too, or right there (an error the change made)."""
+    wrong, flagged = bundled
+    return "new" if line not in wrong else "caught" if line in flagged else "missed"
 
 
 def _summary(name: str, copies: list[dict]) -> str:
@@ -231,7 +254,10 @@ def _summary(name: str, copies: list[dict]) -> str:
     return (f"{name}: {total['rows']} rows, {total['any']} wrong; flagged "
             f"{total['flagged'] / total['rows']:.1%} ({spread(flagged, '.1%')}), caught "
             f"{total['any_caught']} = {total['any_caught'] / max(total['any'], 1):.1%} "
-            f"({spread(caught, '.0%')}); by kind of error: {kinds}{missing}")
+            f"({spread(caught, '.0%')}); by kind of error: {kinds}{missing}\n"
+            f"    of the {total['any'] - total['any_caught']} missed: {total['missed_caught']} "
+            f"the bundled report's list catches, {total['missed_missed']} it misses too, "
+            f"{total['missed_new']} right on the bundled report (errors the changes made)")
 
 
 if __name__ == "__main__":

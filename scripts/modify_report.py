@@ -26,7 +26,7 @@ The kinds of change (`KINDS`), each chosen where it keeps the reading true:
   reading lose their body lines, printed once as a merged cell beside that initiative's
   sentence in the page's end block.
 
-Usage: scripts/modify_report.py --seed S [--kinds k,k] -o copy.txt [--reading copy.jsonl]
+Usage: scripts/modify-report --seed S [--kinds k,k] -o copy.txt [--reading copy.jsonl]
 (the reading of the copy, one row a line, keyed by the copy's line numbers).
 The same seed and kinds give the same text.
 """
@@ -86,7 +86,9 @@ class ModifiedReport:
     touched: dict[str, set[int]] = field(default_factory=dict)  # kind → rows (copy's lines)
 
     def write(self, path: Path) -> Path:
-        path.write_text(self.text, encoding="utf-8")
+        from welfare_kg.fileio import write_text
+
+        write_text(path, self.text)
         return path
 
 
@@ -269,8 +271,8 @@ def modify(seed: int, kinds: tuple[str, ...] = KINDS, report: Path | None = None
                 text = re.sub(rf"([0-9０-９]+)(?=({units}))",
                               lambda m: _new_count(m.group(1), rng), text)
             if "fiscal_year" in kinds:
-                text = re.sub(r"令和([0-9０-９]+)年度",
-                              lambda m: _new_year(m.group(1), rng), text)
+                text = re.sub(r"令和([0-9０-９]+)年度([はも]、?)?",
+                              lambda m: _new_year(m, rng), text)
             if text != before:
                 copy.set(k, text)
                 for kind in ("quantities", "fiscal_year"):
@@ -365,11 +367,15 @@ def _new_count(digits: str, rng: random.Random) -> str:
     return out.translate(_TO_FULL) if digits != digits.translate(_FULL) else out
 
 
-def _new_year(digits: str, rng: random.Random) -> str:
-    if rng.random() < 0.3:
+def _new_year(m: re.Match, rng: random.Random) -> str:
+    """令和N年度 moved on a year, or dropped with the particle after it (令和３年度は、);
+    a year not followed by は or も (令和５年度に向け) is only moved on."""
+    digits = m.group(1)
+    if m.group(2) and rng.random() < 0.3:
         return ""
     out = str(int(digits.translate(_FULL)) + 1)
-    return "令和" + (out.translate(_TO_FULL) if digits != digits.translate(_FULL) else out) + "年度"
+    full = digits != digits.translate(_FULL)
+    return "令和" + (out.translate(_TO_FULL) if full else out) + "年度" + (m.group(2) or "")
 
 
 def _own_bodies_alone(copy: _Copy, row: _Row) -> bool:
@@ -446,16 +452,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--output", type=Path, required=True)
     ap.add_argument("--reading", type=Path, help="write the copy's reading here (JSON lines)")
     a = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
+    from welfare_kg.errors import InputError
+    from welfare_kg.fileio import write_text
+
     try:
         copy = modify(a.seed, tuple(k for k in a.kinds.split(",") if k))
-    except ValueError as e:
+        copy.write(a.output)
+        if a.reading:
+            write_text(a.reading, "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                          for r in copy.reading.values()))
+    except (ValueError, InputError) as e:
         print(f"modify_report: {e}", file=sys.stderr)
         return 2
-    copy.write(a.output)
-    if a.reading:
-        a.reading.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
-                                     for r in copy.reading.values()), encoding="utf-8")
     print(f"{a.output}: " + "; ".join(f"{k} {len(v)}" for k, v in copy.changes.items()))
     return 0
 

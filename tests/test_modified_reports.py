@@ -80,8 +80,8 @@ def measured(tmp_path_factory):
 
 
 def test_the_shipped_list_on_modified_copies(measured) -> None:
-    """Seeds 0-3, every kind of change: measured 126 of 160 wrong rows caught (78.8 %;
-    27-34 per copy, at most 25 % of the rows flagged). On the bundled report the same list
+    """Seeds 0-3, every kind of change: measured 124 of 156 wrong rows caught (79.5 %;
+    76-87 % per copy, 24.7-25 % of the rows flagged). On the bundled report the same list
     catches 37 of 41 (90 %), fitted on those rows."""
     for m in measured:
         assert not m.unmatched
@@ -91,7 +91,7 @@ def test_the_shipped_list_on_modified_copies(measured) -> None:
         assert len(m.errors["any"] & m.flagged) >= 0.6 * len(m.errors["any"])
     wrong = sum(len(m.errors["any"]) for m in measured)
     caught = sum(len(m.errors["any"] & m.flagged) for m in measured)
-    assert caught >= 0.75 * wrong  # measured 0.788
+    assert caught >= 0.75 * wrong  # measured 0.795
     initiative = sum(len(m.errors["initiative"] & m.flagged) for m in measured)
     assert initiative >= 0.75 * sum(len(m.errors["initiative"]) for m in measured)
 
