@@ -16,9 +16,14 @@ from welfare_kg.paths import DEFAULT_REPORT
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from modify_report import reading_rows, row_keys
+from modify_report import ModifiedReport, modify, reading_rows, row_keys
 
-__all__ = ["modified_report", "reading_by_items", "row_keys"]
+__all__ = ["modified_copy", "modified_report", "reading_by_items", "row_keys"]
+
+
+def modified_copy(seed: int) -> ModifiedReport:
+    """A seeded copy with every kind of change and the reading carried to its lines."""
+    return modify(seed)
 
 
 def reading_by_items() -> dict[tuple[str, int], dict]:
