@@ -189,12 +189,12 @@ def _units() -> list[str]:
     return sorted((u["ja"] for u in data["units"]), key=len, reverse=True)
 
 
-def modify(seed: int, kinds: tuple[str, ...] = KINDS, report: Path | None = None
-           ) -> ModifiedReport:
-    """A modified copy of `report` (the bundled one by default) made with `seed`."""
+def modify(seed: int, kinds: tuple[str, ...] = KINDS) -> ModifiedReport:
+    """A modified copy of the bundled report made with `seed` and the `kinds` of change (the
+    hand reading is the bundled report's, so no other report can be modified this way)."""
     from welfare_kg.paths import DEFAULT_REPORT
 
-    report = Path(report or DEFAULT_REPORT)
+    report = Path(DEFAULT_REPORT)
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise ValueError(f"unknown kinds of change: {', '.join(sorted(unknown))}")
