@@ -1,38 +1,36 @@
 """A modified copy of the bundled report for the review loop (rows moved, a page dropped,
 results reworded), generated from the bundled text and its hand reading, never checked in;
-and the hand reading keyed by a row's plan items, which survive those changes."""
+and the hand reading keyed by a row's plan items, which survive those changes.
+
+The seeded generator of many kinds of change is `scripts/modify_report.py` (shared with
+`scripts/evaluate-extraction --modified`); this fixed copy is the one the browser test walks
+through, and its reading helpers come from there."""
 
 from __future__ import annotations
 
 import itertools
-import json
+import sys
 from pathlib import Path
 
-from welfare_kg.datafiles import normalize
 from welfare_kg.paths import DEFAULT_REPORT
 
-READING = Path(__file__).parent / "data" / "reading"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from modify_report import ModifiedReport, modify, reading_rows, row_keys
+
+__all__ = ["modified_copy", "modified_report", "reading_by_items", "row_keys"]
+
+
+def modified_copy(seed: int) -> ModifiedReport:
+    """A seeded copy with every kind of change and the reading carried to its lines."""
+    return modify(seed)
 
 
 def reading_by_items() -> dict[tuple[str, int], dict]:
     """The hand reading's rows by `row_keys` (moving rows within a page and dropping a page
     keep them: the rows printed twice with the same items stay in their order)."""
-    rows = []
-    for path in sorted(READING.glob("*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    rows.sort(key=lambda r: r["line"])
+    rows = reading_rows()
     return dict(zip(row_keys([r["items"] for r in rows]), rows, strict=True))
-
-
-def row_keys(items: list[list[str]]) -> list[tuple[str, int]]:
-    """Each row's joined, normalised plan items and how many rows before it had the same."""
-    seen: dict[str, int] = {}
-    out = []
-    for its in items:
-        key = normalize("".join(its))
-        out.append((key, seen.get(key, 0)))
-        seen[key] = seen.get(key, 0) + 1
-    return out
 
 
 def modified_report(folder: Path) -> tuple[Path, dict]:

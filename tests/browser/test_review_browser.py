@@ -189,6 +189,40 @@ def test_review_loop_gives_the_reading(open_review, tmp_path):
         (c.item, c.changes) for c in cset.corrections]
 
 
+@pytest.mark.parametrize("seed", [1, 5])
+def test_review_loop_on_a_seeded_modified_copy(open_review, tmp_path, seed):
+    """A copy the list was not fitted on (scripts/modify_report.py: all nine kinds of change,
+    merged cells and dropped bullets among them): the keyboard gives the carried reading's
+    answers for every flagged row, and the saved file makes extraction give them."""
+    from review_fixtures import modified_copy
+
+    copy = modified_copy(seed)
+    report = copy.write(tmp_path / f"modified-{seed}.txt")
+    assert copy.changes["merged_cell"] and copy.changes["drop_page"]
+    html = tmp_path / "review.html"
+    assert main(["review", str(report), "-o", str(html)]) == 0
+    page = open_review(html)
+    rows = json.loads(page.evaluate("document.getElementById('review-data').textContent"))["rows"]
+    method = extract_report(report, corrections=False).rows
+    assert 0 < len(rows) <= len(method) // 4
+    changed = sum(_answer(page, row, copy.reading.get(row["line"])) for row in rows)
+    assert changed >= len(rows) // 4
+    with page.expect_download() as info:
+        page.keyboard.press("Control+s")
+    saved = tmp_path / "saved.yaml"
+    info.value.save_as(saved)
+    assert page.errors == [] and page.blocked == []
+    fixed = {r.line: r for r in extract_report(report, corrections=saved).rows}
+    for row in rows:
+        truth = copy.reading.get(row["line"])
+        if truth is None:
+            continue
+        got = fixed[row["line"]]
+        assert (_flat(got.initiative), got.status) == (_flat(truth["initiative"]),
+                                                       truth["status"]), row["line"]
+        assert _same_bodies(got.bodies, truth["bodies"]), row["line"]
+
+
 # Markup, a template expression and quotes, with no space (the extractor splits a bullet's
 # line at a space into item and result).
 HOSTILE = '</script><script>alert(1)</script><img/src=x/onerror=alert(2)>"\'&amp;{{7*7}}${x}'
