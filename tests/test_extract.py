@@ -202,6 +202,7 @@ def test_agreement_with_the_hand_reading(corrections, initiative_floor):
     ("会議を行い、課題を整理していく。", "implemented"),
     ("交流会を予定していたが、感染拡大のため中止した。", "cancelled"),
     ("例年、夏に講習会を開催しているが、今年度は中止とした。", "cancelled"),
+    ("令和４年度は、例年、夏に講習会を開催しているが、今年度は中止とした。", "cancelled"),
     ("講演会を実施。※音楽会は感染症の影響により中止。", "partial"),
     ("新しい団体の立ち上げはなかったものの、既存団体の相談に応じた。", "partial"),
     ("区役所ロビーで活動紹介の展示。", "implemented"),
