@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,30 @@ def test_a_failing_step_leaves_the_previous_out_whole(
     assert main(["all", "-o", str(built), "--jobs", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.endswith(f"{built}: cannot write the outputs here: No space left on device")
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_a_failure_in_the_sites_second_process_leaves_the_previous_out_whole(
+        built: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The body pages are written by a second process (--jobs 2): a full disk there is the
+    same one line and the same untouched out/ as in the main process."""
+    from welfare_kg import cache
+    from welfare_kg.viz.site import build
+
+    before = snapshot(built)
+    monkeypatch.setenv(cache.CACHE_ENV, "off")  # rendered, not unpacked from the cache
+    parent = os.getpid()
+
+    def broken(self: object) -> None:
+        assert os.getpid() != parent  # this share is the second process's
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build._Writer, "body_pages", broken)
+    assert main(["all", "-o", str(built), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("welfare-kg all: error: ")
+    assert err[-1].endswith("cannot write the site: No space left on device")
     assert snapshot(built) == before
     assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
 

@@ -265,6 +265,17 @@ def test_the_same_build_gives_byte_identical_sites(built_site: BuiltSite, tmp_pa
     assert [k for k in first if first[k] != second[k]] == []
 
 
+def test_two_processes_write_the_same_site_as_one(built_site: BuiltSite, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    write_site(built_site.store, tmp_path / "one", out_dir=built_site.out, jobs=1)
+    write_site(built_site.store, tmp_path / "two", out_dir=built_site.out, jobs=2)
+    one, two = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+    assert one == _files(built_site.site)
+
+
 def test_the_site_is_kept_by_the_build_it_shows(built_site: BuiltSite, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import welfare_kg.viz.site.build as build

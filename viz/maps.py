@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import json
 import math
@@ -180,8 +181,20 @@ def rows_data(plan: Plan, scope: MapScope, seed: int = SEED) -> dict[str, Any]:
 
 
 def whole_plan_positions(plan: Plan, seed: int = SEED) -> dict[Any, tuple[int, int]]:
-    """The position of every body on the whole-plan map, which every map of the plan uses."""
-    return _layout(collaboration_network(plan), seed)
+    """The position of every body on the whole-plan map, which every map of the plan uses.
+
+    Kept for the process by the plan's content and the seed: the main job draws the same
+    plan's maps twice (OUT_DIR/maps and the site's copies), and the layout is a spring
+    simulation per component. A copy is returned, so a caller cannot change the kept one.
+    """
+    key = (hashlib.sha256(repr(plan).encode("utf-8")).hexdigest(), seed)
+    if key not in _POSITIONS:
+        _POSITIONS.clear()  # one plan at a time: a long process does not accumulate layouts
+        _POSITIONS[key] = _layout(collaboration_network(plan), seed)
+    return dict(_POSITIONS[key])
+
+
+_POSITIONS: dict[tuple[str, int], dict[Any, tuple[int, int]]] = {}
 
 
 def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,

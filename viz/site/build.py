@@ -21,6 +21,7 @@ from welfare_kg import cache
 from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError
 from welfare_kg.fileio import write_bytes, write_text
+from welfare_kg.parallel import alongside, cores
 
 from ..charts import write_charts
 from ..handout import load_handout
@@ -43,7 +44,8 @@ ANSWER_ROWS = 30  # rows of a query's answer shown on the query page (the CSV ha
 BOM = "\ufeff"
 
 
-def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[Path]:
+def write_site(store: Any, site_dir: Path, out_dir: Path | None = None,
+               jobs: int | None = None) -> list[Path]:
     """Write the site for the build in `store` into `site_dir`; return the files written.
 
     `out_dir` is the build folder whose exports, charts and metric tables the downloads page
@@ -51,6 +53,8 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[
     The site is staged beside `site_dir` and swapped in only when complete. `store` must hold
     the build in `out_dir`: the site is kept in the cache by that folder's files
     (`_cache_entry`), and the same build's site is unpacked from there, not rendered again.
+    `jobs`: processes that render pages (default: the cores; the pages are the same bytes
+    with 1).
     """
     site_dir = Path(site_dir)
     out = Path(out_dir) if out_dir else None
@@ -62,7 +66,7 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[
             shutil.rmtree(leftover, ignore_errors=True)
         stage.mkdir(parents=True)
         if not _from_cache(kept, stage):
-            _Writer(gather(store), stage, out, store).write()
+            _Writer(gather(store), stage, out, store).write(jobs or cores())
             cache.write_entry(kept, cache.pack_tree(stage))
         if site_dir.exists():
             site_dir.rename(old)
@@ -179,6 +183,18 @@ class _Writer:
         self.plan_meta = self.meta["plans"][plan_key]
         self.maps: list[dict[str, str]] = []  # filled by write_maps_and_charts
         self.pillar_maps: dict[str, str] = {}
+        self._row_macro = self.env.get_template("_macros.html").module.row
+        self._row_lines: dict[tuple[str, str], Any] = {}
+
+    def row_line(self, iri: str, root: str) -> Any:
+        """One row's line of a rows table (the `row` macro of `_macros.html`), rendered once
+        per row and page depth: a row is listed on many pages (all rows, its status, pillar,
+        action plan, initiative, bodies and pairs), always the same way."""
+        key = (iri, root)
+        line = self._row_lines.get(key)
+        if line is None:
+            line = self._row_lines[key] = self._row_macro(self.site, self.site.rows[iri], root)
+        return line
 
     # -- helpers --------------------------------------------------------------------------------
     def page(self, rel: str, template: str, title: tuple[str, str], **context: Any) -> None:
@@ -186,25 +202,33 @@ class _Writer:
         html = self.env.get_template(template).render(
             site=self.site, catalog=self.meta["catalog"], root="../" * depth, current=rel,
             has_catalog=bool(self.out_dir and (self.out_dir / "catalog.ttl").is_file()),
-            title_ja=title[0], title_en=title[1], **context)
+            title_ja=title[0], title_en=title[1], row_line=self.row_line, **context)
         write_text(self.root / rel, html)
 
     def csv(self, rel: str, rows: Iterable[str]) -> None:
         write_bytes(self.root / rel, rows_csv(self.site, rows))
 
-    def write(self) -> None:
+    def write(self, jobs: int = 1) -> None:
+        """Every file of the site. With `jobs` > 1 the pages of the outline, the bodies and
+        the pairs (about half the rendering) are written by a second process while this one
+        writes the rest: they need only the gathered site, the maps and the charts, and no
+        page of one share reads a file of the other, so the files are those of a serial run.
+        """
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
                 write_bytes(self.root / "assets" / asset.name, asset.read_bytes())
-        self.write_maps_and_charts()
-        self.overview()
+        self.write_maps_and_charts()  # the store is queried in this process only, not the child
+        with alongside(self.outline_and_body_pages, enabled=jobs > 1):
+            self.overview()
+            self.row_lists()
+            self.search()
+            self.metrics()  # before downloads: it writes the metric tables
+            self.downloads()
+            self.queries()
+
+    def outline_and_body_pages(self) -> None:
         self.outline_pages()
         self.body_pages()
-        self.row_lists()
-        self.search()
-        self.metrics()  # before downloads: it writes the metric tables
-        self.downloads()
-        self.queries()
 
     # -- pages ----------------------------------------------------------------------------------
     def write_maps_and_charts(self) -> None:

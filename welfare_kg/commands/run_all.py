@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         store = open_store(stage, store_choice(args))
         views = write_all(store, stage, formats)
         # The site: the front door to all of the above (welfare_kg.commands.site).
-        site = write_site_for(store, stage, stage / "site")
+        site = write_site_for(store, stage, stage / "site", jobs=args.jobs)
         del store  # an on-disk store is closed before its folder moves
     maps = [p for p in views if p.parent.name == "maps" and p.suffix == ".html"]
     metrics = sum(1 for p in views if p.parent.name == "metrics")
