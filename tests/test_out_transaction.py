@@ -42,7 +42,7 @@ def test_a_failing_step_leaves_the_previous_out_whole(
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(viz, "write_all", broken)
+    monkeypatch.setattr(viz, "write_all_beside", broken)
     assert main(["all", "-o", str(built), "--jobs", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.endswith(f"{built}: cannot write the outputs here: No space left on device")
@@ -72,6 +72,40 @@ def test_a_failure_in_the_sites_second_process_leaves_the_previous_out_whole(
     assert err[-1].endswith("cannot write the site: No space left on device")
     assert snapshot(built) == before
     assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_a_failure_in_the_maps_second_process_leaves_the_previous_out_whole(
+        built: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The maps and metrics are written beside the site (--jobs 2): a project's error there
+    is its own one line, and out/ stays as it was."""
+    import welfare_kg.viz as viz
+    from welfare_kg import cache
+    from welfare_kg.errors import VocabularyError
+
+    before = snapshot(built)
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    parent = os.getpid()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        assert os.getpid() != parent
+        raise VocabularyError("data/bodies.csv:7: no English name")
+
+    monkeypatch.setattr(viz, "write_maps", broken)
+    assert main(["all", "-o", str(built), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "welfare-kg all: error: data/bodies.csv:7: no English name"
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_one_process_and_two_write_the_same_out(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from welfare_kg import cache
+
+    monkeypatch.setenv(cache.CACHE_ENV, "off")  # everything made again, in both runs
+    again = tmp_path / "out"
+    assert main(["all", "-o", str(again), "--jobs", "2"]) == 0
+    assert snapshot(again) == snapshot(built)  # built with --jobs 1
 
 
 def test_an_empty_base_iri_is_refused_before_anything_is_written(

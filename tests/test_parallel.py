@@ -28,6 +28,16 @@ def test_the_work_and_the_block_both_run(tmp_path: Path, enabled: bool) -> None:
     assert (child != pids[0]) is enabled
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_works_result_comes_back(enabled: bool) -> None:
+    big = [Path("a") / str(i) for i in range(50_000)]  # more than a pipe holds at once
+    with alongside(lambda: (os.getpid(), big), enabled=enabled) as beside:
+        pass
+    pid, paths = beside.result
+    assert paths == big
+    assert (pid != os.getpid()) is enabled
+
+
 def test_serial_runs_the_work_first(tmp_path: Path) -> None:
     order: list[str] = []
     with alongside(lambda: order.append("work"), enabled=False):

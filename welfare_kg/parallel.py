@@ -26,10 +26,11 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 from welfare_kg.errors import WelfareKGError
 
-__all__ = ["alongside", "cores"]
+__all__ = ["Beside", "alongside", "cores"]
 
 
 def cores() -> int:
@@ -40,14 +41,22 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class Beside:
+    """What `alongside` yields: `result` holds what the work returned, once the block is over
+    (pickled across from the child, so it must be picklable: paths, numbers, text)."""
+
+    result: Any = None
+
+
 @contextmanager
-def alongside(work: Callable[[], object], *, enabled: bool = True) -> Iterator[None]:
+def alongside(work: Callable[[], Any], *, enabled: bool = True) -> Iterator[Beside]:
     """Run `work` in a forked child while the block runs here; when the block ends, wait for
-    the child and raise its error, if any. Serial (`work`, then the block) when not
-    `enabled` or where there is no `fork`."""
+    the child, raise its error if it failed, else keep its return value in `result`. Serial
+    (`work`, then the block) when not `enabled` or where there is no `fork`."""
+    beside = Beside()
     if not enabled or not hasattr(os, "fork"):
-        work()
-        yield
+        beside.result = work()
+        yield beside
         return
     read_end, write_end = os.pipe()
     for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
@@ -59,47 +68,47 @@ def alongside(work: Callable[[], object], *, enabled: bool = True) -> Iterator[N
         _child(work, write_end)
     os.close(write_end)
     try:
-        yield
+        yield beside
     except BaseException:
         _stop(pid)
         os.close(read_end)
         raise
     with os.fdopen(read_end, "rb") as pipe:
-        report = pipe.read()
+        report = pipe.read()  # until the child closes its end: a result of any size
     _, status = os.waitpid(pid, 0)
-    _raise_failure(report, status)
+    beside.result = _outcome(report, status)
 
 
-def _child(work: Callable[[], object], pipe: int) -> None:  # pragma: no cover - in the child
-    """Do `work` and leave with os._exit: the parent's exit handlers, temporary folders and
-    buffered output are the parent's, not run or written a second time here. Every failure
-    goes back to the parent, which raises it."""
+def _child(work: Callable[[], Any], pipe: int) -> None:  # pragma: no cover - in the child
+    """Do `work`, send back its result or its error, and leave with os._exit: the parent's
+    exit handlers, temporary folders and buffered output are the parent's, not run or
+    written a second time here."""
     code = 0
     try:
-        work()
+        message = pickle.dumps(("result", work()))
     except BaseException as exc:
         code = 1
-        with suppress(BaseException):
-            _send(pipe, exc)
+        message = _error_message(exc)
     finally:
         for stream in (sys.stdout, sys.stderr):
             with suppress(BaseException):
                 if stream is not None:
                     stream.flush()
-        os._exit(code)
+    with suppress(BaseException), os.fdopen(pipe, "wb") as out:
+        out.write(message)
+    os._exit(code)
 
 
-def _send(pipe: int, exc: BaseException) -> None:
+def _error_message(exc: BaseException) -> bytes:
     """The child's error, pickled when it can be (a `WelfareKGError` keeps its type and
     message), with its traceback as text."""
     text = "".join(traceback.format_exception(exc))
     try:
-        data = pickle.dumps((exc, text))
+        data = pickle.dumps(("error", exc, text))
         pickle.loads(data)  # an exception whose constructor takes other arguments fails here
     except Exception:
-        data = pickle.dumps((None, text))
-    with os.fdopen(pipe, "wb") as out:
-        out.write(data)
+        data = pickle.dumps(("error", None, text))
+    return data
 
 
 def _stop(pid: int) -> None:
@@ -109,16 +118,21 @@ def _stop(pid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _raise_failure(report: bytes, status: int) -> None:
+def _outcome(report: bytes, status: int) -> Any:
+    """The child's result, or its failure raised here."""
     code = os.waitstatus_to_exitcode(status)
-    if code == 0:
-        return
-    exc, text = pickle.loads(report) if report else (None, "")
-    if isinstance(exc, BaseException):
-        if not isinstance(exc, WelfareKGError):
-            exc.add_note(f"in the second process:\n{text}")
-        raise exc
-    if text:  # a failure whose exception could not cross: a bug, shown with its traceback
-        raise RuntimeError(f"the second process failed:\n{text}")
+    try:
+        message = pickle.loads(report) if report else None
+    except Exception:  # cut short: the child was killed while it wrote
+        message = None
+    if code == 0 and message and message[0] == "result":
+        return message[1]
+    if message and message[0] == "error":
+        _, exc, text = message
+        if isinstance(exc, BaseException):
+            if not isinstance(exc, WelfareKGError):
+                exc.add_note(f"in the second process:\n{text}")
+            raise exc
+        raise RuntimeError(f"the second process failed:\n{text}")  # a bug, with its traceback
     how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
     raise WelfareKGError(f"the second process of this job {how} before it finished")

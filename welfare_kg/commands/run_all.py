@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.rdf import build_outputs, check_base_iri, load_metadata
     from welfare_kg.graph.sparql import open_store
     from welfare_kg.outdir import transaction
-    from welfare_kg.viz import chart_formats, write_all
+    from welfare_kg.parallel import cores
+    from welfare_kg.viz import chart_formats, write_all_beside
 
     from .site import write_site_for
 
@@ -81,13 +82,17 @@ def run(args: argparse.Namespace) -> int:
                                 on_report=extracted, public_endpoint=args.public_endpoint,
                                 download_url=args.download_url)
         store = open_store(stage, store_choice(args))
-        views = write_all(store, stage, formats)
-        # The site: the front door to all of the above (welfare_kg.commands.site).
-        site = write_site_for(store, stage, stage / "site", jobs=args.jobs)
+        # The maps and metrics (a second process) and the site (this one, its pages on two
+        # processes again) are independent: they run side by side on two cores.
+        jobs = args.jobs or cores()
+        with write_all_beside(store, stage, formats, jobs=jobs) as views:
+            # The site: the front door to all of the above (welfare_kg.commands.site).
+            site = write_site_for(store, stage, stage / "site", jobs=jobs)
         del store  # an on-disk store is closed before its folder moves
-    maps = [p for p in views if p.parent.name == "maps" and p.suffix == ".html"]
-    metrics = sum(1 for p in views if p.parent.name == "metrics")
-    charts = len({p.stem for p in views if p.parent.name == "charts"})
+    written_views: list[Path] = views.result
+    maps = [p for p in written_views if p.parent.name == "maps" and p.suffix == ".html"]
+    metrics = sum(1 for p in written_views if p.parent.name == "metrics")
+    charts = len({p.stem for p in written_views if p.parent.name == "charts"})
     pages = sum(1 for p in site if p.suffix == ".html")
     print(f"built the graph: {len(written)} files in {out}", file=sys.stderr)
     print(f"wrote {len(maps)} maps, {metrics} metric files and {charts} charts "
