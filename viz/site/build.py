@@ -181,7 +181,7 @@ class _Writer:
         self.env = environment()
         plan_key = self.meta["default_plan"]
         self.plan_meta = self.meta["plans"][plan_key]
-        self.maps: list[dict[str, str]] = []  # filled by write_maps_and_charts
+        self.maps: list[dict[str, str]] = []  # filled by name_maps
         self.pillar_maps: dict[str, str] = {}
         self._row_macro = self.env.get_template("_macros.html").module.row
         self._row_lines: dict[tuple[str, str], Any] = {}
@@ -209,38 +209,49 @@ class _Writer:
         write_bytes(self.root / rel, rows_csv(self.site, rows))
 
     def write(self, jobs: int = 1) -> None:
-        """Every file of the site. With `jobs` > 1 the pages of the outline, the bodies and
-        the pairs (about half the rendering) are written by a second process while this one
-        writes the rest: they need only the gathered site, the maps and the charts, and no
-        page of one share reads a file of the other, so the files are those of a serial run.
+        """Every file of the site. With `jobs` > 1 the maps and the pages of the bodies and
+        the pairs (about half the work) are written by a second process while this one
+        writes the rest: they need only the gathered site and the maps' context,
+        and no page of one share reads a file of the other, so the files are those of a
+        serial run. The store is queried in this process only.
         """
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
                 write_bytes(self.root / "assets" / asset.name, asset.read_bytes())
-        self.write_maps_and_charts()  # the store is queried in this process only, not the child
-        with alongside(self.outline_and_body_pages, enabled=jobs > 1):
+        context = self.site.map_context(self.store)
+        self.name_maps()
+        self.charts_of_the_build()
+        with alongside(lambda: self.maps_and_body_pages(context), enabled=jobs > 1):
             self.overview()
+            self.outline_pages()
             self.row_lists()
             self.search()
             self.metrics()  # before downloads: it writes the metric tables
             self.downloads()
             self.queries()
 
-    def outline_and_body_pages(self) -> None:
-        self.outline_pages()
+    def maps_and_body_pages(self, context: Any) -> None:
+        self.draw_maps(context)
         self.body_pages()
 
     # -- pages ----------------------------------------------------------------------------------
-    def write_maps_and_charts(self) -> None:
-        maps = write_maps(self.site.plan, self.root / "maps",
-                          context=self.site.map_context(self.store))
-        written = {p.stem: p.name for p in maps if p.suffix == ".html"}  # not the side files
+    def name_maps(self) -> None:
+        """The maps the pages link to: one per map scope (`write_maps` writes each)."""
         for scope in map_scopes(self.site.plan):
-            if scope.slug in written:
-                self.maps.append({"file": written[scope.slug], "ja": f"{scope.title_ja}のマップ",
-                                  "en": f"Map: {scope.title_en}"})
-                if scope.pillar:
-                    self.pillar_maps[scope.pillar] = written[scope.slug]
+            name = f"{scope.slug}.html"
+            self.maps.append({"file": name, "ja": f"{scope.title_ja}のマップ",
+                              "en": f"Map: {scope.title_en}"})
+            if scope.pillar:
+                self.pillar_maps[scope.pillar] = name
+
+    def draw_maps(self, context: Any) -> None:
+        maps = write_maps(self.site.plan, self.root / "maps", context=context)
+        written = [p.name for p in maps if p.suffix == ".html"]  # not the side files
+        if written != [m["file"] for m in self.maps]:  # pragma: no cover - a broken promise
+            raise RuntimeError(f"the site links maps {self.maps} but {written} were written")
+
+    def charts_of_the_build(self) -> None:
+        """The build's charts copied into the site (drawn here when the build has none)."""
         self.charts = []
         source = self.out_dir / "charts" if self.out_dir else None
         if source is None or not all((source / f"{stem}.svg").is_file() for stem, _ in CHART_FILES):
