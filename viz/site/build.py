@@ -20,7 +20,7 @@ from typing import Any
 from welfare_kg import cache
 from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError
-from welfare_kg.fileio import write_bytes, write_text
+from welfare_kg.fileio import write_bytes, write_staged, write_text
 from welfare_kg.parallel import alongside, cores
 
 from ..charts import write_charts
@@ -203,10 +203,10 @@ class _Writer:
             site=self.site, catalog=self.meta["catalog"], root="../" * depth, current=rel,
             has_catalog=bool(self.out_dir and (self.out_dir / "catalog.ttl").is_file()),
             title_ja=title[0], title_en=title[1], row_line=self.row_line, **context)
-        write_text(self.root / rel, html)
+        write_staged(self.root / rel, html.encode("utf-8"))  # root: the site's staging folder
 
     def csv(self, rel: str, rows: Iterable[str]) -> None:
-        write_bytes(self.root / rel, rows_csv(self.site, rows))
+        write_staged(self.root / rel, rows_csv(self.site, rows))
 
     def write(self, jobs: int = 1) -> None:
         """Every file of the site. With `jobs` > 1 the maps and the pages of the bodies and
