@@ -19,6 +19,7 @@ folder that its caller is about to remove.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -62,10 +63,15 @@ def alongside(work: Callable[[], Any], *, enabled: bool = True) -> Iterator[Besi
     for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
         if stream is not None:
             stream.flush()
+    # The child shares this process's memory until it writes to a page; a garbage collection
+    # in the child would write to every object it scans, copying most of the heap. Objects
+    # made before the fork are set aside from collection (in both, for the child's life).
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its effects are what the tests check
         os.close(read_end)
         _child(work, write_end)
+    gc.unfreeze()
     os.close(write_end)
     try:
         yield beside

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -45,6 +46,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    # The main job allocates millions of short-lived objects (triples, rows, pages): at the
+    # default threshold the collector runs some 400 times and takes a tenth of a second;
+    # collecting young objects every 10,000 allocations instead of 700 runs it some 30 times.
+    # Cyclic garbage is still collected, a little later.
+    threshold = gc.get_threshold()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        return _run(args)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.rdf import build_outputs, check_base_iri, load_metadata
     from welfare_kg.graph.sparql import open_store
     from welfare_kg.outdir import transaction
