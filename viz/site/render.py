@@ -114,6 +114,12 @@ def template_bytecode(env: Any, folder: Path) -> Any:
     import jinja2
 
     class KeptBytecode(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:  # unreadable: compiled from source instead
+                bucket.reset()
+
         def dump_bytecode(self, bucket: Any) -> None:
             try:
                 folder.mkdir(exist_ok=True)

@@ -39,7 +39,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_store_argument(parser)
     from .build import add_jobs_argument, add_publication_arguments
 
-    add_jobs_argument(parser)
+    add_jobs_argument(parser, "; with N > 1 the maps, metrics and half the site's pages are "
+                      "written by a second process beside the rest (1: all in one process, "
+                      "the same files)")
     add_publication_arguments(parser)
     parser.set_defaults(run=run)
     return parser
