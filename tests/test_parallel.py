@@ -90,16 +90,19 @@ def test_a_killed_child_is_a_clear_error() -> None:
 
 
 def test_an_error_in_the_block_stops_the_child_before_it_propagates(tmp_path: Path) -> None:
-    marker, pid_file = tmp_path / "late", tmp_path / "pid"
+    marker, pid_file, cleaned = tmp_path / "late", tmp_path / "pid", tmp_path / "cleaned"
 
     def slow() -> None:
         import time
 
         _write(pid_file, str(os.getpid()))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # stopped long before this
-            time.sleep(0.01)
-        _write(marker, "written after the caller gave up")
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # stopped long before this
+                time.sleep(0.01)
+            _write(marker, "written after the caller gave up")
+        finally:  # the child is asked to stop: its clean-up (temporary folders) runs
+            _write(cleaned, "yes")
 
     with pytest.raises(ValueError, match="block failed"), alongside(slow):
         import time
@@ -113,6 +116,7 @@ def test_an_error_in_the_block_stops_the_child_before_it_propagates(tmp_path: Pa
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text(encoding="utf-8")), 0)
     assert not marker.exists()
+    assert cleaned.read_text(encoding="utf-8") == "yes"
 
 
 def test_cores_is_at_least_one() -> None:

@@ -24,6 +24,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -90,6 +91,7 @@ def _child(work: Callable[[], Any], pipe: int) -> None:  # pragma: no cover - in
     exit handlers, temporary folders and buffered output are the parent's, not run or
     written a second time here."""
     code = 0
+    signal.signal(signal.SIGTERM, _stopped)
     try:
         message = pickle.dumps(("result", work()))
     except BaseException as exc:
@@ -117,11 +119,24 @@ def _error_message(exc: BaseException) -> bytes:
     return data
 
 
-def _stop(pid: int) -> None:
-    """End the child (the block failed: its work is not wanted) and reap it."""
+def _stop(pid: int, grace: float = 5.0) -> None:
+    """End the child (the block failed: its work is not wanted) and reap it: asked first
+    (SIGTERM ends its work like an error, so its `with` blocks remove their temporary
+    folders), killed when it has not ended within `grace` seconds."""
     with suppress(ProcessLookupError):  # already gone
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return
+        time.sleep(0.005)
+    with suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
+
+
+def _stopped(signum: int, frame: object) -> None:  # pragma: no cover - in the child
+    raise SystemExit(f"stopped by signal {signum}")
 
 
 def _outcome(report: bytes, status: int) -> Any:
