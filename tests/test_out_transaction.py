@@ -108,6 +108,32 @@ def test_one_process_and_two_write_the_same_out(
     assert snapshot(again) == snapshot(built)  # built with --jobs 1
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_bad_input_found_by_the_build_process_is_one_line_and_out_stays(
+        built: Path, tmp_path: Path, jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """With two cores the build runs in a second process: its input errors read the same."""
+    before = snapshot(built)
+    report = tmp_path / "not-a-report.txt"
+    report.write_text("これは報告書ではありません。\n", encoding="utf-8")
+    assert main(["all", str(report), "-o", str(built), "--jobs", jobs]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("welfare-kg all: error: ")
+    assert str(report) in err[0]
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bad_chart_format_is_refused_and_out_stays(
+        built: Path, jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(built)
+    assert main(["all", "-o", str(built), "--chart-formats", "gif", "--jobs", jobs]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("welfare-kg all: error: chart formats gif: choose from svg, png")
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
 def test_an_empty_base_iri_is_refused_before_anything_is_written(
         built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot(built)
