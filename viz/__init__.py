@@ -32,7 +32,7 @@ from .kept_maps import write_maps  # viz.maps.write_maps, kept in the cache by t
 from .maps import MapContext, map_context
 from .report import write_metrics
 from .review import review_model, write_review
-from .site import write_site
+from .site import load_templates, write_site
 from .source import load_plan
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "japanese_font",
     "load_handout",
     "load_plan",
+    "load_templates",
     "map_context",
     "review_model",
     "write_all",

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from welfare_kg.datafiles import load_yaml
 from welfare_kg.errors import VocabularyError
 
-__all__ = ["HERE", "environment", "script_json", "strings"]
+__all__ = ["HERE", "environment", "load_templates", "script_json", "strings"]
 
 HERE = Path(__file__).parent
 STRINGS = HERE / "strings.yaml"
@@ -97,6 +97,15 @@ def environment() -> Any:
     env.filters.update(fmt=fmt, percent=percent)
     env.bytecode_cache = template_bytecode(env, HERE / "templates" / "__pycache__")
     return env
+
+
+def load_templates() -> None:
+    """Load every page template now (its kept compiled code, or compiled from source), so a
+    process that has a moment to spare before it renders (the main job while its build runs
+    in a second process) does not spend it later."""
+    env = environment()
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
 
 
 def template_bytecode(env: Any, folder: Path) -> Any:

@@ -20,15 +20,12 @@ def _load_views(args: argparse.Namespace) -> tuple[tuple[str, ...], Any, Any, An
     """The chart formats asked for (checked: a bad name is an InputError), and the functions
     that write the views and the site, with their modules and templates loaded."""
     from welfare_kg.graph.sparql import open_store
-    from welfare_kg.viz import chart_formats, write_all_beside
-    from welfare_kg.viz.site.render import environment
+    from welfare_kg.viz import chart_formats, load_templates, write_all_beside
 
     from .site import write_site_for
 
     formats = chart_formats(args.chart_formats)
-    env = environment()
-    for name in env.list_templates(extensions=["html"]):
-        env.get_template(name)
+    load_templates()
     return formats, open_store, write_all_beside, write_site_for
 
 
