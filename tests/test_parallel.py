@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from welfare_kg.errors import InputError, ReportFormatError, WelfareKGError
-from welfare_kg.parallel import alongside, cores
+from welfare_kg.parallel import alongside, cores, spare_cores
 
 
 def _write(path: Path, text: str) -> None:
@@ -121,3 +121,13 @@ def test_an_error_in_the_block_stops_the_child_before_it_propagates(tmp_path: Pa
 
 def test_cores_is_at_least_one() -> None:
     assert cores() >= 1
+
+
+@pytest.mark.parametrize(("load", "spare"), [(0.0, 2), (1.4, 2), (2.5, 1), (7.0, 1)])
+def test_a_busy_machine_gets_one_process(monkeypatch: pytest.MonkeyPatch, load: float,
+                                         spare: int) -> None:
+    import welfare_kg.parallel as parallel
+
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert spare_cores() == spare

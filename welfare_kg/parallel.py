@@ -32,7 +32,7 @@ from typing import Any
 
 from welfare_kg.errors import WelfareKGError
 
-__all__ = ["Beside", "alongside", "cores"]
+__all__ = ["Beside", "alongside", "cores", "spare_cores"]
 
 
 def cores() -> int:
@@ -41,6 +41,19 @@ def cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def spare_cores() -> int:
+    """The processes worth running for the main job now: the cores, or 1 when other work
+    already keeps them busy (a load average over the last minute of at least the cores and a
+    half: more runnable processes than cores besides this one). On a busy machine a second
+    process gains no time and costs its fork and the work both processes repeat (about a
+    tenth of a second of CPU); the output is the same either way."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this system
+        return cores()
+    return 1 if load >= cores() + 0.5 else cores()
 
 
 class Beside:

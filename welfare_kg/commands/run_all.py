@@ -53,9 +53,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_store_argument(parser)
     from .build import add_jobs_argument, add_publication_arguments
 
-    add_jobs_argument(parser, "; with N > 1 the maps, metrics and half the site's pages are "
-                      "written by a second process beside the rest (1: all in one process, "
-                      "the same files)")
+    add_jobs_argument(parser, "; with N > 1 the build, then the maps, metrics and half the "
+                      "site's pages, run in a second process beside the rest (1: all in one "
+                      "process, the same files; by default 1 when the load average shows the "
+                      "cores busy)")
     add_publication_arguments(parser)
     parser.set_defaults(run=run)
     return parser
@@ -77,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.rdf import build_outputs, check_base_iri, load_metadata
     from welfare_kg.outdir import transaction
-    from welfare_kg.parallel import alongside, cores
+    from welfare_kg.parallel import alongside, spare_cores
 
-    jobs = args.jobs or cores()
+    jobs = args.jobs or spare_cores()
     if jobs == 1:
         _load_views(args)  # a bad chart format name fails before any work
     reports = args.reports or [DEFAULT_REPORT]
