@@ -1,11 +1,17 @@
-"""The main job (`welfare-kg all`) against the import baseline, cold and warm (scripts/bench main).
+"""The main job (`welfare-kg all`) against the import baseline, cold and warm (scripts/bench
+main).
 
 Each round runs, one after the other, the baseline `python -c "import rdflib, pyoxigraph"`,
 the main job with an empty cache and a fresh output folder (cold), and the main job again on
-that folder and cache (warm). Every run is a whole process: interpreter start, imports and
-exit included. The figures are the kernel's accounting of each finished process (CPU = user +
-sys, from wait4) and its wall time; the ratios are taken round by round, so a machine whose
-speed drifts (other work running) still gives comparable ratios. Medians are quoted.
+that folder and cache (warm). Cold empties `$WELFARE_KG_CACHE_DIR` (the work kept between
+runs: tokenizer words, parts, maps, charts, the site) and the output folder; it keeps, like
+any run, the compiled code Python keeps in `__pycache__` folders and the compiled site
+templates Jinja2 keeps beside them (`viz/site/templates/__pycache__`, keyed by each
+template's source), which the warm-up round writes if they are missing. Every run is a
+whole process: interpreter start, imports and exit included. The figures are the kernel's
+accounting of each finished process tree (CPU = user + sys, from wait4) and its wall time;
+the ratios are taken round by round, so a machine whose speed drifts (other work running)
+still gives comparable ratios. Medians are quoted.
 One warm-up round is run first and not counted (not in --quick).
 """
 
@@ -55,7 +61,8 @@ def report(figures: dict[str, list[Usage]]) -> str:
     base = figures["baseline"]
     lines = [f"{len(base)} rounds; medians; CPU = user + sys of the whole process tree; the "
              f"target (< {TARGET_SECONDS:g} s) is read against the baseline's wall time as a "
-             "ratio.", "",
+             "ratio. Cold: empty cache and output folder (compiled Python and templates "
+             "kept).", "",
              "| run | wall s | CPU s | wall / baseline | CPU / baseline | peak RSS MB |",
              "|---|---:|---:|---:|---:|---:|"]
     for name, label in (("baseline", "`python -c \"import rdflib, pyoxigraph\"`"),

@@ -39,3 +39,23 @@ def test_a_failed_block_leaves_the_old_file(tmp_path: Path) -> None:
         raise RuntimeError("boom")
     assert path.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_a_staged_write_makes_a_shared_file_and_names_the_path_it_cannot_write(
+        tmp_path: Path) -> None:
+    from welfare_kg.errors import InputError
+    from welfare_kg.fileio import write_staged
+
+    old = os.umask(0o077)
+    try:
+        write_staged(tmp_path / "stage" / "pages" / "a.html", "ページ".encode())
+    finally:
+        os.umask(old)
+    target = tmp_path / "stage" / "pages" / "a.html"
+    assert target.read_bytes() == "ページ".encode()
+    assert target.stat().st_mode & 0o777 == 0o644
+    write_staged(target, b"shorter")  # written again: replaced, not appended
+    assert target.read_bytes() == b"shorter"
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=r"file/b\.html: cannot write here"):
+        write_staged(tmp_path / "file" / "b.html", b"x")

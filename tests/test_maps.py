@@ -27,6 +27,8 @@ from welfare_kg.viz.maps import (
     render_map,
     render_rows,
     rows_data,
+    vis_data,
+    whole_plan_positions,
     write_map,
     write_maps,
 )
@@ -204,6 +206,32 @@ def test_rendering_does_not_mutate_the_graph() -> None:
     before = (copy.deepcopy(list(G.nodes(data=True))), copy.deepcopy(list(G.edges(data=True))))
     build_pyvis(G)
     assert (list(G.nodes(data=True)), list(G.edges(data=True))) == before
+
+
+def test_the_maps_data_is_what_pyvis_would_give() -> None:
+    G = collaboration_network(small_plan())
+    positions = whole_plan_positions(small_plan())
+    net = build_pyvis(G, positions=positions)
+    nodes, edges = vis_data(G, positions=positions)
+    assert nodes == net.nodes
+    assert edges == net.edges
+
+
+def test_writing_the_maps_does_not_import_pyvis(tmp_path: Path) -> None:
+    """pyvis brings IPython (a tenth of a second); the maps need only its vis-network copy."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from viz_fixtures import small_plan; "
+            "from welfare_kg.viz.maps import write_maps; "
+            f"write_maps(small_plan(), {str(tmp_path)!r}); "
+            "print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
+                         check=True)
+    assert out.stdout.strip() == "[]"
+    assert (tmp_path / "whole-plan.html").is_file()
 
 
 def test_markup_in_the_data_is_escaped() -> None:

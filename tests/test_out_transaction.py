@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,94 @@ def test_a_failing_step_leaves_the_previous_out_whole(
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(viz, "write_all", broken)
+    monkeypatch.setattr(viz, "write_all_beside", broken)
     assert main(["all", "-o", str(built), "--jobs", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.endswith(f"{built}: cannot write the outputs here: No space left on device")
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_a_failure_in_the_sites_second_process_leaves_the_previous_out_whole(
+        built: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The body pages are written by a second process (--jobs 2): a full disk there is the
+    same one line and the same untouched out/ as in the main process."""
+    from welfare_kg import cache
+    from welfare_kg.viz.site import build
+
+    before = snapshot(built)
+    monkeypatch.setenv(cache.CACHE_ENV, "off")  # rendered, not unpacked from the cache
+    parent = os.getpid()
+
+    def broken(self: object) -> None:
+        assert os.getpid() != parent  # this share is the second process's
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build._Writer, "body_pages", broken)
+    assert main(["all", "-o", str(built), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("welfare-kg all: error: ")
+    assert err[-1].endswith("cannot write the site: No space left on device")
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_a_failure_in_the_maps_second_process_leaves_the_previous_out_whole(
+        built: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The maps and metrics are written beside the site (--jobs 2): a project's error there
+    is its own one line, and out/ stays as it was."""
+    import welfare_kg.viz as viz
+    from welfare_kg import cache
+    from welfare_kg.errors import VocabularyError
+
+    before = snapshot(built)
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    parent = os.getpid()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        assert os.getpid() != parent
+        raise VocabularyError("data/bodies.csv:7: no English name")
+
+    monkeypatch.setattr(viz, "write_maps", broken)
+    assert main(["all", "-o", str(built), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "welfare-kg all: error: data/bodies.csv:7: no English name"
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_one_process_and_two_write_the_same_out(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from welfare_kg import cache
+
+    monkeypatch.setenv(cache.CACHE_ENV, "off")  # everything made again, in both runs
+    again = tmp_path / "out"
+    assert main(["all", "-o", str(again), "--jobs", "2"]) == 0
+    assert snapshot(again) == snapshot(built)  # built with --jobs 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_bad_input_found_by_the_build_process_is_one_line_and_out_stays(
+        built: Path, tmp_path: Path, jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """With two cores the build runs in a second process: its input errors read the same."""
+    before = snapshot(built)
+    report = tmp_path / "not-a-report.txt"
+    report.write_text("これは報告書ではありません。\n", encoding="utf-8")
+    assert main(["all", str(report), "-o", str(built), "--jobs", jobs]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("welfare-kg all: error: ")
+    assert str(report) in err[0]
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bad_chart_format_is_refused_and_out_stays(
+        built: Path, jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(built)
+    assert main(["all", "-o", str(built), "--chart-formats", "gif", "--jobs", jobs]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("welfare-kg all: error: chart formats gif: choose from svg, png")
     assert snapshot(built) == before
     assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
 

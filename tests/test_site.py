@@ -265,6 +265,17 @@ def test_the_same_build_gives_byte_identical_sites(built_site: BuiltSite, tmp_pa
     assert [k for k in first if first[k] != second[k]] == []
 
 
+def test_two_processes_write_the_same_site_as_one(built_site: BuiltSite, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    write_site(built_site.store, tmp_path / "one", out_dir=built_site.out, jobs=1)
+    write_site(built_site.store, tmp_path / "two", out_dir=built_site.out, jobs=2)
+    one, two = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+    assert one == _files(built_site.site)
+
+
 def test_the_site_is_kept_by_the_build_it_shows(built_site: BuiltSite, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import welfare_kg.viz.site.build as build
@@ -443,3 +454,40 @@ def test_the_overview_separates_fiscal_years_when_the_build_has_several(
             if "pillar" not in href:
                 listed |= set(parse(out / "site" / f"{href}.html").rows)
         assert listed == rows, year
+
+
+def test_compiled_templates_are_kept_by_source_and_settings(tmp_path: Path) -> None:
+    import jinja2
+
+    from welfare_kg.viz.site.render import template_bytecode
+
+    templates, kept = tmp_path / "templates", tmp_path / "templates" / "__pycache__"
+    templates.mkdir()
+    (templates / "page.html").write_text("<p>{{ x }}</p>\n", encoding="utf-8")
+
+    def env(**settings: object) -> jinja2.Environment:
+        e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+                               autoescape=True, **settings)
+        e.bytecode_cache = template_bytecode(e, kept)
+        return e
+
+    assert env().get_template("page.html").render(x="<a>") == "<p>&lt;a&gt;</p>"
+    assert len(list(kept.iterdir())) == 1  # compiled once and kept
+    # another whitespace setting compiles to other code: kept under another name
+    assert env(keep_trailing_newline=True).get_template("page.html").render(x=1) == "<p>1</p>\n"
+    assert len(list(kept.iterdir())) == 2
+    # an edited template is compiled again, never served from the kept code
+    (templates / "page.html").write_text("<b>{{ x }}</b>", encoding="utf-8")
+    assert env().get_template("page.html").render(x=2) == "<b>2</b>"
+
+
+def test_templates_compile_where_nothing_can_be_kept(tmp_path: Path) -> None:
+    import jinja2
+
+    from welfare_kg.viz.site.render import template_bytecode
+
+    (tmp_path / "page.html").write_text("{{ x }}", encoding="utf-8")
+    (tmp_path / "blocked").write_text("a file where the folder would go", encoding="utf-8")
+    e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    e.bytecode_cache = template_bytecode(e, tmp_path / "blocked" / "__pycache__")
+    assert e.get_template("page.html").render(x="ok") == "ok"

@@ -13,9 +13,12 @@ the store). `write_all` is the entry point of `welfare-kg all`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from welfare_kg.parallel import Beside, alongside
 
 from .charts import (
     CHART_FORMATS,
@@ -29,7 +32,7 @@ from .kept_maps import write_maps  # viz.maps.write_maps, kept in the cache by t
 from .maps import MapContext, map_context
 from .report import write_metrics
 from .review import review_model, write_review
-from .site import write_site
+from .site import load_templates, write_site
 from .source import load_plan
 
 __all__ = [
@@ -41,9 +44,11 @@ __all__ = [
     "japanese_font",
     "load_handout",
     "load_plan",
+    "load_templates",
     "map_context",
     "review_model",
     "write_all",
+    "write_all_beside",
     "write_charts",
     "write_maps",
     "write_metrics",
@@ -60,11 +65,33 @@ def write_all(store: Any, out_dir: Path,
     `store` is a pyoxigraph store holding the build (`welfare_kg.graph.sparql.open_store`).
     Returns the paths written.
     """
+    with write_all_beside(store, out_dir, chart_formats, jobs=1) as views:
+        pass
+    return views.result
+
+
+@contextmanager
+def write_all_beside(store: Any, out_dir: Path,
+                     chart_formats: Sequence[str] = DEFAULT_CHART_FORMATS,
+                     jobs: int = 1) -> Iterator[Beside]:
+    """`write_all`, with the maps and metrics written by a second process (`jobs` > 1) while
+    the caller's block runs (the main job writes the site meanwhile); `result` holds the
+    paths written once the block is over, in `write_all`'s order.
+
+    The charts are written first, in this process, since the site copies them; the store is
+    queried here only (the maps' names and pages), so the second process never touches it.
+    """
     out_dir = Path(out_dir)
     plan = load_plan(store)
     handout = load_handout(store)
-    return (
-        write_maps(plan, out_dir / "maps", context=map_context(store, handout))
-        + write_metrics(plan, out_dir / "metrics")
-        + write_charts(plan, out_dir / "charts", chart_formats, handout)
-    )
+    charts = write_charts(plan, out_dir / "charts", chart_formats, handout)
+    context = map_context(store, handout)
+
+    def maps_and_metrics() -> list[Path]:
+        return (write_maps(plan, out_dir / "maps", context=context)
+                + write_metrics(plan, out_dir / "metrics"))
+
+    views = Beside()
+    with alongside(maps_and_metrics, enabled=jobs > 1) as beside:
+        yield views
+    views.result = beside.result + charts

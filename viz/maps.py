@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import json
 import math
@@ -55,6 +56,7 @@ __all__ = [
     "render_map",
     "render_rows",
     "rows_data",
+    "vis_data",
     "whole_plan_positions",
     "write_map",
     "write_maps",
@@ -130,41 +132,46 @@ def map_scopes(plan: Plan) -> list[MapScope]:
 
 def build_pyvis(G: nx.Graph, seed: int = SEED,
                 positions: dict[Any, tuple[int, int]] | None = None) -> Network:
-    """A pyvis `Network` of the collaboration graph `G` (left unchanged).
+    """A pyvis `Network` of the collaboration graph `G` (left unchanged): the nodes and
+    links of `vis_data`, for a caller who wants pyvis's own page or API."""
+    from pyvis.network import Network
+
+    net = Network(height="100%", width="100%", cdn_resources="in_line")
+    nodes, edges = vis_data(G, seed, positions)
+    for node in nodes:
+        options = {k: v for k, v in node.items() if k not in ("id", "shape")}
+        net.add_node(node["id"], shape=node["shape"], **options)
+    net.edges.extend(edges)  # `add_edge` scans every edge for a duplicate; a Graph has none
+    return net
+
+
+def vis_data(G: nx.Graph, seed: int = SEED,
+             positions: dict[Any, tuple[int, int]] | None = None,
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The nodes and links of the collaboration graph `G` (left unchanged) as vis-network
+    data, the options pyvis would give them (`build_pyvis`), made without importing pyvis
+    (and the IPython it brings, a tenth of a second the maps do not need).
 
     Nodes carry colour by type, `value` = weighted degree, their final position (`positions`,
     e.g. the whole plan's layout for a pillar's map, else `_layout` of `G`);
     edges carry `value` = weight. Data fields the page needs (`iri`, `type`, `name_en`,
     `rows`) ride along as extra node and edge options.
     """
-    from pyvis.edge import Edge
-    from pyvis.network import Network
-
-    net = Network(height="100%", width="100%", cdn_resources="in_line")
     colors = _type_colors(G)
     positions = positions if positions is not None else _layout(G, seed)
     refs = _refs(G)
+    nodes = []
     for v, data in G.nodes(data=True):
         x, y = positions[v]
-        net.add_node(
-            refs[v],
-            label=data.get("name_ja") or str(v),
-            color=colors[data.get("type", "")],
-            value=G.degree(v, weight="weight"),
-            x=x,
-            y=y,
-            iri=str(v),
-            type=data.get("type", ""),
-            name_en=data.get("name_en", ""),
-            rows=list(data.get("rows", ())),
-        )
-    # `Network.add_edge` scans every edge for a duplicate (quadratic); a networkx Graph has
-    # none, so the edges are made the way add_edge makes them, without the scan.
-    for u, v, data in G.edges(data=True):
-        edge = Edge(refs[u], refs[v], False, value=data.get("weight", 1),
-                    rows=list(data.get("rows", ())))
-        net.edges.append(edge.options)
-    return net
+        nodes.append({
+            "color": colors[data.get("type", "")], "value": G.degree(v, weight="weight"),
+            "x": x, "y": y, "iri": str(v), "type": data.get("type", ""),
+            "name_en": data.get("name_en", ""), "rows": list(data.get("rows", ())),
+            "id": refs[v], "label": data.get("name_ja") or str(v), "shape": "dot",
+        })
+    edges = [{"value": data.get("weight", 1), "rows": list(data.get("rows", ())),
+              "from": refs[u], "to": refs[v]} for u, v, data in G.edges(data=True)]
+    return nodes, edges
 
 
 def map_data(plan: Plan, scope: MapScope, seed: int = SEED, rows_file: str | None = None,
@@ -180,8 +187,20 @@ def rows_data(plan: Plan, scope: MapScope, seed: int = SEED) -> dict[str, Any]:
 
 
 def whole_plan_positions(plan: Plan, seed: int = SEED) -> dict[Any, tuple[int, int]]:
-    """The position of every body on the whole-plan map, which every map of the plan uses."""
-    return _layout(collaboration_network(plan), seed)
+    """The position of every body on the whole-plan map, which every map of the plan uses.
+
+    Kept for the process by the plan's content and the seed: the main job draws the same
+    plan's maps twice (OUT_DIR/maps and the site's copies), and the layout is a spring
+    simulation per component. A copy is returned, so a caller cannot change the kept one.
+    """
+    key = (hashlib.sha256(repr(plan).encode("utf-8")).hexdigest(), seed)
+    if key not in _POSITIONS:
+        _POSITIONS.clear()  # one plan at a time: a long process does not accumulate layouts
+        _POSITIONS[key] = _layout(collaboration_network(plan), seed)
+    return dict(_POSITIONS[key])
+
+
+_POSITIONS: dict[tuple[str, int], dict[Any, tuple[int, int]]] = {}
 
 
 def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
@@ -208,11 +227,11 @@ def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
     # switches pillar (a pillar's bodies are a subset: no new overlaps).
     if positions is None:
         positions = whole_plan_positions(plan, seed)
-    net = build_pyvis(G, seed, positions)
+    net_nodes, net_edges = vis_data(G, seed, positions)
     pillars = [p for p in plan.pillars.values() if scope.pillar is None or p.iri == scope.pillar]
     slot = {p.iri: i for i, p in enumerate(pillars)}
     rank = {r: i for i, r in enumerate(plan.rows)}
-    used = sorted({r for n in net.nodes for r in n["rows"]}, key=rank.__getitem__)
+    used = sorted({r for n in net_nodes for r in n["rows"]}, key=rank.__getitem__)
     number = {r: i for i, r in enumerate(used)}
 
     def counts(rows: list[str]) -> list[int]:
@@ -232,18 +251,18 @@ def _map_content(plan: Plan, scope: MapScope, seed: int, rows_file: str | None,
                         (n["label"], n["name_en"])],
             "href": context.body_pages.get(n["iri"], ""),
         }
-        for n in net.nodes
+        for n in net_nodes
     ]
-    iri_of = {n["id"]: n["iri"] for n in net.nodes}
+    iri_of = {n["id"]: n["iri"] for n in net_nodes}
     edges = [
         {"id": f"e{i + 1}", "from": e["from"], "to": e["to"], "value": e["value"],
          "counts": counts(e["rows"]),
          "href": context.pair_pages.get(frozenset((iri_of[e["from"]], iri_of[e["to"]])), "")}
-        for i, e in enumerate(net.edges)
+        for i, e in enumerate(net_edges)
     ]
     side = _rows_table(plan, used)
-    side["nodes"] = [[number[r] for r in n["rows"]] for n in net.nodes]
-    side["edges"] = [[number[r] for r in e["rows"]] for e in net.edges]
+    side["nodes"] = [[number[r] for r in n["rows"]] for n in net_nodes]
+    side["edges"] = [[number[r] for r in e["rows"]] for e in net_edges]
     key = hashlib.sha256(script_json(side).encode("utf-8")).hexdigest()[:16]
     types = sorted({n["type"] for n in nodes}, key=lambda t: (type_rank(t), t))
     colors = _type_colors(G)
@@ -424,9 +443,13 @@ def _inline_safe(code: str) -> str:
 
 
 def _vis_dir() -> Path:
-    import pyvis
+    """vis-network as pyvis ships it, found without importing pyvis."""
+    from importlib.util import find_spec
 
-    return Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+    spec = find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyvis is not installed: the maps inline its copy of vis-network")
+    return Path(next(iter(spec.submodule_search_locations))).resolve() / "lib" / "vis-9.1.2"
 
 
 def _type_colors(G: nx.Graph) -> dict[str, str]:

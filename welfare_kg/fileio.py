@@ -17,7 +17,7 @@ from typing import IO
 
 from welfare_kg.errors import InputError
 
-__all__ = ["atomic_write", "check_writable", "write_bytes", "write_text"]
+__all__ = ["atomic_write", "check_writable", "write_bytes", "write_staged", "write_text"]
 
 
 def _cannot(path: Path, exc: OSError) -> InputError:
@@ -152,3 +152,22 @@ def write_bytes(path: str | Path, data: bytes) -> None:
     """Write `data` atomically."""
     with atomic_write(path, "wb") as fh:
         fh.write(data)
+
+
+def write_staged(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` inside a staging folder of the caller's own: a folder it made
+    empty, that no reader sees until it is complete and switched in whole, and that is
+    removed whole when the work fails (the site's staging folder). There a half-written
+    file is never seen, so the temporary file and rename of `write_bytes` (a quarter of a
+    millisecond a file, hundreds of pages) buy nothing. The file is shared (0644), as
+    `atomic_write` makes it.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fd, 0o644)
+            fh.write(data)
+    except OSError as exc:
+        raise _cannot(path, exc) from exc

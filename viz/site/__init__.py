@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from .build import rows_csv, search_index, write_site
 from .model import Site, gather
+from .render import load_templates
 
 __all__ = [
-    "Site", "gather", "rows_csv", "search_index", "write_site",
+    "Site", "gather", "load_templates", "rows_csv", "search_index", "write_site",
 ]

@@ -20,7 +20,8 @@ from typing import Any
 from welfare_kg import cache
 from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError
-from welfare_kg.fileio import write_bytes, write_text
+from welfare_kg.fileio import write_bytes, write_staged, write_text
+from welfare_kg.parallel import alongside, cores
 
 from ..charts import write_charts
 from ..handout import load_handout
@@ -43,7 +44,8 @@ ANSWER_ROWS = 30  # rows of a query's answer shown on the query page (the CSV ha
 BOM = "\ufeff"
 
 
-def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[Path]:
+def write_site(store: Any, site_dir: Path, out_dir: Path | None = None,
+               jobs: int | None = None) -> list[Path]:
     """Write the site for the build in `store` into `site_dir`; return the files written.
 
     `out_dir` is the build folder whose exports, charts and metric tables the downloads page
@@ -51,6 +53,8 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[
     The site is staged beside `site_dir` and swapped in only when complete. `store` must hold
     the build in `out_dir`: the site is kept in the cache by that folder's files
     (`_cache_entry`), and the same build's site is unpacked from there, not rendered again.
+    `jobs`: processes that render pages (default: the cores; the pages are the same bytes
+    with 1).
     """
     site_dir = Path(site_dir)
     out = Path(out_dir) if out_dir else None
@@ -62,7 +66,7 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None) -> list[
             shutil.rmtree(leftover, ignore_errors=True)
         stage.mkdir(parents=True)
         if not _from_cache(kept, stage):
-            _Writer(gather(store), stage, out, store).write()
+            _Writer(gather(store), stage, out, store).write(jobs or cores())
             cache.write_entry(kept, cache.pack_tree(stage))
         if site_dir.exists():
             site_dir.rename(old)
@@ -177,8 +181,20 @@ class _Writer:
         self.env = environment()
         plan_key = self.meta["default_plan"]
         self.plan_meta = self.meta["plans"][plan_key]
-        self.maps: list[dict[str, str]] = []  # filled by write_maps_and_charts
+        self.maps: list[dict[str, str]] = []  # filled by name_maps
         self.pillar_maps: dict[str, str] = {}
+        self._row_macro = self.env.get_template("_macros.html").module.row
+        self._row_lines: dict[tuple[str, str], Any] = {}
+
+    def row_line(self, iri: str, root: str) -> Any:
+        """One row's line of a rows table (the `row` macro of `_macros.html`), rendered once
+        per row and page depth: a row is listed on many pages (all rows, its status, pillar,
+        action plan, initiative, bodies and pairs), always the same way."""
+        key = (iri, root)
+        line = self._row_lines.get(key)
+        if line is None:
+            line = self._row_lines[key] = self._row_macro(self.site, self.site.rows[iri], root)
+        return line
 
     # -- helpers --------------------------------------------------------------------------------
     def page(self, rel: str, template: str, title: tuple[str, str], **context: Any) -> None:
@@ -186,37 +202,56 @@ class _Writer:
         html = self.env.get_template(template).render(
             site=self.site, catalog=self.meta["catalog"], root="../" * depth, current=rel,
             has_catalog=bool(self.out_dir and (self.out_dir / "catalog.ttl").is_file()),
-            title_ja=title[0], title_en=title[1], **context)
-        write_text(self.root / rel, html)
+            title_ja=title[0], title_en=title[1], row_line=self.row_line, **context)
+        write_staged(self.root / rel, html.encode("utf-8"))  # root: the site's staging folder
 
     def csv(self, rel: str, rows: Iterable[str]) -> None:
-        write_bytes(self.root / rel, rows_csv(self.site, rows))
+        write_staged(self.root / rel, rows_csv(self.site, rows))
 
-    def write(self) -> None:
+    def write(self, jobs: int = 1) -> None:
+        """Every file of the site. With `jobs` > 1 the maps and the pages of the bodies and
+        the pairs (about half the work) are written by a second process while this one
+        writes the rest: they need only the gathered site and the maps' context,
+        and no page of one share reads a file of the other, so the files are those of a
+        serial run. The store is queried in this process only.
+        """
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
                 write_bytes(self.root / "assets" / asset.name, asset.read_bytes())
-        self.write_maps_and_charts()
-        self.overview()
-        self.outline_pages()
+        context = self.site.map_context(self.store)
+        self.name_maps()
+        self.charts_of_the_build()
+        with alongside(lambda: self.maps_and_body_pages(context), enabled=jobs > 1):
+            self.overview()
+            self.outline_pages()
+            self.row_lists()
+            self.search()
+            self.metrics()  # before downloads: it writes the metric tables
+            self.downloads()
+            self.queries()
+
+    def maps_and_body_pages(self, context: Any) -> None:
+        self.draw_maps(context)
         self.body_pages()
-        self.row_lists()
-        self.search()
-        self.metrics()  # before downloads: it writes the metric tables
-        self.downloads()
-        self.queries()
 
     # -- pages ----------------------------------------------------------------------------------
-    def write_maps_and_charts(self) -> None:
-        maps = write_maps(self.site.plan, self.root / "maps",
-                          context=self.site.map_context(self.store))
-        written = {p.stem: p.name for p in maps if p.suffix == ".html"}  # not the side files
+    def name_maps(self) -> None:
+        """The maps the pages link to: one per map scope (`write_maps` writes each)."""
         for scope in map_scopes(self.site.plan):
-            if scope.slug in written:
-                self.maps.append({"file": written[scope.slug], "ja": f"{scope.title_ja}のマップ",
-                                  "en": f"Map: {scope.title_en}"})
-                if scope.pillar:
-                    self.pillar_maps[scope.pillar] = written[scope.slug]
+            name = f"{scope.slug}.html"
+            self.maps.append({"file": name, "ja": f"{scope.title_ja}のマップ",
+                              "en": f"Map: {scope.title_en}"})
+            if scope.pillar:
+                self.pillar_maps[scope.pillar] = name
+
+    def draw_maps(self, context: Any) -> None:
+        maps = write_maps(self.site.plan, self.root / "maps", context=context)
+        written = [p.name for p in maps if p.suffix == ".html"]  # not the side files
+        if written != [m["file"] for m in self.maps]:  # pragma: no cover - a broken promise
+            raise RuntimeError(f"the site links maps {self.maps} but {written} were written")
+
+    def charts_of_the_build(self) -> None:
+        """The build's charts copied into the site (drawn here when the build has none)."""
         self.charts = []
         source = self.out_dir / "charts" if self.out_dir else None
         if source is None or not all((source / f"{stem}.svg").is_file() for stem, _ in CHART_FILES):

@@ -21,10 +21,11 @@ def _jobs(text: str) -> int:
     return value
 
 
-def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
-    """`--jobs N`: how many reports are extracted at once (build and all)."""
+def add_jobs_argument(parser: argparse.ArgumentParser, more: str = "") -> None:
+    """`--jobs N`: how many reports are extracted at once (build and all); `more` says what
+    else the command spreads over the processes."""
     parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                        help="extract up to N reports at once, one process each "
+                        help=f"extract up to N reports at once, one process each{more} "
                         "(default: the number of cores)")
 
 

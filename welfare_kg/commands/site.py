@@ -28,11 +28,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def write_site_for(store: object, out_dir: Path, output: Path) -> list[Path]:
-    """Write the site for `store` (the build in `out_dir`) into `output`."""
+def write_site_for(store: object, out_dir: Path, output: Path,
+                   jobs: int | None = None) -> list[Path]:
+    """Write the site for `store` (the build in `out_dir`) into `output`, its pages rendered
+    by `jobs` processes (default: the cores)."""
     from welfare_kg.viz import write_site
 
-    return write_site(store, output, out_dir=out_dir)
+    return write_site(store, output, out_dir=out_dir, jobs=jobs)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,172 @@
+"""Independent work done in a second process beside this one (the site's pages on two cores).
+
+The main job runs on machines with two or more cores, and once the graph is built much of
+what is left is independent files (the site's pages). `alongside(work)` forks a child that
+does `work` while this process runs the block, and waits for it at the end of the block. A
+forked child starts as a copy of this process (its data, loaded modules and compiled
+templates), so nothing is pickled or imported again and the start costs a few milliseconds.
+
+What the two processes write must not depend on which runs first (each writes its own
+files); then the output is the same bytes as a serial run's, which is what `enabled=False`
+(or a system without `fork`) does: `work` first, then the block, in this process.
+
+Failure is the caller's as if the work had run here: an error in the child is raised again
+in this process at the end of the block (a `WelfareKGError` as itself, so the CLI prints its
+one line; a bug with the child's traceback attached); an error in the block stops the
+child and waits for it before it propagates, so no child is left writing into a staging
+folder that its caller is about to remove.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from welfare_kg.errors import WelfareKGError
+
+__all__ = ["Beside", "alongside", "cores", "spare_cores"]
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def spare_cores() -> int:
+    """The processes worth running for the main job now: the cores, or 1 when other work
+    already keeps them busy (a load average over the last minute of at least the cores and a
+    half: more runnable processes than cores besides this one). On a busy machine a second
+    process gains no time and costs its fork and the work both processes repeat (about a
+    tenth of a second of CPU); the output is the same either way."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this system
+        return cores()
+    return 1 if load >= cores() + 0.5 else cores()
+
+
+class Beside:
+    """What `alongside` yields: `result` holds what the work returned, once the block is over
+    (pickled across from the child, so it must be picklable: paths, numbers, text)."""
+
+    result: Any = None
+
+
+@contextmanager
+def alongside(work: Callable[[], Any], *, enabled: bool = True) -> Iterator[Beside]:
+    """Run `work` in a forked child while the block runs here; when the block ends, wait for
+    the child, raise its error if it failed, else keep its return value in `result`. Serial
+    (`work`, then the block) when not `enabled` or where there is no `fork`."""
+    beside = Beside()
+    if not enabled or not hasattr(os, "fork"):
+        beside.result = work()
+        yield beside
+        return
+    read_end, write_end = os.pipe()
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+        if stream is not None:
+            stream.flush()
+    # The child shares this process's memory until it writes to a page; a garbage collection
+    # in the child would write to every object it scans, copying most of the heap. Objects
+    # made before the fork are set aside from collection (in both, for the child's life).
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its effects are what the tests check
+        os.close(read_end)
+        _child(work, write_end)
+    gc.unfreeze()
+    os.close(write_end)
+    try:
+        yield beside
+    except BaseException:
+        _stop(pid)
+        os.close(read_end)
+        raise
+    with os.fdopen(read_end, "rb") as pipe:
+        report = pipe.read()  # until the child closes its end: a result of any size
+    _, status = os.waitpid(pid, 0)
+    beside.result = _outcome(report, status)
+
+
+def _child(work: Callable[[], Any], pipe: int) -> None:  # pragma: no cover - in the child
+    """Do `work`, send back its result or its error, and leave with os._exit: the parent's
+    exit handlers, temporary folders and buffered output are the parent's, not run or
+    written a second time here."""
+    code = 0
+    signal.signal(signal.SIGTERM, _stopped)
+    try:
+        message = pickle.dumps(("result", work()))
+    except BaseException as exc:
+        code = 1
+        message = _error_message(exc)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(BaseException):
+                if stream is not None:
+                    stream.flush()
+    with suppress(BaseException), os.fdopen(pipe, "wb") as out:
+        out.write(message)
+    os._exit(code)
+
+
+def _error_message(exc: BaseException) -> bytes:
+    """The child's error, pickled when it can be (a `WelfareKGError` keeps its type and
+    message), with its traceback as text."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        data = pickle.dumps(("error", exc, text))
+        pickle.loads(data)  # an exception whose constructor takes other arguments fails here
+    except Exception:
+        data = pickle.dumps(("error", None, text))
+    return data
+
+
+def _stop(pid: int, grace: float = 5.0) -> None:
+    """End the child (the block failed: its work is not wanted) and reap it: asked first
+    (SIGTERM ends its work like an error, so its `with` blocks remove their temporary
+    folders), killed when it has not ended within `grace` seconds."""
+    with suppress(ProcessLookupError):  # already gone
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return
+        time.sleep(0.005)
+    with suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _stopped(signum: int, frame: object) -> None:  # pragma: no cover - in the child
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+def _outcome(report: bytes, status: int) -> Any:
+    """The child's result, or its failure raised here."""
+    code = os.waitstatus_to_exitcode(status)
+    try:
+        message = pickle.loads(report) if report else None
+    except Exception:  # cut short: the child was killed while it wrote
+        message = None
+    if code == 0 and message and message[0] == "result":
+        return message[1]
+    if message and message[0] == "error":
+        _, exc, text = message
+        if isinstance(exc, BaseException):
+            if not isinstance(exc, WelfareKGError):
+                exc.add_note(f"in the second process:\n{text}")
+            raise exc
+        raise RuntimeError(f"the second process failed:\n{text}")  # a bug, with its traceback
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+    raise WelfareKGError(f"the second process of this job {how} before it finished")
