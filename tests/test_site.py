@@ -152,6 +152,13 @@ def test_heaviest_pair_lists_exactly_the_graphs_rows(built_site: BuiltSite) -> N
     assert len(page.rows) == len(set(page.rows)) and set(page.rows) == rows
     csv_rows = read_csv(built_site.site / "pairs" / f"{pair.slug}.csv")
     assert {r["row_iri"] for r in csv_rows} == rows
+    for r in csv_rows:  # the team's English titles beside the printed ones
+        if r["initiative"]:
+            assert r["initiative_en"] and r["initiative_en"] != r["initiative"]
+        else:
+            assert not r["initiative_en"]
+        assert r["action_plan_en"].split()[0] == r["action_plan"].split()[0]
+        assert r["action_plan_en"] != r["action_plan"]
     for body in (top["a"], top["b"]):  # each body's page links the count to that page
         text = (built_site.site / "bodies" / f"{site.bodies[body].slug}.html").read_text()
         assert f'href="../pairs/{pair.slug}.html"' in text

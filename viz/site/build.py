@@ -104,12 +104,14 @@ def _from_cache(kept: Path | None, stage: Path) -> bool:
 
 def rows_csv(site: Site, rows: Iterable[str]) -> bytes:
     """Rows as CSV for spreadsheets: UTF-8 with a BOM (Excel on Japanese Windows reads it
-    right), CRLF, readable status labels (実施 / 一部実施 / 中止) beside the status IRI, and
-    the source page and lines of every row."""
+    right), CRLF, readable status labels (実施 / 一部実施 / 中止) beside the status IRI, the
+    English titles beside the printed ones (as out/rows.csv), and the source page and lines
+    of every row."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["row", "file", "page", "start_line", "end_line", "pillar", "action_plan",
-                "initiative", "plan_item", "result", "status", "status_en", "status_iri",
+                "action_plan_en", "initiative", "initiative_en", "plan_item", "result",
+                "status", "status_en", "status_iri",
                 "bodies", "bodies_en", "partners_named", "row_iri"])
     for iri in rows:
         r = site.rows[iri]
@@ -120,7 +122,8 @@ def rows_csv(site: Site, rows: Iterable[str]) -> bytes:
         w.writerow([
             r.anchor, r.file, r.page, r.start, r.end,
             f"{pillar.number} {pillar.title_ja}" if pillar else "",
-            f"{ap.number} {ap.title_ja}" if ap else "", ini.title_ja if ini else "",
+            f"{ap.number} {ap.title_ja}" if ap else "", f"{ap.number} {ap.title_en}" if ap else "",
+            ini.title_ja if ini else "", ini.title_en if ini else "",
             r.text, r.result, ja, en, status_iri,
             "・".join(site.bodies[b].name_ja for b in r.bodies),
             "; ".join(site.bodies[b].name_en or site.bodies[b].name_ja for b in r.bodies),
