@@ -12,8 +12,8 @@ from welfare_kg import cache
 def test_entries_round_trip_and_depend_on_the_keys(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
-    a, b = cache.entry("x", "report-a", suffix=".json"), cache.entry("x", "report-b")
-    assert a is not None and b is not None and a != b and a.parent == tmp_path / "x"
+    a, b = cache.entry("part", "report-a", suffix=".json"), cache.entry("part", "report-b")
+    assert a is not None and b is not None and a != b and a.parent == tmp_path / "part"
     assert cache.read_entry(a) is None
     cache.write_entry(a, b"data")
     assert cache.read_entry(a) == b"data"
@@ -22,15 +22,15 @@ def test_entries_round_trip_and_depend_on_the_keys(tmp_path: Path,
 
 def test_the_version_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
-    before = cache.entry("x", "same")
+    before = cache.entry("part", "same")
     monkeypatch.setattr(cache, "code_version", lambda: "another version")
-    assert cache.entry("x", "same") != before
+    assert cache.entry("part", "same") != before
 
 
 def test_off_and_unwritable_caches_are_skipped(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cache.CACHE_ENV, "off")
-    assert cache.entry("x", "k") is None and cache.read_entry(None) is None
+    assert cache.entry("part", "k") is None and cache.read_entry(None) is None
     cache.write_entry(None, b"ignored")
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -87,13 +87,13 @@ def test_the_cache_drops_its_least_recently_used_entries(tmp_path: Path,
 
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
     monkeypatch.setenv(cache.LIMIT_ENV, "none")
-    paths = [cache.entry("x", f"k{i}") for i in range(3)]
+    paths = [cache.entry("part", f"k{i}") for i in range(3)]
     for age, path in enumerate(paths):
         cache.write_entry(path, b"x" * 1000)
         os.utime(path, (1_000_000 + age, 1_000_000 + age))  # written in this order
     monkeypatch.setenv(cache.LIMIT_ENV, "2500")
     assert cache.read_entry(paths[0]) == b"x" * 1000  # read: now the most recent
-    newest = cache.entry("y", "k")
+    newest = cache.entry("site", "k")
     cache.write_entry(newest, b"y" * 1000)  # 4,000 bytes > 2,500: the two oldest unused go
     assert [p.exists() for p in paths] == [True, False, False]
     assert newest.exists()
@@ -130,3 +130,48 @@ def test_the_cache_command_shows_prunes_and_clears(tmp_path: Path,
     assert main(["cache", "clear"]) == 0
     assert "removed 2 entries" in capsys.readouterr().out
     assert cache.entries(tmp_path) == []
+
+
+def test_pruning_touches_only_the_caches_own_entries(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache folder set by mistake to a shared one (~/.cache, /tmp) keeps others' files."""
+    import os
+
+    from welfare_kg.cli import main
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(cache.LIMIT_ENV, "1K")
+    foreign = [tmp_path / "Documents" / "thesis.txt", tmp_path / "pip" / "wheel.whl",
+               tmp_path / "part" / "notes.txt", tmp_path / "thesis.txt"]
+    for path in foreign:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"x" * 4096)
+        os.utime(path, (1_000_000, 1_000_000))
+    cache.write_entry(cache.entry("part", "r"), b"p" * 2048)
+    assert main(["cache", "clear"]) == 0
+    assert all(p.read_bytes() == b"x" * 4096 for p in foreign)
+    assert cache.entries(tmp_path) == []
+    with pytest.raises(ValueError, match="unknown cache kind"):
+        cache.entry("Documents", "k")
+
+
+def test_abandoned_temporary_files_are_removed_by_the_next_prune(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    (tmp_path / "site").mkdir()
+    old, fresh = tmp_path / "site" / ".tmp-abandoned", tmp_path / "site" / ".tmp-writing"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    os.utime(old, (1_000_000, 1_000_000))
+    cache.write_entry(cache.entry("site", "k"), b"site")  # far under the bound
+    assert not old.exists() and fresh.exists()  # a writer at work keeps its file
+
+
+def test_an_infinite_bound_is_not_a_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    for text in ("inf", "1e999", "nan"):
+        with pytest.raises(ValueError):
+            cache.parse_size(text)
+        monkeypatch.setenv(cache.LIMIT_ENV, text)
+        assert cache.cache_limit() == cache.DEFAULT_LIMIT

@@ -131,3 +131,28 @@ def test_a_busy_machine_gets_one_process(monkeypatch: pytest.MonkeyPatch, load: 
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert spare_cores() == spare
+
+
+def test_an_interrupt_in_the_child_never_runs_the_callers_code(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing in the child right after the fork (here: raised by its first os.close)
+    must not unwind the caller's stack there: only this process runs the cleanup."""
+    from welfare_kg import parallel
+
+    parent, real_close = os.getpid(), os.close
+
+    def close(fd: int) -> None:
+        real_close(fd)
+        if os.getpid() != parent:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel.os, "close", close)
+    with pytest.raises(WelfareKGError, match="exited with status 1"):
+        try:
+            with alongside(lambda: 1):
+                pass
+        finally:
+            with (tmp_path / "cleanup").open("a", encoding="utf-8") as fh:
+                fh.write(f"{os.getpid()}\n")
+    monkeypatch.undo()
+    assert (tmp_path / "cleanup").read_text(encoding="utf-8").split() == [str(parent)]

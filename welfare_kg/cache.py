@@ -18,22 +18,31 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR, PROJECT_ROOT, QUERIES_DIR
 
-__all__ = ["CACHE_ENV", "LIMIT_ENV", "cache_limit", "cache_root", "code_version", "entries",
-           "entry", "files_digest", "pack_tree", "parse_size", "prune", "read_entry",
+__all__ = ["CACHE_ENV", "KINDS", "LIMIT_ENV", "cache_limit", "cache_root", "code_version",
+           "entries", "entry", "files_digest", "pack_tree", "parse_size", "prune", "read_entry",
            "read_tree", "unpack_tree", "write_entry"]
 
 CACHE_ENV = "WELFARE_KG_CACHE_DIR"
 LIMIT_ENV = "WELFARE_KG_CACHE_MAX"
 DEFAULT_LIMIT = 1 << 30
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+# The kinds of work kept, one folder each. Pruning looks only in these folders and only at
+# names `entry` makes, so a cache folder set by mistake to a shared one (~/.cache, /tmp)
+# never loses another program's files.
+KINDS = ("charts", "extraction", "maps", "part", "site", "tokens")
+_ENTRY_NAME = re.compile(r"[0-9a-f]{40}(\.[A-Za-z0-9]+)?")
+_STALE_TEMP = 3600.0  # seconds after which a writer's temporary file is taken as abandoned
 # What the cached work depends on: every file of every room (code, and the templates,
 # scripts, stylesheets, fonts and interface text that live beside it) and the files it reads.
 _CODE_DIRS = ("welfare_kg", "graph", "viz")
@@ -74,6 +83,8 @@ def _file_key(path: Path) -> str:
 
 def entry(kind: str, *keys: str, suffix: str = "") -> Path | None:
     """The path of the cache entry of `kind` for `keys` under the current code version."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown cache kind {kind!r} (welfare_kg.cache.KINDS)")
     root = cache_root()
     if root is None:
         return None
@@ -125,7 +136,7 @@ def parse_size(text: str) -> int | None:
         return None
     number, unit = (value[:-1], value[-1]) if value[-1:] in _UNITS and value[-1:] else (value, "")
     size = float(number) * _UNITS[unit]
-    if size < 0 or size != size:
+    if size < 0 or not math.isfinite(size):
         raise ValueError(text)
     return int(size)
 
@@ -143,24 +154,26 @@ def cache_limit() -> int | None:
 
 
 def entries(root: Path) -> list[tuple[Path, int, float]]:
-    """Every entry under `root` as (path, size, last use), oldest first; half-written
-    temporary files are left to their writers."""
+    """Every entry under `root` as (path, size, last use), oldest first: the files `entry`
+    names in the KINDS folders, nothing else. A writer's temporary file counts once it is
+    older than an hour (its writer was killed), so abandoned ones are pruned too."""
     found = []
-    try:
-        kinds = [d for d in os.scandir(root) if d.is_dir(follow_symlinks=False)]
-    except OSError:
-        return []
-    for kind in kinds:
+    now = time.time()
+    for kind in KINDS:
         try:
-            files = list(os.scandir(kind.path))
+            files = list(os.scandir(root / kind))
         except OSError:
             continue
         for item in files:
-            if item.name.startswith(".tmp-") or not item.is_file(follow_symlinks=False):
+            temp = item.name.startswith(".tmp-")
+            if not (temp or _ENTRY_NAME.fullmatch(item.name)):
                 continue
             try:
                 info = item.stat(follow_symlinks=False)
             except OSError:
+                continue
+            if not item.is_file(follow_symlinks=False) or (temp and
+                                                            now - info.st_mtime < _STALE_TEMP):
                 continue
             found.append((Path(item.path), info.st_size, info.st_mtime))
     found.sort(key=lambda e: (e[2], str(e[0])))
@@ -178,8 +191,9 @@ def prune(root: Path, limit: int, keep: Path | None = None) -> tuple[int, int]:
     total = sum(size for _, size, _ in found)
     removed = freed = 0
     for path, size, _ in found:
-        if total <= limit:
-            break
+        abandoned = path.name.startswith(".tmp-")  # always removed (see `entries`)
+        if total <= limit and not abandoned:
+            continue
         if path == keep:
             continue
         try:

@@ -81,10 +81,30 @@ def alongside(work: Callable[[], Any], *, enabled: bool = True) -> Iterator[Besi
     # in the child would write to every object it scans, copying most of the heap. Objects
     # made before the fork are set aside from collection (in both, for the child's life).
     gc.freeze()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child; its effects are what the tests check
+    # Ctrl-C or SIGTERM between the fork and the child's own handlers would raise in the child
+    # on the parent's stack (it would run the caller's cleanup): both are held back across
+    # the fork, and each process lets them through once it is ready.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        gc.unfreeze()
         os.close(read_end)
-        _child(work, write_end)
+        os.close(write_end)
+        raise
+    if pid == 0:  # pragma: no cover - the child; its effects are what the tests check
+        try:
+            # The parent stops this child when it is interrupted (`_stop`): Ctrl-C, sent to
+            # the whole process group, is the parent's to handle.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, _stopped)
+            os.close(read_end)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            _child(work, write_end)
+        finally:
+            os._exit(1)  # never back into the caller's code, whatever happened above
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     gc.unfreeze()
     os.close(write_end)
     try:
@@ -93,9 +113,13 @@ def alongside(work: Callable[[], Any], *, enabled: bool = True) -> Iterator[Besi
         _stop(pid)
         os.close(read_end)
         raise
-    with os.fdopen(read_end, "rb") as pipe:
-        report = pipe.read()  # until the child closes its end: a result of any size
-    _, status = os.waitpid(pid, 0)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            report = pipe.read()  # until the child closes its end: a result of any size
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted while waiting: the child is not left behind
+        _stop(pid)
+        raise
     beside.result = _outcome(report, status)
 
 
@@ -104,17 +128,18 @@ def _child(work: Callable[[], Any], pipe: int) -> None:  # pragma: no cover - in
     exit handlers, temporary folders and buffered output are the parent's, not run or
     written a second time here."""
     code = 0
-    signal.signal(signal.SIGTERM, _stopped)
     try:
         message = pickle.dumps(("result", work()))
     except BaseException as exc:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         code = 1
         message = _error_message(exc)
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            with suppress(BaseException):
-                if stream is not None:
-                    stream.flush()
+    # Done: a late SIGTERM must not cut the reply short (the parent reads it whole).
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(BaseException):
+            if stream is not None:
+                stream.flush()
     with suppress(BaseException), os.fdopen(pipe, "wb") as out:
         out.write(message)
     os._exit(code)
@@ -139,13 +164,14 @@ def _stop(pid: int, grace: float = 5.0) -> None:
     with suppress(ProcessLookupError):  # already gone
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if os.waitpid(pid, os.WNOHANG)[0]:
-            return
-        time.sleep(0.005)
-    with suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    with suppress(ChildProcessError):  # already reaped
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.005)
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def _stopped(signum: int, frame: object) -> None:  # pragma: no cover - in the child
