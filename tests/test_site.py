@@ -498,3 +498,25 @@ def test_templates_compile_where_nothing_can_be_kept(tmp_path: Path) -> None:
     e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
     e.bytecode_cache = template_bytecode(e, tmp_path / "blocked" / "__pycache__")
     assert e.get_template("page.html").render(x="ok") == "ok"
+
+
+def test_a_cut_short_compiled_template_is_compiled_again(tmp_path: Path) -> None:
+    import jinja2
+
+    from welfare_kg.viz.site.render import template_bytecode
+
+    (tmp_path / "page.html").write_text("<i>{{ x }}</i>", encoding="utf-8")
+    kept = tmp_path / "__pycache__"
+
+    def render() -> str:
+        e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+        e.bytecode_cache = template_bytecode(e, kept)
+        return e.get_template("page.html").render(x=1)
+
+    assert render() == "<i>1</i>"
+    (code,) = kept.iterdir()
+    # cut inside the checksum after the header (a crash or a full disk while it was written)
+    code.write_bytes(code.read_bytes()[:len(jinja2.bccache.bc_magic) + 3])
+    assert render() == "<i>1</i>"
+    (code,) = kept.iterdir()
+    assert render() == "<i>1</i>"

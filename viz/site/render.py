@@ -8,6 +8,7 @@ English span, and the stylesheet shows the one the language switch chose (`html[
 from __future__ import annotations
 
 import json
+import pickle
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,9 @@ def template_bytecode(env: Any, folder: Path) -> Any:
         def load_bytecode(self, bucket: Any) -> None:
             try:
                 super().load_bytecode(bucket)
-            except OSError:  # unreadable: compiled from source instead
+            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+                # unreadable or cut short (a crash or a full disk while it was written):
+                # compiled from source instead, and written again
                 bucket.reset()
 
         def dump_bytecode(self, bucket: Any) -> None:
