@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from welfare_kg.lazy import lazy_exports
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
-    from .answers import per_body
+    from .answers import stored_with
     from .library import (
         PARAM_TYPES,
         Param,
@@ -66,7 +66,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
 # the store and the results, not the HTTP client and server modules (urllib.request,
 # http.server, subprocess: ~0.1-0.2 s).
 _HOME = {
-    "per_body": "answers",
+    "stored_with": "answers",
     "PARAM_TYPES": "library",
     "Param": "library",
     "QuerySpec": "library",
@@ -139,7 +139,6 @@ __all__ = [
     "load_query",
     "open_store",
     "parse_param_args",
-    "per_body",
     "prepare_store",
     "publish",
     "query_page",
@@ -153,6 +152,7 @@ __all__ = [
     "select_values",
     "stored_answer",
     "stored_values",
+    "stored_with",
 ]
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "per_body",
     "read_stored_answer",
     "storable",
+    "stored_with",
     "write_stored_answer",
     "write_stored_answers",
 ]
@@ -69,6 +70,14 @@ def per_body(spec: QuerySpec) -> bool:
     """Whether `spec`'s answers are stored per body: its one required parameter is `body`
     (the others optional, left unset)."""
     return [p.name for p in spec.params if p.required] == [BODY_PARAM]
+
+
+def stored_with(spec: QuerySpec, params: Mapping[str, str] | None) -> bool:
+    """Whether an answer of `spec` with `params` bound is one that is stored: no parameters
+    for a `storable` query, exactly the body for a `per_body` one."""
+    if params:
+        return per_body(spec) and set(params) == {BODY_PARAM}
+    return storable(spec)
 
 
 def _renderer_stamp(prefixes: Mapping[str, str]) -> str:

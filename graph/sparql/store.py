@@ -49,10 +49,8 @@ from welfare_kg.paths import DEFAULT_REPORT, OUT_DIR, QUERIES_DIR
 
 from .answers import (
     ANSWERS_DIRNAME,
-    BODY_PARAM,
-    per_body,
     read_stored_answer,
-    storable,
+    stored_with,
     write_stored_answer,
     write_stored_answers,
 )
@@ -258,7 +256,7 @@ def stored_answer(spec: QuerySpec, fmt: str, prefixes: Mapping[str, str],
     on-disk store of the build in `out_dir`, or None when there is no build, no current
     store, no such answer, or the stored answer's stamp does not match
     (graph/sparql/answers.py)."""
-    if params and not (per_body(spec) and set(params) == {BODY_PARAM}):
+    if not stored_with(spec, params):
         return None
     out_dir = Path(out_dir)
     build = find_build(out_dir)
@@ -280,8 +278,7 @@ def keep_answer(spec: QuerySpec, results: Results, prefixes: Mapping[str, str],
     build = find_build(out_dir)
     answers_dir = out_dir / STORE_DIRNAME / ANSWERS_DIRNAME
     library = spec.path is not None and spec.path.resolve().parent == QUERIES_DIR.resolve()
-    kept = per_body(spec) and set(params) == {BODY_PARAM} if params else storable(spec)
-    if (build is None or not library or not kept or not answers_dir.is_dir()
+    if (build is None or not library or not stored_with(spec, params) or not answers_dir.is_dir()
             or not store_is_current(out_dir / STORE_DIRNAME, build)):
         return
     with suppress(OSError):

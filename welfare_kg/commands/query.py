@@ -144,10 +144,10 @@ def _stored(spec: object, args: argparse.Namespace, prefixes: dict[str, str],
     (graph/sparql/answers.py): without parameters, or for a query stored per body with only
     a body given (resolved to its Japanese name from the stored listings first, without
     opening the store); None means evaluate."""
-    from welfare_kg.graph.sparql import per_body, stored_answer, stored_values
+    from welfare_kg.graph.sparql import stored_answer, stored_values, stored_with
 
     if params:
-        if set(params) != {"body"} or not per_body(spec):  # type: ignore[arg-type]
+        if not stored_with(spec, params):  # type: ignore[arg-type]
             return None
         listings = {name: stored_values(name, args.out_dir)
                     for name in ("network-bodies", "network-body-details")}
