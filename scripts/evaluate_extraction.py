@@ -30,29 +30,26 @@ missed rows were on the bundled report (caught by its list, missed there too, or
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from welfare_kg.datafiles import normalize  # noqa: E402
+
 TARGETS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 
 
-def norm(s):
-    return "".join(unicodedata.normalize("NFKC", s or "").split())
+def norm(s: str | None) -> str:
+    return normalize(s or "")
 
 
 def _reading() -> dict[int, dict]:
-    truth = {}
-    for f in sorted((ROOT / "tests/data/reading").glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                truth[r["line"]] = r
-    return truth
+    from modify_report import reading_rows
+
+    return {r["line"]: r for r in reading_rows()}
 
 
 def main() -> int:

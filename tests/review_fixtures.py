@@ -18,12 +18,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from modify_report import ModifiedReport, modify, reading_rows, row_keys
 
-__all__ = ["modified_copy", "modified_report", "reading_by_items", "row_keys"]
+__all__ = ["modified_copy", "modified_report", "reading_by_items", "reading_by_line", "row_keys"]
 
 
 def modified_copy(seed: int) -> ModifiedReport:
     """A seeded copy with every kind of change and the reading carried to its lines."""
     return modify(seed)
+
+
+def reading_by_line() -> dict[int, dict]:
+    """The hand reading's rows by the line of their first plan bullet."""
+    return {r["line"]: r for r in reading_rows()}
 
 
 def reading_by_items() -> dict[tuple[str, int], dict]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import report_fixtures as F
+from review_fixtures import reading_by_line
 
 from welfare_kg.cli import main
 from welfare_kg.errors import InputError, ReportFormatError
@@ -164,19 +165,10 @@ def test_bundled_outline(bundled):
     assert "妊娠期からの切れ目のない子育て支援" in pillar_two
 
 
-def _reading() -> dict[int, dict]:
-    out = {}
-    for path in sorted(Path(__file__).parent.glob("data/reading/*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            out[row["line"]] = row
-    return out
-
-
 @pytest.mark.parametrize("corrections, initiative_floor", [(False, 0.78), (True, 0.98)])
 def test_agreement_with_the_hand_reading(corrections, initiative_floor):
     """The issue's measures against our own hand reading (tests/data/reading)."""
-    truth = _reading()
+    truth = reading_by_line()
     got = {r.line: r for r in extract_report(DEFAULT_REPORT, corrections=corrections).rows}
     common = set(truth) & set(got)
     assert len(common) / len(truth) >= 0.99 and len(common) / len(got) >= 0.99

@@ -3,10 +3,8 @@ the method's errors the list finds, measured leave-one-page-out against the hand
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from review_fixtures import reading_by_line
 
 from welfare_kg.graph.report.extract import extract_report, segment_pages
 from welfare_kg.graph.report.review import (
@@ -25,15 +23,6 @@ from welfare_kg.graph.report.review import (
 )
 from welfare_kg.graph.report.segment import REVIEW_SAME, SAME
 from welfare_kg.paths import DEFAULT_REPORT
-
-
-def _reading() -> dict[int, dict]:
-    out = {}
-    for path in sorted(Path(__file__).parent.glob("data/reading/*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            out[row["line"]] = row
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +76,7 @@ def test_review_list_finds_the_methods_errors_leave_one_page_out(method_rows) ->
     """Issue 13: at most a quarter of the rows flagged, holding the method's errors. The
     parameters and threshold for each page are chosen on the other pages only; the floors are
     the measured figures (README), so a change that loses an error fails here."""
-    truth = _reading()
+    truth = reading_by_line()
     errors = reading_errors([r for r in method_rows if r.line in truth], truth)
     signals = {n: s for n, s in row_signals(DEFAULT_REPORT).items() if n in truth}
     assert len(errors["any"]) >= 40  # the method alone does make errors to find
@@ -133,7 +122,7 @@ def test_ties_between_candidates_go_to_the_neighbouring_list_lengths() -> None:
 def test_the_extractors_review_list(method_rows) -> None:
     """flagged_rows with the shipped parameters (chosen on all pages, so this is the fitted
     figure, not the honest one above): a quarter of the rows, nine in ten errors."""
-    truth = _reading()
+    truth = reading_by_line()
     errors = reading_errors([r for r in method_rows if r.line in truth], truth)
     flagged = {r.line for r in flagged_rows(method_rows)}
     assert len(flagged) <= REVIEW_SHARE * len(method_rows)
