@@ -79,7 +79,7 @@ def _limit(text: str | None) -> int | None:
         return cache.cache_limit()
     try:
         return cache.parse_size(text)
-    except (ValueError, KeyError):
+    except ValueError:
         raise InputError(f"--max {text!r}: not a size (e.g. 500M, 2G, or none)") from None
 
 
