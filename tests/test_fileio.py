@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from welfare_kg.fileio import atomic_write, write_bytes, write_text
+from welfare_kg import fileio
+from welfare_kg.fileio import atomic_write, replace_folder, write_bytes, write_text
 
 
 def test_an_unchanged_file_keeps_its_inode_and_mtime(tmp_path: Path) -> None:
@@ -59,3 +62,74 @@ def test_a_staged_write_makes_a_shared_file_and_names_the_path_it_cannot_write(
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match=r"file/b\.html: cannot write here"):
         write_staged(tmp_path / "file" / "b.html", b"x")
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_replaced_folder_is_whole_and_made_like_any_folder(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "old-only").mkdir(parents=True)
+    (site / "old-only" / "page.html").write_text("old", encoding="utf-8")
+    (tmp_path / "plain").mkdir()
+    with replace_folder(site) as stage:
+        assert stage.parent == tmp_path and stage != site
+        (stage / "index.html").write_text("new", encoding="utf-8")
+        assert _tree(site) == {"old-only/page.html": "old"}  # readers see the old one meanwhile
+    assert _tree(site) == {"index.html": "new"}
+    assert site.stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain", "site"]
+
+
+def test_a_failed_block_leaves_the_folder_and_no_staging(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), replace_folder(site) as stage:
+        (stage / "index.html").write_text("half", encoding="utf-8")
+        raise RuntimeError("boom")
+    assert _tree(site) == {"index.html": "old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_leftovers_of_killed_runs_go_after_an_hour(tmp_path: Path) -> None:
+    stale = [tmp_path / ".site.staging", tmp_path / ".site.staging-1-2", tmp_path / ".site.old-3-4"]
+    fresh = tmp_path / ".site.staging-5-6"  # maybe a run writing right now
+    other = tmp_path / ".sites.staging-7-8"  # another folder's
+    for folder in (*stale, fresh, other):
+        (folder / "x").mkdir(parents=True)
+    hour_ago = time.time() - fileio.STALE_SECONDS - 60
+    for folder in (*stale, other):
+        os.utime(folder, (hour_ago, hour_ago))
+    with replace_folder(tmp_path / "site") as stage:
+        (stage / "index.html").write_text("new", encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, other.name, "site"]
+
+
+def _write_site_many_times(site: str, tag: str, times: int) -> None:
+    for i in range(times):
+        with replace_folder(Path(site)) as stage:
+            for page in ("index.html", "rows/a.html", "rows/b.html"):
+                (stage / page).parent.mkdir(parents=True, exist_ok=True)
+                (stage / page).write_text(f"{tag}-{i}", encoding="utf-8")
+
+
+def test_runs_replacing_one_folder_at_once_each_leave_it_whole(tmp_path: Path) -> None:
+    """Several processes replace the same folder over and over: at the end it holds one run's
+    pages, all of them, and no staging or old folder is left (each run stages under its own
+    name; a swap that loses the place to another run tries again)."""
+    site = tmp_path / "site"
+    fork = multiprocessing.get_context("fork")
+    runs = [fork.Process(target=_write_site_many_times, args=(str(site), f"run{n}", 40))
+            for n in range(4)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=60)
+    assert [run.exitcode for run in runs] == [0, 0, 0, 0]
+    pages = _tree(site)
+    assert sorted(pages) == ["index.html", "rows/a.html", "rows/b.html"]
+    assert len(set(pages.values())) == 1  # one run's pages, not a mixture
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -7,9 +7,13 @@ modification times (make, rsync, a browser's reload, the store's build stamp) se
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
+import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +21,11 @@ from typing import IO
 
 from welfare_kg.errors import InputError
 
-__all__ = ["atomic_write", "check_writable", "write_bytes", "write_staged", "write_text"]
+__all__ = ["atomic_write", "check_writable", "replace_folder", "write_bytes", "write_staged",
+           "write_text"]
+
+STALE_SECONDS = 3600  # a staging folder untouched this long belongs to a run that was killed
+_SWAP_TRIES = 10  # each try loses only to another run that finished in between
 
 
 def _cannot(path: Path, exc: OSError) -> InputError:
@@ -171,3 +179,75 @@ def write_staged(path: str | Path, data: bytes) -> None:
             fh.write(data)
     except OSError as exc:
         raise _cannot(path, exc) from exc
+
+
+@contextmanager
+def replace_folder(target: str | Path) -> Iterator[Path]:
+    """Yield an empty staging folder beside `target`; when the block succeeds, it replaces
+    `target` whole (two renames), and when it fails, it is removed and `target` is untouched.
+
+    Each run stages under a name of its own (``.NAME.staging-*``), so two runs writing the same
+    folder at once do not write into one staging folder: the last to finish wins, complete.
+    Leftovers of killed runs (older than `STALE_SECONDS`) are removed on the way.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(target)
+        stage = _unique(target, "staging")
+        stage.mkdir()  # as any folder the user makes (umask), unlike mkdtemp's 0700
+    except OSError as exc:
+        raise _cannot(target, exc) from exc
+    try:
+        yield stage
+        _swap_in(stage, target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the staging and old folders of `target` that killed runs left behind."""
+    now = time.time()
+    for prefix in (f".{target.name}.staging", f".{target.name}.old"):
+        for path in target.parent.glob(f"{glob.escape(prefix)}*"):
+            try:
+                if now - path.lstat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(path, ignore_errors=True)
+            except FileNotFoundError:
+                pass  # another run removed it first
+
+
+def _unique(target: Path, kind: str) -> Path:
+    """A name beside `target` that no other run (process) uses: ``.NAME.KIND-PID-NS``."""
+    return target.parent / f".{target.name}.{kind}-{os.getpid()}-{time.time_ns()}"
+
+
+def _swap_in(stage: Path, target: Path) -> None:
+    """Move `target` aside and `stage` into its place, then remove what was moved aside.
+
+    Between the two renames another run may put its own folder at `target`; then the rename
+    fails (the place is taken) and is tried again, a bounded number of times.
+    """
+    olds: list[Path] = []
+    try:
+        for _ in range(_SWAP_TRIES):
+            if target.exists() or target.is_symlink():
+                old = _unique(target, "old")
+                try:
+                    target.rename(old)
+                    olds.append(old)
+                except FileNotFoundError:
+                    pass  # another run moved it first: the place is free now
+            try:
+                stage.rename(target)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        raise OSError(errno.EBUSY, "other runs keep replacing it")
+    except OSError as exc:
+        raise _cannot(target, exc) from exc
+    finally:
+        for old in olds:
+            shutil.rmtree(old, ignore_errors=True)

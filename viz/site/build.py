@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from welfare_kg import cache
 from welfare_kg.datafiles import normalize
 from welfare_kg.errors import InputError
-from welfare_kg.fileio import write_bytes, write_staged, write_text
+from welfare_kg.fileio import replace_folder, write_bytes, write_staged, write_text
 from welfare_kg.parallel import alongside, cores
 
 from ..charts import write_charts
@@ -59,22 +58,13 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None,
     site_dir = Path(site_dir)
     out = Path(out_dir) if out_dir else None
     kept = _cache_entry(out)
-    stage = site_dir.parent / f".{site_dir.name}.staging"
-    old = site_dir.parent / f".{site_dir.name}.old"
-    try:
-        for leftover in (stage, old):
-            shutil.rmtree(leftover, ignore_errors=True)
-        stage.mkdir(parents=True)
-        if not _from_cache(kept, stage):
-            _Writer(gather(store), stage, out, store).write(jobs or cores())
-            cache.write_entry(kept, cache.pack_tree(stage))
-        if site_dir.exists():
-            site_dir.rename(old)
-        stage.rename(site_dir)
-    except OSError as exc:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise InputError(f"{site_dir}: cannot write the site: {exc.strerror or exc}") from exc
-    shutil.rmtree(old, ignore_errors=True)
+    with replace_folder(site_dir) as stage:  # its own staging folder: concurrent runs are safe
+        try:
+            if not _from_cache(kept, stage):
+                _Writer(gather(store), stage, out, store).write(jobs or cores())
+                cache.write_entry(kept, cache.pack_tree(stage))
+        except OSError as exc:
+            raise InputError(f"{site_dir}: cannot write the site: {exc.strerror or exc}") from exc
     return sorted(p for p in site_dir.rglob("*") if p.is_file())
 
 
