@@ -15,6 +15,7 @@ import pytest
 from sparql_data import BODIES_GRAPH, REPORT_GRAPH
 
 from welfare_kg.cli import main
+from welfare_kg.errors import EndpointError
 from welfare_kg.graph.sparql.library import list_queries
 from welfare_kg.graph.sparql.remote import execute_remote, run_remote
 from welfare_kg.graph.sparql.server import OxigraphServer, free_port
@@ -159,6 +160,26 @@ def test_serve_answers_read_only_and_stops_on_ctrl_c(build_dir: Path) -> None:
         assert _stopped(url)
     finally:
         process.kill()
+
+
+def test_a_graph_without_the_row_facts_is_refused_not_answered_short(build_dir: Path) -> None:
+    """A graph published before ontology 1.2.0 has no wk:line/wk:bodyCount on its rows: the
+    queries that read them would drop those rows silently; they are refused with a reason."""
+    process, url = _serve(build_dir, "--writable")
+    try:
+        assert len(run_remote(url + "/query", "single-body-rows").values()) == 2
+        older = ("PREFIX wk: <https://w3id.org/welfare-kg/ontology#>\n"
+                 "DELETE WHERE { GRAPH ?g { ?row wk:line ?line } }")
+        request = urllib.request.Request(url + "/update", data=older.encode(), method="POST",
+                                         headers={"Content-Type": "application/sparql-update"})
+        urllib.request.urlopen(request, timeout=10).close()
+        with pytest.raises(EndpointError, match=r"single-body-rows reads each row's wk:line"
+                                                r".*before 1\.2\.0.*welfare-kg publish"):
+            run_remote(url + "/query", "single-body-rows")
+        assert run_remote(url + "/query", "plan-skeleton").values()  # reads no row facts
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
 
 
 def test_serve_writable_works_on_a_copy(build_dir: Path) -> None:

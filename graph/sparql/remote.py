@@ -26,6 +26,8 @@ from .urls import check_endpoint, check_timeout
 
 __all__ = ["execute_remote", "inject_values", "run_remote", "values_block"]
 
+_ROW_FACTS = re.compile(r"\bwk:(?:line|bodyCount)\b")  # the row facts of ontology 1.2.0
+_OLDER_GRAPH = Path(__file__).parent / "assets" / "rows-without-row-facts.rq"
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -165,8 +167,24 @@ def run_remote(endpoint: str, query: str | Path | QuerySpec,
     check_endpoint(endpoint)
     check_timeout(timeout)
     spec = query if isinstance(query, QuerySpec) else load_query(query)
+    if _ROW_FACTS.search(_strip_comments(spec.text)):
+        _check_row_facts(endpoint, spec.name, default_graphs, timeout)
     return execute_remote(endpoint, spec.text, bind_params(spec, params or {}),
                           default_graphs=default_graphs, timeout=timeout, name=spec.name)
+
+
+def _check_row_facts(endpoint: str, name: str, default_graphs: Sequence[str],
+                     timeout: float) -> None:
+    """Refuse to run `name` on a graph whose rows lack `wk:line`/`wk:bodyCount`: published
+    before ontology 1.2.0, it would answer with some rows missing, and nothing would say so."""
+    older = execute_remote(endpoint, _OLDER_GRAPH.read_text(encoding="utf-8"),
+                           default_graphs=default_graphs, timeout=timeout,
+                           name="the row-facts check")
+    if older.boolean:
+        raise EndpointError(
+            f"{endpoint}: {name} reads each row's wk:line and wk:bodyCount, which this "
+            "graph's rows lack (it was published with the welfare-kg ontology before 1.2.0): "
+            "publish the build again (welfare-kg publish) and rerun")
 
 
 def execute_remote(endpoint: str, text: str,
