@@ -23,7 +23,8 @@ import math
 from collections.abc import Callable
 from functools import reduce
 from itertools import accumulate
-from operator import add
+from operator import add, sub
+from typing import NamedTuple
 
 __all__ = ["Lattice", "log_sum_exp"]
 
@@ -41,9 +42,20 @@ def log_sum_exp(values: list[float]) -> float:
     return top + math.log(sum(map(math.exp, [v - top for v in values])))
 
 
+class _Kind(NamedTuple):
+    """One of the lattice's two programmes: its segment table, how it joins the ways into a
+    state, and its memoised columns."""
+
+    table: dict[Label, list[list[float]]]
+    join: Callable[[list[float]], float]
+    per_temp: bool  # the end values are divided by the temperature (the posterior)
+    forward: dict[Order, list[float]]
+    backward: dict[Order, list[float]]
+
+
 class Lattice:
     """One page's segmentation lattice: segment tables, and memoised columns per order prefix
-    (forward) and suffix (backward)."""
+    (forward) and suffix (backward), for the best path (max) and the posterior (log-sum-exp)."""
 
     def __init__(self, n: int, anchored: dict[int, int], free: list[int],
                  seg: Callable[[int, int, Label], float],
@@ -59,22 +71,22 @@ class Lattice:
         self.limit = [next((s for s in starts if s > i), n) for i in range(n)]
         # lo[b]: the first row a segment ending at row b can start at
         self.lo = [max((s for s in starts if s < b), default=0) for b in range(n + 1)]
+        # own[i]: the label of a move from row i that uses no end-block initiative
+        self.own: list[Label] = [anchored.get(i) for i in range(n)]
         labels: set[Label] = set(anchored.values())
         if len(anchored) < n:
             labels |= {*free, None}
-        # gain[j][i]: scores of the segments (i, b, j) for b = i+1..limit[i], and rgain the
-        # posterior's, over temp; tabled only for the labels a move from row i can take.
-        self.gain: dict[Label, list[list[float]]] = {j: [[] for _ in range(n)] for j in labels}
-        self.rgain: dict[Label, list[list[float]]] = {j: [[] for _ in range(n)] for j in labels}
+        # table[j][i]: scores of the segments (i, b, j) for b = i+1..limit[i] (the posterior's
+        # over temp), made only for the labels a move from row i can take.
+        gain: dict[Label, list[list[float]]] = {j: [[] for _ in range(n)] for j in labels}
+        rgain: dict[Label, list[list[float]]] = {j: [[] for _ in range(n)] for j in labels}
         for i in range(n):
             for j in ([anchored[i]] if i in anchored else [*free, None]):
                 ends = range(i + 1, self.limit[i] + 1)
-                self.gain[j][i] = [seg(i, b, j) for b in ends]
-                self.rgain[j][i] = [review(i, b, j) / temp for b in ends]
-        self._best: dict[Order, tuple[list[float], list]] = {}
-        self._ends: dict[Order, list[float]] = {}
-        self._sums: dict[Order, list[float]] = {}
-        self._tails: dict[Order, list[float]] = {}
+                gain[j][i] = [seg(i, b, j) for b in ends]
+                rgain[j][i] = [review(i, b, j) / temp for b in ends]
+        self.best_kind = _Kind(gain, max, False, {}, {})
+        self.sum_kind = _Kind(rgain, log_sum_exp, True, {}, {})
 
     def _options(self, i: int, k: int, following: Order) -> list[tuple[Label, int]]:
         """The moves' labels from state (i, k), `following` the initiatives not yet used,
@@ -100,150 +112,133 @@ class Lattice:
                 out.append((i, k, None))
         return out
 
-    # The best path (max-plus) ------------------------------------------------------------
+    def forward(self, prefix: Order, kind: _Kind) -> list[float]:
+        """Per row i, the ways from the start to (i, len(prefix)) joined (-inf: none).
 
-    def best_column(self, prefix: Order) -> tuple[list[float], list]:
-        """Best score reaching (i, len(prefix)) for every row i (-inf: unreachable), with the
-        move that first reached that score (the plain programme kept the first of equals)."""
-        found = self._best.get(prefix)
+        The ways into a state are collected in the order the plain programme pushed them
+        (start rows ascending, column k - 1 before column k), so sums keep their order; the
+        posterior needs rows before the end only.
+        """
+        found = kind.forward.get(prefix)
         if found is not None:
             return found
-        k, n = len(prefix), self.n
-        before = self.best_column(prefix[:-1])[0] if k else None
-        value = [_NEG] * (n + 1)
-        back: list = [None] * (n + 1)
+        k, n, table = len(prefix), self.n, kind.table
+        before = self.forward(prefix[:-1], kind) if k else None
+        entry = table[self.free[prefix[-1]]] if k else None
+        width = n if kind.per_temp else n + 1
+        terms: list[list[float]] = [[] for _ in range(width)]
         if not k:
-            value[0] = 0.0
-        for b in range(1, n + 1):
-            top, arg = _NEG, None
-            for i, kk, j in self._sources(b, k, prefix):
-                base = before[i] if kk != k else value[i]  # type: ignore[index]
-                if base == _NEG:
-                    continue
-                val = base + self.gain[j][i][b - i - 1]
-                if arg is None or val > top:
-                    top, arg = val, (i, kk, j)
-            value[b], back[b] = top, arg
-        self._best[prefix] = (value, back)
-        return value, back
+            terms[0].append(0.0)
+        value = [_NEG] * (n + 1)
+        for i in range(n):
+            if terms[i]:
+                value[i] = kind.join(terms[i])
+            if entry is not None and i not in self.anchored and before[i] != _NEG:  # type: ignore[index]
+                base = before[i]  # type: ignore[index]
+                for target, g in zip(terms[i + 1:], entry[i], strict=False):
+                    target.append(base + g)
+            if value[i] != _NEG:
+                base = value[i]
+                for target, g in zip(terms[i + 1:], table[self.own[i]][i], strict=False):
+                    target.append(base + g)
+        if width > n and terms[n]:
+            value[n] = kind.join(terms[n])
+        kind.forward[prefix] = value
+        return value
 
-    def best(self, order: Order) -> tuple[float, Path]:
-        """The best path's score (unused initiatives charged) and its segments."""
+    def backward(self, suffix: Order, kind: _Kind) -> list[float]:
+        """Per row i, the ways from (i, m - len(suffix)) to the end joined, unused
+        initiatives charged; the terms in the order the plain programme listed the moves."""
+        found = kind.backward.get(suffix)
+        if found is not None:
+            return found
+        n, k, table = self.n, self.m - len(suffix), kind.table
+        value = [_NEG] * (n + 1)
+        value[n] = -self.unused * (self.m - k)
+        if kind.per_temp:
+            value[n] /= self.temp
+        after = self.backward(suffix[1:], kind) if suffix else None
+        entry = table[self.free[suffix[0]]] if suffix else None
+        for i in range(n - 1, -1, -1):
+            end = self.limit[i] + 1
+            terms = list(map(add, table[self.own[i]][i], value[i + 1:end]))
+            if entry is not None and i not in self.anchored:
+                terms = list(map(add, entry[i], after[i + 1:end])) + terms  # type: ignore[index]
+            value[i] = kind.join(terms)
+        kind.backward[suffix] = value
+        return value
+
+    # The best path ------------------------------------------------------------------------
+
+    def _final(self, order: Order) -> tuple[float, int]:
+        """The best path's total (unused initiatives charged) and the column it ends in; of
+        equal totals, the end state the plain programme reached first."""
         n, m = self.n, self.m
-        finals = []  # (order the end state was first reached in, score, column)
+        finals = []
         for k in range(m + 1):
-            value = self.best_column(order[:k])[0]
-            if value[n] == _NEG:
-                continue
-            finals.append((self._first_move(k, order), value[n] - self.unused * (m - k), k))
-        if not finals:
-            return _NEG, []
+            value = self.forward(order[:k], self.best_kind)
+            if value[n] != _NEG:
+                finals.append((self._first_move(k, order), value[n] - self.unused * (m - k), k))
         finals.sort(key=lambda f: f[0])
         _, total, k = max(finals, key=lambda f: f[1])
-        path: Path = []
-        b = n
-        while b:
-            i, kk, j = self.best_column(order[:k])[1][b]
-            path.append((i, b, j))
-            b, k = i, kk
-        return total, path[::-1]
+        return total, k
 
     def _first_move(self, k: int, order: Order) -> tuple[int, int, int]:
         """When the plain programme first reached (n, k): its start state, then its move
-        (the next initiative before no initiative). Equal best totals keep the first."""
+        (the next initiative before no initiative)."""
         for i, kk, _ in self._sources(self.n, k, order[:k]):
-            if self.best_column(order[:kk])[0][i] != _NEG:
+            if self.forward(order[:kk], self.best_kind)[i] != _NEG:
                 return (i, kk, 0 if kk != k else 1)
         raise AssertionError("an end state reached by no move")  # pragma: no cover
 
-    # Rivals: the best path avoiding each row's label ----------------------------------------
+    def best(self, order: Order) -> float:
+        """The best path's total in this order."""
+        return self._final(order)[0]
 
-    def best_to_end(self, suffix: Order) -> list[float]:
-        """Best score from (i, m - len(suffix)) to the end, unused initiatives included."""
-        found = self._ends.get(suffix)
-        if found is not None:
-            return found
-        n, k = self.n, self.m - len(suffix)
-        value = [_NEG] * (n + 1)
-        value[n] = -self.unused * (self.m - k)
-        after = self.best_to_end(suffix[1:]) if suffix else None
-        for i in range(n - 1, -1, -1):
-            top = _NEG
-            for j, k2 in self._options(i, k, suffix):
-                ahead = value if k2 == k else after
-                for b, g in enumerate(self.gain[j][i], i + 1):
-                    v = g + ahead[b]  # type: ignore[index]
-                    if v > top:
-                        top = v
-            value[i] = top
-        self._ends[suffix] = value
-        return value
+    def best_path(self, order: Order) -> Path:
+        """The best path's segments, each state entered by the first move (in the plain
+        programme's order) that reaches its best value."""
+        b, k = self.n, self._final(order)[1]
+        path: Path = []
+        while b:
+            top, arg = _NEG, None
+            for i, kk, j in self._sources(b, k, order[:k]):
+                base = self.forward(order[:kk], self.best_kind)[i]
+                if base != _NEG:
+                    val = base + self.best_kind.table[j][i][b - i - 1]
+                    if arg is None or val > top:
+                        top, arg = val, (i, kk, j)
+            i, k, j = arg  # type: ignore[misc]
+            path.append((i, b, j))
+            b = i
+        return path[::-1]
 
     def rivals(self, order: Order, labels: list[Label]) -> list[float]:
         """Per row r, the best total of a path (in this order) giving r any label but
-        labels[r]: the best of the segments covering r with another label, each with the best
-        way to its start and from its end."""
-        n = self.n
+        labels[r]: the best of the segments covering r with another label, each with its
+        best way from the start and on to the end. A segment's rows take the best of the
+        segments from its start that end no sooner (a maximum, whatever its order)."""
+        n, kind = self.n, self.best_kind
+        ahead = [self.backward(order[k:], kind) for k in range(self.m + 1)]
         out = [_NEG] * n
         for k in range(self.m + 1):
-            value = self.best_column(order[:k])[0]
+            value = self.forward(order[:k], kind)
             for i in range(n):
                 base = value[i]
                 if base == _NEG:
                     continue
                 for j, k2 in self._options(i, k, order[k:]):
-                    ahead = self.best_to_end(order[k2:])
-                    top = _NEG  # best segment (i, b', j) with b' >= b, for row b - 1
-                    gains = self.gain[j][i]
-                    for b in range(i + len(gains), i, -1):
-                        v = base + gains[b - i - 1] + ahead[b]
+                    gains, after = kind.table[j][i], ahead[k2]
+                    top = _NEG
+                    for r in range(i + len(gains) - 1, i - 1, -1):
+                        v = base + gains[r - i] + after[r + 1]
                         if v > top:
                             top = v
-                        if j != labels[b - 1] and top > out[b - 1]:
-                            out[b - 1] = top
+                        if top > out[r] and j != labels[r]:
+                            out[r] = top
         return out
 
-    # The posterior: sums over all paths ---------------------------------------------------
-
-    def sum_column(self, prefix: Order) -> list[float]:
-        """log of the summed weights of the paths reaching (i, len(prefix)), rows i < n."""
-        found = self._sums.get(prefix)
-        if found is not None:
-            return found
-        k, n = len(prefix), self.n
-        before = self.sum_column(prefix[:-1]) if k else None
-        done = [_NEG] * n
-        if not k:
-            done[0] = log_sum_exp([0.0])
-        for b in range(1, n):
-            terms = []
-            for i, kk, j in self._sources(b, k, prefix):
-                base = before[i] if kk != k else done[i]  # type: ignore[index]
-                if base != _NEG:
-                    terms.append(base + self.rgain[j][i][b - i - 1])
-            if terms:
-                done[b] = log_sum_exp(terms)
-        self._sums[prefix] = done
-        return done
-
-    def sum_to_end(self, suffix: Order) -> list[float]:
-        """log of the summed weights of the paths from (i, m - len(suffix)) to the end."""
-        found = self._tails.get(suffix)
-        if found is not None:
-            return found
-        n, k = self.n, self.m - len(suffix)
-        value = [_NEG] * (n + 1)
-        value[n] = -self.unused * (self.m - k) / self.temp
-        after = self.sum_to_end(suffix[1:]) if suffix else None
-        for i in range(n - 1, -1, -1):
-            terms = []
-            for j, k2 in self._options(i, k, suffix):
-                ahead = value if k2 == k else after
-                terms += [g + ahead[b] for b, g in  # type: ignore[index]
-                          enumerate(self.rgain[j][i], i + 1)]
-            value[i] = log_sum_exp(terms)
-        self._tails[suffix] = value
-        return value
+    # The posterior ------------------------------------------------------------------------
 
     def posterior(self, order: Order, wanted: set[Label]) -> tuple[float, dict[Label, list[float]]]:
         """log of the summed weights of all paths in this order, and per wanted label the
@@ -252,25 +247,30 @@ class Lattice:
         Each move's weight is added to the rows it covers through a difference array per
         label, in the plain programme's order of moves (its additions are kept in order).
         """
-        n = self.n
-        total = self.sum_to_end(order)[0]
+        n, kind, columns = self.n, self.sum_kind, range(self.m + 1)
+        done = [self.forward(order[:k], kind) for k in columns]
+        tails = [self.backward(order[k:], kind) for k in columns]
+        total = tails[0][0]
         diff: dict[Label, list[float]] = {}
         for i in range(n):
-            for k in range(self.m + 1):
-                base = self.sum_column(order[:k])[i]
+            for k in columns:
+                base = done[k][i]
                 if base == _NEG:
                     continue
                 for j, k2 in self._options(i, k, order[k:]):
                     if j not in wanted:
                         continue
-                    ahead = self.sum_to_end(order[k2:])
-                    weights = [math.exp(base + g + ahead[b] - total)
-                               for b, g in enumerate(self.rgain[j][i], i + 1)]
+                    ahead = tails[k2]
+                    gains = kind.table[j][i]
+                    end = i + 1 + len(gains)
+                    exponents = [base + g + a - total
+                                 for g, a in zip(gains, ahead[i + 1:end], strict=True)]
+                    weights = list(map(math.exp, exponents))
                     d = diff.get(j)
                     if d is None:
                         d = diff[j] = [0.0] * (n + 1)
                     d[i] = reduce(add, weights, d[i])
-                    end = i + 1 + len(weights)
-                    d[i + 1:end] = [x - w for x, w in zip(d[i + 1:end], weights, strict=True)]
+                    d[i + 1:end] = map(sub, d[i + 1:end], weights)
         running = {j: list(accumulate(d[:n], add, initial=0.0))[1:] for j, d in diff.items()}
         return total, running
+

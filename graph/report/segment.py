@@ -178,24 +178,27 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
             return 0.0
         return SAME * j if same else CHANGE * (1.0 - j)
 
+    # A segment's sums run over slices of these, in row order, as they always did.
+    column = [[line[j] for line in score] for j in range(len(inits))]
+    kept = [boundary(r, True) for r in range(n - 1)]
+    inner = [c or 0.0 for c in cont]
+
     @functools.cache
     def seg_score(a: int, b: int, j: int | None) -> float:
-        s = sum(score[r][j] for r in range(a, b)) if j is not None else NULL_ROW * (b - a)
+        s = sum(column[j][a:b]) if j is not None else NULL_ROW * (b - a)
         if a in anchored:
             s -= ANCHOR_EXTEND * (b - a - 1)
         if j in with_cell and not any(bare[a:b]):
             s -= CELL_FIT
-        s += sum(boundary(r, True) for r in range(a, b - 1))
+        s += sum(kept[a:b - 1])
         if b < n:
             s += boundary(b - 1, False)
         return s
 
-    @functools.cache
     def review_seg(a: int, b: int, j: int | None) -> float:
         """`seg_score` with rows of the same bodies kept together at `review_same` (for the
         posterior share)."""
-        inner = sum(cont[r] or 0.0 for r in range(a, b - 1))
-        return seg_score(a, b, j) + (review_same - SAME) * inner
+        return seg_score(a, b, j) + (review_same - SAME) * sum(inner[a:b - 1])
 
     lattice = Lattice(n, {i: col[id(b)] for i, b in anchored.items()},
                       [col[id(f)] for f in free], seg_score, review_seg, TEMPERATURE, UNUSED)
@@ -204,12 +207,13 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
         orders = list(itertools.permutations(range(len(free))))
     else:
         orders = [tuple(range(len(free)))]
-    best_total, best_path = -math.inf, []
+    best_total, best_order = -math.inf, None
     for order in orders:
-        total, path = lattice.best(order)
+        total = lattice.best(order)
         total -= INVERSION * _inversions(order)
         if total > best_total:
-            best_total, best_path = total, path
+            best_total, best_order = total, order
+    best_path = lattice.best_path(best_order) if best_order is not None else []
     labels = [j for a, b, j in best_path for _ in range(a, b)]
     exact = n * len(orders) <= MARGIN_BUDGET
     # The posterior of each order, for the rows' labels (every label for the candidates).
