@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import reduce
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import add, sub
 from typing import NamedTuple
 
@@ -39,16 +39,21 @@ def log_sum_exp(values: list[float]) -> float:
     top = max(values)
     if top == _NEG:
         return top
-    return top + math.log(sum(map(math.exp, [v - top for v in values])))
+    return top + math.log(sum(map(math.exp, map(sub, values, repeat(top)))))
 
 
 class _Kind(NamedTuple):
     """One of the lattice's two programmes: its segment table, how it joins the ways into a
     state, and its memoised columns."""
 
-    table: dict[Label, list[list[float]]]
+    table: dict[Label, list[list[float]]]  # [label][start row]: by end row
     join: Callable[[list[float]], float]
     per_temp: bool  # the end values are divided by the temperature (the posterior)
+    # The table by end row: [end row] by start row lo[b]..b-1, for the label a row takes in
+    # its own column (`own`), and [label][end row] for a step to the next column (-inf at an
+    # anchored row, which cannot take it: a way that adds nothing to a max or a sum).
+    into_own: list[list[float]]
+    into: dict[Label, list[list[float]]]
     forward: dict[Order, list[float]]
     backward: dict[Order, list[float]]
 
@@ -85,8 +90,19 @@ class Lattice:
                 ends = range(i + 1, self.limit[i] + 1)
                 gain[j][i] = [seg(i, b, j) for b in ends]
                 rgain[j][i] = [review(i, b, j) / temp for b in ends]
-        self.best_kind = _Kind(gain, max, False, {}, {})
-        self.sum_kind = _Kind(rgain, log_sum_exp, True, {}, {})
+        self.best_kind = self._kind(gain, max, False)
+        self.sum_kind = self._kind(rgain, log_sum_exp, True)
+
+    def _kind(self, table: dict[Label, list[list[float]]], join: Callable[[list[float]], float],
+              per_temp: bool) -> _Kind:
+        """A programme over `table`, with the table turned by end row for the forward pass."""
+        n, lo, anchored = self.n, self.lo, self.anchored
+        into_own = [[]] + [[table[self.own[i]][i][b - i - 1] for i in range(lo[b], b)]
+                           for b in range(1, n + 1)]
+        into = {j: [[]] + [[_NEG if i in anchored else table[j][i][b - i - 1]
+                            for i in range(lo[b], b)] for b in range(1, n + 1)]
+                for j in self.free}
+        return _Kind(table, join, per_temp, into_own, into, {}, {})
 
     def _options(self, i: int, k: int, following: Order) -> list[tuple[Label, int]]:
         """The moves' labels from state (i, k), `following` the initiatives not yet used,
@@ -122,27 +138,22 @@ class Lattice:
         found = kind.forward.get(prefix)
         if found is not None:
             return found
-        k, n, table = len(prefix), self.n, kind.table
+        k, n = len(prefix), self.n
         before = self.forward(prefix[:-1], kind) if k else None
-        entry = table[self.free[prefix[-1]]] if k else None
-        width = n if kind.per_temp else n + 1
-        terms: list[list[float]] = [[] for _ in range(width)]
-        if not k:
-            terms[0].append(0.0)
+        entry = kind.into[self.free[prefix[-1]]] if k else None
         value = [_NEG] * (n + 1)
-        for i in range(n):
-            if terms[i]:
-                value[i] = kind.join(terms[i])
-            if entry is not None and i not in self.anchored and before[i] != _NEG:  # type: ignore[index]
-                base = before[i]  # type: ignore[index]
-                for target, g in zip(terms[i + 1:], entry[i], strict=False):
-                    target.append(base + g)
-            if value[i] != _NEG:
-                base = value[i]
-                for target, g in zip(terms[i + 1:], table[self.own[i]][i], strict=False):
-                    target.append(base + g)
-        if width > n and terms[n]:
-            value[n] = kind.join(terms[n])
+        if not k:
+            value[0] = kind.join([0.0])
+        for b in range(1, n if kind.per_temp else n + 1):
+            lo = self.lo[b]
+            mine = map(add, value[lo:b], kind.into_own[b])
+            if entry is None:
+                value[b] = kind.join(list(mine))
+                continue
+            terms = [_NEG] * (2 * (b - lo))  # start rows ascending, column k - 1 first
+            terms[0::2] = map(add, before[lo:b], entry[b])  # type: ignore[index]
+            terms[1::2] = mine
+            value[b] = kind.join(terms)
         kind.forward[prefix] = value
         return value
 
