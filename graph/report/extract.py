@@ -31,9 +31,8 @@ from .format import load_layout
 from .outcomes import (
     find_partners,
     find_quantities,
-    judge_status,
     judge_status_rule,
-    status_confidence,
+    judge_status_with_confidence,
 )
 from .outline import load_outline, pillar_of_groups
 from .pages import (
@@ -274,8 +273,7 @@ def _check_truncation(name: str, pages: list[PageLayout], rows: list[Row]) -> No
 
 def _judge_status(rows: list[Row]) -> None:
     for row in rows:
-        row.status = judge_status(row.result)
-        row.status_confidence = status_confidence(row.result)
+        row.status, row.status_confidence = judge_status_with_confidence(row.result)
 
 
 def _judge(rows: list[Row]) -> None:
