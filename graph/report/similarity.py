@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 from welfare_kg.cache import entry, read_entry, write_entry
 from welfare_kg.datafiles import load_yaml, normalize
@@ -114,12 +115,33 @@ def _dice(a: Counter[str], b: Counter[str], size_a: int, size_b: int) -> float:
 
 @cache
 def _tokenizer_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
-        return f"fugashi {version('fugashi')} ipadic {version('ipadic')}"
-    except PackageNotFoundError:  # pragma: no cover - run from source trees
+        return f"fugashi {_version('fugashi')} ipadic {_version('ipadic')}"
+    except ImportError:  # pragma: no cover - importlib.metadata's PackageNotFoundError
         return "unknown"
+
+
+def _version(name: str) -> str:
+    """The installed version of distribution `name`: the Version of the one
+    `name-*.dist-info` beside its package, else `importlib.metadata.version`.
+
+    Read directly because importing importlib.metadata (email parsing, zip and path
+    machinery) costs more CPU than tokenising a cold report's texts.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parents[1].glob(f"{name}-*.dist-info/METADATA"))
+        if len(found) == 1:
+            for line in found[0].read_text(encoding="utf-8").splitlines():
+                if not line:  # the end of the headers
+                    break
+                if line.startswith("Version:"):
+                    return line.removeprefix("Version:").strip()
+    from importlib.metadata import version
+
+    return version(name)
 
 
 class TokenCache:
