@@ -78,9 +78,7 @@ class Lattice:
         self.lo = [max((s for s in starts if s < b), default=0) for b in range(n + 1)]
         # own[i]: the label of a move from row i that uses no end-block initiative
         self.own: list[Label] = [anchored.get(i) for i in range(n)]
-        labels: set[Label] = set(anchored.values())
-        if len(anchored) < n:
-            labels |= {*free, None}
+        labels: set[Label] = {*anchored.values(), *free, None}
         # table[j][i]: scores of the segments (i, b, j) for b = i+1..limit[i] (the posterior's
         # over temp), made only for the labels a move from row i can take.
         gain: dict[Label, list[list[float]]] = {j: [[] for _ in range(n)] for j in labels}
