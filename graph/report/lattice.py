@@ -187,10 +187,12 @@ class Lattice:
         for k in range(m + 1):
             value = self.forward(order[:k], self.best_kind)
             if value[n] != _NEG:
-                finals.append((self._first_move(k, order), value[n] - self.unused * (m - k), k))
-        finals.sort(key=lambda f: f[0])
-        _, total, k = max(finals, key=lambda f: f[1])
-        return total, k
+                finals.append((value[n] - self.unused * (m - k), k))
+        total = max(v for v, _ in finals)
+        tied = [k for v, k in finals if v == total]
+        if len(tied) == 1:
+            return total, tied[0]
+        return total, min(tied, key=lambda k: self._first_move(k, order))
 
     def _first_move(self, k: int, order: Order) -> tuple[int, int, int]:
         """When the plain programme first reached (n, k): its start state, then its move
@@ -222,19 +224,41 @@ class Lattice:
             b = i
         return path[::-1]
 
-    def rivals(self, order: Order, labels: list[Label]) -> list[float]:
-        """Per row r, the best total of a path (in this order) giving r any label but
-        labels[r]: the best of the segments covering r with another label, each with its
-        best way from the start and on to the end. A segment's rows take the best of the
-        segments from its start that end no sooner (a maximum, whatever its order)."""
+    def rivals(self, orders: list[Order], labels: list[Label],
+               penalty: Callable[[Order], float]) -> list[float]:
+        """Per row r, the best total, less its order's penalty, of a path giving r any label
+        but labels[r]: the best of the segments covering r with another label, each with
+        its best way from the start and on to the end. A segment's rows take the best of the
+        segments from its start that end no sooner (a maximum, whatever its order).
+
+        Orders go best first; a state whose best path (less the penalty) falls short of the
+        rival every row it can reach already has cannot give any row a better one, so its
+        moves are skipped. The margin allows for the bound adding in another order (far
+        above the rounding of sums this size); skipping changes no maximum.
+        """
+        n, rival = self.n, [_NEG] * self.n
+        for order in sorted(orders, key=lambda o: -(self.best(o) - penalty(o))):
+            cost = penalty(order)
+            low = [min(rival[i:self.limit[i]]) for i in range(n)]
+            for r, top in enumerate(self._rivals(order, labels, cost, low)):
+                rival[r] = max(rival[r], top - cost)
+        return rival
+
+    def _rivals(self, order: Order, labels: list[Label], cost: float,
+                low: list[float]) -> list[float]:
+        """`rivals` for one order (before its penalty), skipping the states that cannot beat
+        `low` (per start row: the least rival among the rows its segments can cover)."""
         n, kind = self.n, self.best_kind
         ahead = [self.backward(order[k:], kind) for k in range(self.m + 1)]
         out = [_NEG] * n
         for k in range(self.m + 1):
-            value = self.forward(order[:k], kind)
+            value, best_on = self.forward(order[:k], kind), ahead[k]
             for i in range(n):
                 base = value[i]
                 if base == _NEG:
+                    continue
+                bound = base + best_on[i] - cost
+                if bound + 1e-9 * (1.0 + abs(bound)) < low[i]:
                     continue
                 for j, k2 in self._options(i, k, order[k:]):
                     gains, after = kind.table[j][i], ahead[k2]

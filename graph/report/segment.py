@@ -221,13 +221,11 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     sums = {order: lattice.posterior(order, wanted) for order in orders} if exact else {}
     share: list[float] = []  # posterior share of each row's label (see `Lattice.posterior`)
     if exact:
-        rival = [-math.inf] * n
         totals: list[float] = []
         parts: list[list[float]] = [[] for _ in range(n)]
+        rival = lattice.rivals(orders, labels, lambda order: INVERSION * _inversions(order))
         for order in orders:
             penalty = INVERSION * _inversions(order)
-            for r, total in enumerate(lattice.rivals(order, labels)):
-                rival[r] = max(rival[r], total - penalty)
             z, running = sums[order]
             totals.append(z - penalty / TEMPERATURE)
             for r, v in enumerate(_masses(z, running, labels)):
