@@ -164,7 +164,8 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     inits = list(anchored.values()) + free
     if not inits:  # the page prints no initiative: null, and no confidence in any
         return [Assignment(None, 0.0, share=0.0) for _ in rows]
-    raw = [[sim.score("".join(r.items), r.result, init.text) for init in inits] for r in rows]
+    raw = [[sim.score(items, r.result, init.text) for init in inits]
+           for r, items in zip(rows, ("".join(r.items) for r in rows), strict=True)]
     score = [[v - sum(line) / len(line) for v in line] for line in raw]
     col = {id(init): j for j, init in enumerate(inits)}
     cont = [_jaccard(rows[i].bodies, rows[i + 1].bodies) for i in range(n - 1)]
@@ -184,13 +185,20 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     inner = [c or 0.0 for c in cont]
 
     @functools.cache
+    def span(a: int, b: int) -> tuple[float, bool, float]:
+        """What a segment's score takes from its rows whatever its initiative: the kept
+        continuity, whether a bare row is among them, the continuity for the posterior."""
+        return sum(kept[a:b - 1]), any(bare[a:b]), sum(inner[a:b - 1])
+
+    @functools.cache
     def seg_score(a: int, b: int, j: int | None) -> float:
+        together, has_bare, _ = span(a, b)
         s = sum(column[j][a:b]) if j is not None else NULL_ROW * (b - a)
         if a in anchored:
             s -= ANCHOR_EXTEND * (b - a - 1)
-        if j in with_cell and not any(bare[a:b]):
+        if j in with_cell and not has_bare:
             s -= CELL_FIT
-        s += sum(kept[a:b - 1])
+        s += together
         if b < n:
             s += boundary(b - 1, False)
         return s
@@ -198,7 +206,7 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     def review_seg(a: int, b: int, j: int | None) -> float:
         """`seg_score` with rows of the same bodies kept together at `review_same` (for the
         posterior share)."""
-        return seg_score(a, b, j) + (review_same - SAME) * sum(inner[a:b - 1])
+        return seg_score(a, b, j) + (review_same - SAME) * span(a, b)[2]
 
     lattice = Lattice(n, {i: col[id(b)] for i, b in anchored.items()},
                       [col[id(f)] for f in free], seg_score, review_seg, TEMPERATURE, UNUSED)
@@ -398,8 +406,8 @@ def _pair_cells(page: PageLayout) -> tuple[dict[int, InitiativeBlock], list[Bodi
             glued = isinstance(a, BodiesBlock) and isinstance(b, InitiativeBlock)
             if glued and a.end_line == b.line:
                 paired[id(a)] = b
-        rest = [x for x in run if id(x) not in paired and not any(
-            v is x for v in paired.values())]
+        taken = {id(v) for v in paired.values()}
+        rest = [x for x in run if id(x) not in paired and id(x) not in taken]
         kinds = "".join("I" if isinstance(x, InitiativeBlock) else "C" for x in rest)
         inits = [x for x in rest if isinstance(x, InitiativeBlock)]
         cells = [x for x in rest if isinstance(x, BodiesBlock)]
@@ -417,8 +425,9 @@ def _pair_cells(page: PageLayout) -> tuple[dict[int, InitiativeBlock], list[Bodi
                     paired[id(b)] = a
     cells_all = [b for b in page.blocks if isinstance(b, BodiesBlock)]
     unpaired = [c for c in cells_all if id(c) not in paired]
-    early = [c for c in unpaired if any(c is x for x in after_rows)]
-    late = [c for c in unpaired if not any(c is x for x in after_rows)]
+    after = {id(x) for x in after_rows}
+    early = [c for c in unpaired if id(c) in after]
+    late = [c for c in unpaired if id(c) not in after]
     return paired, early, late
 
 

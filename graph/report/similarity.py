@@ -196,9 +196,13 @@ class Similarity:
         # a text's vector and bigrams are made once (the IDF is fixed once built).
         self._vectors: dict[str, dict[str, float]] = {}
         self._bigrams: dict[str, tuple[Counter[str], int]] = {}
+        self._idf: dict[str, float] = {}
 
     def idf(self, word: str) -> float:
-        return math.log((1 + self.n) / (1 + self.df[word])) + 1.0
+        found = self._idf.get(word)
+        if found is None:
+            found = self._idf[word] = math.log((1 + self.n) / (1 + self.df[word])) + 1.0
+        return found
 
     def vector(self, text: str) -> dict[str, float]:
         """The unit TF-IDF vector of `text` (shared between calls: do not change it)."""
