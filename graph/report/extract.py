@@ -80,7 +80,7 @@ def extract_report(
     `corrections`: True looks for the report's file in data/corrections/, False applies none,
     a path applies that file, which must be written for this report (else `InputError` naming
     both hashes, before any output). `candidates` also gives each row what a reviewer could
-    pick instead (`Extraction.candidates`; slower: every initiative is scored). Raises
+    pick instead (`Extraction.candidates`: every initiative's share). Raises
     `InputError`/`ReportFormatError` (naming file and line) for input it cannot read.
     """
     source = read_source(path)

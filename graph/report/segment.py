@@ -16,6 +16,7 @@ more than the segmentation weighs it (REVIEW_SAME: a confidence, never the answe
 `Assignment.confidence` keeps the margin to the best rival segmentation (pinned by a test), and
 `Assignment.length` says how much longer the row's run is than the page's rows per initiative.
 The row confidence (`review.initiative_confidence`) is made of the share and the length.
+The programmes (best segmentation, rivals, posterior) run on the page's `lattice.Lattice`.
 """
 
 from __future__ import annotations
@@ -145,8 +146,8 @@ def _inversions(order: tuple[int, ...]) -> int:
 
 def initiative_candidates(page: PageLayout, sim: Similarity) -> list[Assignment]:
     """`assign_initiatives`, with each row's `candidates`: the runner-up initiatives a
-    reviewer picks from, scored like the row's own share. Costs one posterior sum per
-    initiative of the page, so extraction does not pay for it; the review page does."""
+    reviewer picks from, scored like the row's own share (from the same posterior sums, with
+    every label's share kept; only the review page needs them)."""
     return assign_initiatives(page, sim, candidates=True)
 
 
