@@ -13,8 +13,9 @@ the order and its backward values only on the rest, so orders that share a prefi
 share those columns, computed once per page. Segment scores are tabled once per page. Each
 value is made by the same floating-point expression, with its additions in the same order, as
 the plain programme over states that this replaced (kept in tests/test_lattice.py as the
-reference), so answers, confidences and shares are the same to the last bit; only maxima are
-taken in another order, and a maximum does not depend on it.
+reference), so answers, confidences and shares are the same to the last bit: maxima are taken
+in another order (a maximum does not depend on it), a sum may gain terms of exp(-inf), exact
+zeros, and the rivals skip states that cannot raise any maximum.
 """
 
 from __future__ import annotations
