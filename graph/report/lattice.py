@@ -64,12 +64,12 @@ class Lattice:
     (forward) and suffix (backward), for the best path (max) and the posterior (log-sum-exp)."""
 
     def __init__(self, n: int, anchored: dict[int, int], free: list[int],
-                 seg: Callable[[int, int, Label], float],
-                 review: Callable[[int, int, Label], float], temp: float, unused: float) -> None:
+                 seg: Callable[[int, int, Label], float], bonus: Callable[[int, int], float],
+                 temp: float, unused: float) -> None:
         """`anchored`: row -> initiative column of its anchor; `free`: the end-block
-        initiatives' columns; `seg`/`review`: a segment's score for the best path and rivals,
-        and for the posterior (divided by `temp` here); `unused`: cost of an unused end-block
-        initiative."""
+        initiatives' columns; `seg`: a segment's score for the best path and rivals; the
+        posterior scores a segment (a, b) `seg` + `bonus(a, b)`, over `temp`; `unused`: cost
+        of an unused end-block initiative."""
         self.n, self.anchored, self.free = n, anchored, free
         self.m, self.temp, self.unused = len(free), temp, unused
         starts = sorted(anchored)
@@ -85,10 +85,11 @@ class Lattice:
         gain: dict[Label, list[list[float]]] = {j: [[] for _ in range(n)] for j in labels}
         rgain: dict[Label, list[list[float]]] = {j: [[] for _ in range(n)] for j in labels}
         for i in range(n):
+            ends = range(i + 1, self.limit[i] + 1)
+            extra = [bonus(i, b) for b in ends]
             for j in ([anchored[i]] if i in anchored else [*free, None]):
-                ends = range(i + 1, self.limit[i] + 1)
                 gain[j][i] = [seg(i, b, j) for b in ends]
-                rgain[j][i] = [review(i, b, j) / temp for b in ends]
+                rgain[j][i] = [(g + x) / temp for g, x in zip(gain[j][i], extra, strict=True)]
         self.best_kind = self._kind(gain, max, False)
         self.sum_kind = self._kind(rgain, log_sum_exp, True)
 

@@ -191,7 +191,6 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
         continuity, whether a bare row is among them, the continuity for the posterior."""
         return sum(kept[a:b - 1]), any(bare[a:b]), sum(inner[a:b - 1])
 
-    @functools.cache
     def seg_score(a: int, b: int, j: int | None) -> float:
         together, has_bare, _ = span(a, b)
         s = sum(column[j][a:b]) if j is not None else NULL_ROW * (b - a)
@@ -204,13 +203,13 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
             s += boundary(b - 1, False)
         return s
 
-    def review_seg(a: int, b: int, j: int | None) -> float:
-        """`seg_score` with rows of the same bodies kept together at `review_same` (for the
-        posterior share)."""
-        return seg_score(a, b, j) + (review_same - SAME) * span(a, b)[2]
+    def together(a: int, b: int) -> float:
+        """What the posterior share adds to `seg_score`: rows of the same bodies kept
+        together at `review_same`."""
+        return (review_same - SAME) * span(a, b)[2]
 
     lattice = Lattice(n, {i: col[id(b)] for i, b in anchored.items()},
-                      [col[id(f)] for f in free], seg_score, review_seg, TEMPERATURE, UNUSED)
+                      [col[id(f)] for f in free], seg_score, together, TEMPERATURE, UNUSED)
     orders: list[tuple[int, ...]]
     if len(free) <= MAX_PERMUTED:
         orders = list(itertools.permutations(range(len(free))))
