@@ -7,11 +7,14 @@ recognises printed names with them and the RDF build describes the same entities
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from welfare_kg.datafiles import normalize, read_csv
 from welfare_kg.paths import DATA_DIR
+
+# Looked up for every line the page walk meets (and every row's bodies): kept normalised.
+_normal = lru_cache(maxsize=16384)(normalize)
 
 __all__ = [
     "Body",
@@ -74,7 +77,7 @@ class BodyVocabulary:
 
     def lookup(self, name: str) -> Body | None:
         """The body printed as `name`, or None."""
-        return self._by_key.get(normalize(name))
+        return self._by_key.get(_normal(name))
 
     def prefix(self, text: str) -> tuple[str, str] | None:
         """Split `text` into (body name as printed, rest) when it starts with a known name.

@@ -15,6 +15,7 @@ review page (`welfare-kg review`) writes such files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from welfare_kg.datafiles import load_yaml, normalize
 from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.paths import DATA_DIR
 
-from .outcomes import judge_status, status_confidence
+from .outcomes import judge_status_with_confidence
 from .records import STATUSES, Row
 
 __all__ = [
@@ -135,11 +136,17 @@ def find_corrections(
 
 def _find_row(rows: list[Row], c: Correction) -> Row | None:
     key = normalize(c.item)
-    hits = [r for r in rows if r.items and normalize(r.items[0]).startswith(key)]
+    hits = [r for r in rows if r.items and _normal(r.items[0]).startswith(key)]
     if len(hits) > 1 and c.line is not None:
         hits.sort(key=lambda r: abs(r.line - int(c.line)))
         return hits[0]
     return hits[0] if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=4096)
+def _normal(text: str) -> str:
+    """`normalize`, kept: every correction looks at every row's first item."""
+    return normalize(text)
 
 
 def unmatched_corrections(rows: list[Row], cset: CorrectionSet) -> list[Correction]:
@@ -171,8 +178,8 @@ def apply_corrections(
             target.items.extend(row.items)
             if row.result:
                 target.result += row.result
-                target.status = judge_status(target.result)
-                target.status_confidence = status_confidence(target.result)
+                target.status, target.status_confidence = judge_status_with_confidence(
+                    target.result)
             target.corrections.append(f"merged row at line {row.line}: {c.reason}")
             rows.remove(row)
             notes.append(f"line {row.line}: merged into row at line {target.line} ({c.reason})")

@@ -31,9 +31,8 @@ from .format import load_layout
 from .outcomes import (
     find_partners,
     find_quantities,
-    judge_status,
     judge_status_rule,
-    status_confidence,
+    judge_status_with_confidence,
 )
 from .outline import load_outline, pillar_of_groups
 from .pages import (
@@ -81,7 +80,7 @@ def extract_report(
     `corrections`: True looks for the report's file in data/corrections/, False applies none,
     a path applies that file, which must be written for this report (else `InputError` naming
     both hashes, before any output). `candidates` also gives each row what a reviewer could
-    pick instead (`Extraction.candidates`; slower: every initiative is scored). Raises
+    pick instead (`Extraction.candidates`: every initiative's share). Raises
     `InputError`/`ReportFormatError` (naming file and line) for input it cannot read.
     """
     source = read_source(path)
@@ -274,8 +273,7 @@ def _check_truncation(name: str, pages: list[PageLayout], rows: list[Row]) -> No
 
 def _judge_status(rows: list[Row]) -> None:
     for row in rows:
-        row.status = judge_status(row.result)
-        row.status_confidence = status_confidence(row.result)
+        row.status, row.status_confidence = judge_status_with_confidence(row.result)
 
 
 def _judge(rows: list[Row]) -> None:

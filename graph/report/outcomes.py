@@ -22,6 +22,7 @@ __all__ = [
     "find_quantities",
     "judge_status",
     "judge_status_rule",
+    "judge_status_with_confidence",
     "load_status_rules",
     "load_units",
     "status_confidence",
@@ -75,8 +76,15 @@ def judge_status(result: str, rules: StatusRules | None = None) -> str:
 def status_confidence(result: str, rules: StatusRules | None = None) -> float:
     """How sure the status is: the confidence data/status.yaml gives the rule that decided
     (a status read from one kind of evidence is surer than one weighed between kinds)."""
+    return judge_status_with_confidence(result, rules)[1]
+
+
+def judge_status_with_confidence(result: str, rules: StatusRules | None = None
+                                 ) -> tuple[str, float]:
+    """`judge_status` and `status_confidence` from one reading of the result."""
     rules = rules or load_status_rules()
-    return rules.confidence.get(judge_status_rule(result, rules)[1], 1.0)
+    status, decision = judge_status_rule(result, rules)
+    return status, rules.confidence.get(decision, 1.0)
 
 
 def judge_status_rule(result: str, rules: StatusRules | None = None) -> tuple[str, str]:
@@ -217,13 +225,7 @@ def find_partners(
     in order of first mention.
     """
     own = {b.id for name in own_bodies if (b := bodies.lookup(name))}
-    names: list[tuple[str, str, str | None]] = []  # (pattern, canonical, body id)
-    for p in partners.partners:
-        link = p.body or None
-        names += [(pat, p.name_ja, link) for pat in p.patterns]
-    for b in bodies.bodies:
-        names += [(normalize(n), b.name_ja, b.id) for n in (b.name_ja, *b.aliases)]
-    names.sort(key=lambda x: len(x[0]), reverse=True)
+    names = _names(partners, bodies)
     text = normalize(result)
     taken = [False] * len(text)
     found: list[tuple[int, str]] = []
@@ -241,3 +243,24 @@ def find_partners(
     for _, canonical in sorted(found):
         seen.setdefault(canonical, None)
     return list(seen)
+
+
+# The names of the last vocabularies `find_partners` was given (it is called once per row).
+_last_names: list[tuple[PartnerVocabulary, BodyVocabulary, list[tuple[str, str, str | None]]]] = []
+
+
+def _names(partners: PartnerVocabulary, bodies: BodyVocabulary
+           ) -> list[tuple[str, str, str | None]]:
+    """(pattern, canonical name, body id) of every known partner and body name, longest
+    pattern first (ties in vocabulary order)."""
+    if _last_names and _last_names[0][0] is partners and _last_names[0][1] is bodies:
+        return _last_names[0][2]
+    names: list[tuple[str, str, str | None]] = []
+    for p in partners.partners:
+        link = p.body or None
+        names += [(pat, p.name_ja, link) for pat in p.patterns]
+    for b in bodies.bodies:
+        names += [(normalize(n), b.name_ja, b.id) for n in (b.name_ja, *b.aliases)]
+    names.sort(key=lambda x: len(x[0]), reverse=True)
+    _last_names[:] = [(partners, bodies, names)]
+    return names

@@ -16,6 +16,7 @@ more than the segmentation weighs it (REVIEW_SAME: a confidence, never the answe
 `Assignment.confidence` keeps the margin to the best rival segmentation (pinned by a test), and
 `Assignment.length` says how much longer the row's run is than the page's rows per initiative.
 The row confidence (`review.initiative_confidence`) is made of the share and the length.
+The programmes (best segmentation, rivals, posterior) run on the page's `lattice.Lattice`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 from welfare_kg.datafiles import normalize
 
+from .lattice import Lattice
 from .pages import (
     BodiesBlock,
     HeadingBlock,
@@ -144,8 +146,8 @@ def _inversions(order: tuple[int, ...]) -> int:
 
 def initiative_candidates(page: PageLayout, sim: Similarity) -> list[Assignment]:
     """`assign_initiatives`, with each row's `candidates`: the runner-up initiatives a
-    reviewer picks from, scored like the row's own share. Costs one posterior sum per
-    initiative of the page, so extraction does not pay for it; the review page does."""
+    reviewer picks from, scored like the row's own share (from the same posterior sums, with
+    every label's share kept; only the review page needs them)."""
     return assign_initiatives(page, sim, candidates=True)
 
 
@@ -163,11 +165,11 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     inits = list(anchored.values()) + free
     if not inits:  # the page prints no initiative: null, and no confidence in any
         return [Assignment(None, 0.0, share=0.0) for _ in rows]
-    raw = [[sim.score("".join(r.items), r.result, init.text) for init in inits] for r in rows]
+    raw = [[sim.score(items, r.result, init.text) for init in inits]
+           for r, items in zip(rows, ("".join(r.items) for r in rows), strict=True)]
     score = [[v - sum(line) / len(line) for v in line] for line in raw]
     col = {id(init): j for j, init in enumerate(inits)}
     cont = [_jaccard(rows[i].bodies, rows[i + 1].bodies) for i in range(n - 1)]
-    starts = sorted(anchored)
     paired, _, _ = _pair_cells(page)
     with_cell = {col[id(init)] for init in paired.values() if id(init) in col}
     bare = [not r.bodies for r in rows]
@@ -178,181 +180,63 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
             return 0.0
         return SAME * j if same else CHANGE * (1.0 - j)
 
+    # A segment's sums run over slices of these, in row order, as they always did.
+    column = [[line[j] for line in score] for j in range(len(inits))]
+    kept = [boundary(r, True) for r in range(n - 1)]
+    inner = [c or 0.0 for c in cont]
+
     @functools.cache
+    def span(a: int, b: int) -> tuple[float, bool, float]:
+        """What a segment's score takes from its rows whatever its initiative: the kept
+        continuity, whether a bare row is among them, the continuity for the posterior."""
+        return sum(kept[a:b - 1]), any(bare[a:b]), sum(inner[a:b - 1])
+
     def seg_score(a: int, b: int, j: int | None) -> float:
-        s = sum(score[r][j] for r in range(a, b)) if j is not None else NULL_ROW * (b - a)
+        together, has_bare, _ = span(a, b)
+        s = sum(column[j][a:b]) if j is not None else NULL_ROW * (b - a)
         if a in anchored:
             s -= ANCHOR_EXTEND * (b - a - 1)
-        if j in with_cell and not any(bare[a:b]):
+        if j in with_cell and not has_bare:
             s -= CELL_FIT
-        s += sum(boundary(r, True) for r in range(a, b - 1))
+        s += together
         if b < n:
             s += boundary(b - 1, False)
         return s
 
-    @functools.cache
-    def review_seg(a: int, b: int, j: int | None) -> float:
-        """`seg_score` with rows of the same bodies kept together at `review_same` (for the
-        posterior share)."""
-        inner = sum(cont[r] or 0.0 for r in range(a, b - 1))
-        return seg_score(a, b, j) + (review_same - SAME) * inner
+    def together(a: int, b: int) -> float:
+        """What the posterior share adds to `seg_score`: rows of the same bodies kept
+        together at `review_same`."""
+        return (review_same - SAME) * span(a, b)[2]
 
-    @functools.cache
-    def moves(order: tuple[int, ...], i: int, k: int) -> tuple[tuple[int | None, int, int], ...]:
-        """The segments that can start at row `i` with `k` end-block initiatives used:
-        (initiative column or None, initiatives used after it, end row)."""
-        m = len(order)
-        limit = next((s for s in starts if s > i), n)
-        options: list[tuple[int | None, int]] = []
-        if i in anchored:
-            options.append((col[id(anchored[i])], k))
-        else:
-            if k < m:
-                options.append((col[id(free[order[k]])], k + 1))
-            options.append((None, k))
-        return tuple((j, k2, b) for j, k2 in options for b in range(i + 1, limit + 1))
-
-    def solve(order: tuple[int, ...], forbid: tuple[int, int | None] | None = None
-              ) -> tuple[float, list[tuple[int, int, int | None]]]:
-        m = len(order)
-        best: dict[tuple[int, int], tuple[float, list]] = {(0, 0): (0.0, [])}
-        for i in range(n):
-            for k in range(m + 1):
-                if (i, k) not in best:
-                    continue
-                base, path = best[(i, k)]
-                for j, k2, b in moves(order, i, k):
-                    if forbid is not None and forbid[1] == j and i <= forbid[0] < b:
-                        continue
-                    val = base + seg_score(i, b, j)
-                    key = (b, k2)
-                    if key not in best or val > best[key][0]:
-                        best[key] = (val, [*path, (i, b, j)])
-        finals = [
-            (v - UNUSED * (m - k), p) for (i, k), (v, p) in best.items() if i == n
-        ]
-        return max(finals, key=lambda x: x[0], default=(-math.inf, []))
-
+    lattice = Lattice(n, {i: col[id(b)] for i, b in anchored.items()},
+                      [col[id(f)] for f in free], seg_score, together, TEMPERATURE, UNUSED)
     orders: list[tuple[int, ...]]
     if len(free) <= MAX_PERMUTED:
         orders = list(itertools.permutations(range(len(free))))
     else:
         orders = [tuple(range(len(free)))]
-
-    def search(forbid: tuple[int, int | None] | None = None) -> tuple[float, list]:
-        best_total, best_path = -math.inf, []
-        for order in orders:
-            total, path = solve(order, forbid)
-            total -= INVERSION * _inversions(order)
-            if total > best_total:
-                best_total, best_path = total, path
-        return best_total, best_path
-
-    def rivals(order: tuple[int, ...], labels: list[int | None]) -> list[float]:
-        """Per row r, the best total of a segmentation (in this order) that gives r any
-        label but labels[r]: what `solve(order, forbid=(r, labels[r]))` finds, for all rows
-        in two passes instead of one search per row.
-
-        A segmentation avoiding labels[r] on row r is one segment covering r with another
-        label, the best way to reach its start and the best way on from its end; so the
-        forward values (`best` of `solve`) and the backward values (best from a state to the
-        end, unused initiatives included) give every row's answer from one sweep of the moves.
-        """
-        m = len(order)
-        fwd: dict[tuple[int, int], float] = {(0, 0): 0.0}
-        for i in range(n):
-            for k in range(m + 1):
-                if (i, k) in fwd:
-                    for j, k2, b in moves(order, i, k):
-                        val = fwd[(i, k)] + seg_score(i, b, j)
-                        if (b, k2) not in fwd or val > fwd[(b, k2)]:
-                            fwd[(b, k2)] = val
-        bwd: dict[tuple[int, int], float] = {(n, k): -UNUSED * (m - k) for k in range(m + 1)}
-        for i in range(n - 1, -1, -1):
-            for k in range(m + 1):
-                bwd[(i, k)] = max(seg_score(i, b, j) + bwd[(b, k2)]
-                                  for j, k2, b in moves(order, i, k))
-        out = [-math.inf] * n
-        for (i, k), base in fwd.items():
-            if i == n:
-                continue
-            for j, k2, b in moves(order, i, k):
-                val = base + seg_score(i, b, j) + bwd[(b, k2)]
-                for r in range(i, b):
-                    if j != labels[r] and val > out[r]:
-                        out[r] = val
-        return out
-
-    def posterior(order: tuple[int, ...], labels: list[int | None], temp: float, seg=review_seg
-                  ) -> tuple[float, list[float]]:
-        """Sum over all segmentations in this order, each weighted exp(score / temp) (segments
-        scored by `seg`, body continuity at `review_same`): the log of the total, and per row
-        the log of the part that gives the row labels[r].
-
-        Unlike the margin (the best rival alone), this counts every near-equal rival, so a
-        long run whose boundary could sit at many places is uncertain in its middle too.
-        """
-        m = len(order)
-
-        def lse(values: list[float]) -> float:
-            top = max(values)
-            if top == -math.inf:
-                return top
-            return top + math.log(sum(math.exp(v - top) for v in values))
-
-        fwd: dict[tuple[int, int], list[float]] = {(0, 0): [0.0]}
-        done: dict[tuple[int, int], float] = {}
-        for i in range(n):
-            for k in range(m + 1):
-                if (i, k) in fwd:
-                    done[(i, k)] = here = lse(fwd[(i, k)])
-                    for j, k2, b in moves(order, i, k):
-                        fwd.setdefault((b, k2), []).append(here + seg(i, b, j) / temp)
-        bwd: dict[tuple[int, int], float] = {(n, k): -UNUSED * (m - k) / temp
-                                             for k in range(m + 1)}
-        for i in range(n - 1, -1, -1):
-            for k in range(m + 1):
-                bwd[(i, k)] = lse([seg(i, b, j) / temp + bwd[(b, k2)]
-                                   for j, k2, b in moves(order, i, k)])
-        # Each segment's weight (relative to the total, so at most 1) is added to the rows it
-        # covers through a difference array per label: one pass instead of one per row.
-        total = bwd[(0, 0)]
-        wanted = set(labels)
-        diff: dict[int | None, list[float]] = {}
-        for (i, k), base in done.items():
-            for j, k2, b in moves(order, i, k):
-                if j not in wanted:
-                    continue
-                w = math.exp(base + seg(i, b, j) / temp + bwd[(b, k2)] - total)
-                d = diff.get(j)
-                if d is None:
-                    d = diff[j] = [0.0] * (n + 1)
-                d[i] += w
-                d[b] -= w
-        running = dict.fromkeys(diff, 0.0)
-        mass: list[float] = []
-        for r in range(n):
-            for j, d in diff.items():
-                running[j] += d[r]
-            v = running.get(labels[r], 0.0)
-            mass.append(total + math.log(v) if v > 0.0 else -math.inf)
-        return total, mass
-
-    best_total, best_path = search()
+    best_total, best_order = -math.inf, None
+    for order in orders:
+        total = lattice.best(order)
+        total -= INVERSION * _inversions(order)
+        if total > best_total:
+            best_total, best_order = total, order
+    best_path = lattice.best_path(best_order) if best_order is not None else []
     labels = [j for a, b, j in best_path for _ in range(a, b)]
     exact = n * len(orders) <= MARGIN_BUDGET
-    share: list[float] = []  # posterior share of each row's label (see `posterior`)
+    # The posterior of each order, for the rows' labels (every label for the candidates).
+    wanted = {*range(len(inits)), None} if candidates else set(labels)
+    sums = {order: lattice.posterior(order, wanted) for order in orders} if exact else {}
+    share: list[float] = []  # posterior share of each row's label (see `Lattice.posterior`)
     if exact:
-        rival = [-math.inf] * n
         totals: list[float] = []
         parts: list[list[float]] = [[] for _ in range(n)]
+        rival = lattice.rivals(orders, labels, lambda order: INVERSION * _inversions(order))
         for order in orders:
             penalty = INVERSION * _inversions(order)
-            for r, total in enumerate(rivals(order, labels)):
-                rival[r] = max(rival[r], total - penalty)
-            z, mass = posterior(order, labels, TEMPERATURE)
+            z, running = sums[order]
             totals.append(z - penalty / TEMPERATURE)
-            for r, v in enumerate(mass):
+            for r, v in enumerate(_masses(z, running, labels)):
                 parts[r].append(v - penalty / TEMPERATURE)
         top = max(totals)
         log_z = top + math.log(sum(math.exp(t - top) for t in totals))
@@ -364,8 +248,8 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     runs = {r: (a, b) for a, b, _ in best_path for r in range(a, b)}
     ranked: list[tuple[tuple[InitiativeBlock | None, float], ...]] = [()] * n
     if candidates:
-        ranked = _ranked(inits, orders, score, exact, lambda order, labels: posterior(
-            order, labels, TEMPERATURE), lambda order: INVERSION * _inversions(order) / TEMPERATURE)
+        ranked = _ranked(inits, orders, score, exact, sums,
+                         lambda order: INVERSION * _inversions(order) / TEMPERATURE)
     out: list[Assignment] = []
     for r, j in enumerate(labels):
         # Confidence: how much worse the best segmentation is that gives this row any other
@@ -396,14 +280,27 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     return out
 
 
+def _masses(total: float, running: dict[int | None, list[float]],
+            labels: list[int | None]) -> list[float]:
+    """Per row r, the log of the summed weight of the paths giving it labels[r] (-inf for
+    none), from `Lattice.posterior`'s total and shares."""
+    out = []
+    for r, j in enumerate(labels):
+        v = running[j][r] if j in running else 0.0
+        out.append(total + math.log(v) if v > 0.0 else -math.inf)
+    return out
+
+
 def _ranked(inits: list[InitiativeBlock], orders: list[tuple[int, ...]],
-            score: list[list[float]], exact: bool, posterior: Callable, penalty: Callable,
+            score: list[list[float]], exact: bool,
+            sums: dict[tuple[int, ...], tuple[float, dict[int | None, list[float]]]],
+            penalty: Callable,
             ) -> list[tuple[tuple[InitiativeBlock | None, float], ...]]:
     """Per row, each label (initiative column or None) with its posterior share, best first.
 
-    `posterior(order, labels)` sums the segmentations per row that give row r labels[r]; asking
-    it with one label for every row gives that label's mass on each row. On pages too large to
-    sum over, the row's own similarity stands in (a softmax at the same temperature).
+    `sums[order]` is `Lattice.posterior` for every label: one label asked on every row gives
+    that label's mass on each row. On pages too large to sum over, the row's own similarity
+    stands in (a softmax at the same temperature).
     """
     n = len(score)
     labels: list[int | None] = [*range(len(inits)), None]
@@ -411,11 +308,10 @@ def _ranked(inits: list[InitiativeBlock], orders: list[tuple[int, ...]],
         mass = {j: [[] for _ in range(n)] for j in labels}
         totals: list[float] = []
         for order in orders:
+            z, running = sums[order]
+            totals.append(z - penalty(order))
             for j in labels:
-                z, per_row = posterior(order, [j] * n)
-                if j is None:
-                    totals.append(z - penalty(order))
-                for r, v in enumerate(per_row):
+                for r, v in enumerate(_masses(z, running, [j] * n)):
                     mass[j][r].append(v - penalty(order))
         top = max(totals)
         log_z = top + math.log(sum(math.exp(t - top) for t in totals))
@@ -510,8 +406,8 @@ def _pair_cells(page: PageLayout) -> tuple[dict[int, InitiativeBlock], list[Bodi
             glued = isinstance(a, BodiesBlock) and isinstance(b, InitiativeBlock)
             if glued and a.end_line == b.line:
                 paired[id(a)] = b
-        rest = [x for x in run if id(x) not in paired and not any(
-            v is x for v in paired.values())]
+        taken = {id(v) for v in paired.values()}
+        rest = [x for x in run if id(x) not in paired and id(x) not in taken]
         kinds = "".join("I" if isinstance(x, InitiativeBlock) else "C" for x in rest)
         inits = [x for x in rest if isinstance(x, InitiativeBlock)]
         cells = [x for x in rest if isinstance(x, BodiesBlock)]
@@ -529,8 +425,9 @@ def _pair_cells(page: PageLayout) -> tuple[dict[int, InitiativeBlock], list[Bodi
                     paired[id(b)] = a
     cells_all = [b for b in page.blocks if isinstance(b, BodiesBlock)]
     unpaired = [c for c in cells_all if id(c) not in paired]
-    early = [c for c in unpaired if any(c is x for x in after_rows)]
-    late = [c for c in unpaired if not any(c is x for x in after_rows)]
+    after = {id(x) for x in after_rows}
+    early = [c for c in unpaired if id(c) in after]
+    late = [c for c in unpaired if id(c) not in after]
     return paired, early, late
 
 

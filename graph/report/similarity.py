@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 from welfare_kg.cache import entry, read_entry, write_entry
 from welfare_kg.datafiles import load_yaml, normalize
@@ -54,20 +55,38 @@ def words(text: str) -> tuple[str, ...]:
     True
     """
     out = []
-    # A node is MeCab's memory, valid until the next parse: read it inside this loop.
-    for node in _tagger()(normalize(text)):
+    thesaurus = _thesaurus()
+    for surface, feature in _tokens(normalize(text)):
         # IPA dictionary features: 4 parts of speech, conjugation type and form, base form,
         # reading, pronunciation; an unknown word has no base form (7 fields, or "*").
-        feature = node.feature
         if feature[0] not in _CONTENT_POS or feature[1] in _SKIP_POS2:
             continue
-        base = feature[6] if len(feature) > 6 and feature[6] != "*" else node.surface
+        base = feature[6] if len(feature) > 6 and feature[6] != "*" else surface
         if len(base) > 1 or feature[0] == "名詞":
             out.append(base)
-            concept = _thesaurus().get(base)
+            concept = thesaurus.get(base)
             if concept:
                 out.append(concept)
     return tuple(out)
+
+
+def _tokens(text: str) -> list[tuple[str, list[str] | tuple[str, ...]]]:
+    """MeCab's tokens of `text` (normalised: no whitespace), as surface and feature fields.
+
+    Read from MeCab's text output ("surface TAB features" per line), which costs half of
+    asking fugashi for each node's fields; a feature with a quoted comma would need CSV
+    parsing, so text with a quote in its output goes through the nodes as before.
+    """
+    parsed = _tagger().parse(text)
+    if '"' in parsed:
+        # A node is MeCab's memory, valid until the next parse: read it inside this loop.
+        return [(node.surface, tuple(node.feature)) for node in _tagger()(text)]
+    out = []
+    for line in parsed.split("\n"):
+        surface, tab, feature = line.partition("\t")
+        if tab:  # the last line, EOS, has none
+            out.append((surface, feature.split(",")))
+    return out
 
 
 @cache
@@ -83,19 +102,46 @@ def bigrams(text: str) -> Counter[str]:
     return Counter(flat[i : i + 2] for i in range(len(flat) - 1))
 
 
-def _dice(a: Counter[str], b: Counter[str]) -> float:
-    total = sum(a.values()) + sum(b.values())
-    return 2 * sum((a & b).values()) / total if total else 0.0
+def _dice(a: Counter[str], b: Counter[str], size_a: int, size_b: int) -> float:
+    """Dice overlap of two bigram multisets of `size_a` and `size_b` bigrams."""
+    total = size_a + size_b
+    if not total:
+        return 0.0
+    if len(b) < len(a):
+        a, b = b, a
+    shared = sum(min(count, b[gram]) for gram, count in a.items() if gram in b)
+    return 2 * shared / total
 
 
 @cache
 def _tokenizer_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
-        return f"fugashi {version('fugashi')} ipadic {version('ipadic')}"
-    except PackageNotFoundError:  # pragma: no cover - run from source trees
+        return f"fugashi {_version('fugashi')} ipadic {_version('ipadic')}"
+    except ImportError:  # pragma: no cover - importlib.metadata's PackageNotFoundError
         return "unknown"
+
+
+def _version(name: str) -> str:
+    """The installed version of distribution `name`: the Version of the one
+    `name-*.dist-info` beside its package, else `importlib.metadata.version`.
+
+    Read directly because importing importlib.metadata (email parsing, zip and path
+    machinery) costs more CPU than tokenising a cold report's texts.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parents[1].glob(f"{name}-*.dist-info/METADATA"))
+        if len(found) == 1:
+            for line in found[0].read_text(encoding="utf-8").splitlines():
+                if not line:  # the end of the headers
+                    break
+                if line.startswith("Version:"):
+                    return line.removeprefix("Version:").strip()
+    from importlib.metadata import version
+
+    return version(name)
 
 
 class TokenCache:
@@ -149,10 +195,14 @@ class Similarity:
         # The segmentation scores each row against each initiative of its page many times:
         # a text's vector and bigrams are made once (the IDF is fixed once built).
         self._vectors: dict[str, dict[str, float]] = {}
-        self._bigrams: dict[str, Counter[str]] = {}
+        self._bigrams: dict[str, tuple[Counter[str], int]] = {}
+        self._idf: dict[str, float] = {}
 
     def idf(self, word: str) -> float:
-        return math.log((1 + self.n) / (1 + self.df[word])) + 1.0
+        found = self._idf.get(word)
+        if found is None:
+            found = self._idf[word] = math.log((1 + self.n) / (1 + self.df[word])) + 1.0
+        return found
 
     def vector(self, text: str) -> dict[str, float]:
         """The unit TF-IDF vector of `text` (shared between calls: do not change it)."""
@@ -164,19 +214,24 @@ class Similarity:
             found = self._vectors[text] = {w: v / norm for w, v in vec.items()}
         return found
 
-    def _bigrams_of(self, text: str) -> Counter[str]:
+    def _bigrams_of(self, text: str) -> tuple[Counter[str], int]:
+        """The text's bigrams and their number."""
         found = self._bigrams.get(text)
         if found is None:
-            found = self._bigrams[text] = bigrams(text)
+            grams = bigrams(text)
+            found = self._bigrams[text] = (grams, sum(grams.values()))
         return found
 
     def cosine(self, a: str, b: str) -> float:
+        """Cosine of the texts' unit TF-IDF vectors, summed in `a`'s word order (words
+        missing from `b` would add exact zeros, so they are skipped)."""
         va, vb = self.vector(a), self.vector(b)
-        return sum(v * vb.get(w, 0.0) for w, v in va.items())
+        return sum([v * vb[w] for w, v in va.items() if w in vb])
 
     def score(self, items: str, result: str, initiative: str) -> float:
         """Resemblance of a row (plan items and result) to an initiative, about 0..1."""
         word = (ITEMS * self.cosine(items, initiative)
                 + (1 - ITEMS) * self.cosine(result, initiative))
-        char = _dice(self._bigrams_of(items), self._bigrams_of(initiative))
+        (grams, size), (other, other_size) = self._bigrams_of(items), self._bigrams_of(initiative)
+        char = _dice(grams, other, size, other_size)
         return word + CHARS * char
