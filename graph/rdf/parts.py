@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import os
 import zlib
 from collections import defaultdict
@@ -68,6 +69,8 @@ __all__ = [
 SECTIONS = ("triples", "shared", "objects", "jsonld", "rows")
 _CHUNK = 1 << 14  # bytes read at a time from each part while merging (one buffer per part)
 RDF_TYPE = str(RDF.type)
+# What json.dumps(text, ensure_ascii=False) calls for a string (the C encoder where there is one).
+_encode_string = json.encoder.encode_basestring
 XSD_STRING = str(XSD.string)
 
 
@@ -159,50 +162,71 @@ def jsonld_lines(triples: Iterable[Any], context: dict[str, Any]) -> list[bytes]
     (`jsonld.py`), ``|l`` a language map.
     """
     prefixes, props, classes = _context_terms(context)
-    compacted: dict[str, str] = {}
+    compacted: dict[str, str] = {}  # IRI -> its compact form as JSON text
 
     def compact(iri: str) -> str:
         found = compacted.get(iri)
         if found is None:
-            found = compacted[iri] = compact_iri(iri, prefixes)
+            found = compacted[iri] = string(compact_iri(iri, prefixes))
         return found
 
-    dumps = json.dumps
+    # JSON text of a string as ``json.dumps(text, ensure_ascii=False)`` writes it (the same
+    # function json calls), and of the small objects below as json.dumps lays them out:
+    # json.dumps with a keyword builds an encoder on every call, which was most of the time.
+    string = _json_string
+    names: dict[tuple[str, str], str] = {}  # (property IRI, form) -> its property field
     lines = set()
     for t in triples:
-        subject = dumps(compact(t.subject.value), ensure_ascii=False)
+        subject = compact(t.subject.value)
         o = t.object
-        if t.predicate.value == RDF_TYPE and isinstance(o, ox.NamedNode):
-            value = dumps(classes.get(o.value) or compact(o.value), ensure_ascii=False)
+        predicate = t.predicate.value
+        if predicate == RDF_TYPE and isinstance(o, ox.NamedNode):
+            known = classes.get(o.value)
+            value = string(known) if known else compact(o.value)
             lines.add(f"{subject}\t0\"@type\"|s\t{value}\t{value}\n")
             continue
-        term = props.get(t.predicate.value)
+        term = props.get(predicate)
         is_literal = isinstance(o, ox.Literal)
         kind = term[1] if term else None
-        text: Any
         if kind == "id" and isinstance(o, ox.NamedNode):
-            form, text = "s", compact(o.value)
+            form, key_text = "s", compact(o.value)
+            text = key_text
         elif kind == "lang" and is_literal and o.language:
-            form, text = "l", {"@language": o.language, "@value": o.value}
+            form = "l"
+            language, value = string(o.language), string(o.value)
+            key_text = f'[["@language", {language}], ["@value", {value}]]'
+            text = f'{{"@language": {language}, "@value": {value}}}'
         elif kind in ("typed", "plain") and is_literal and not o.language and (
                 o.datatype.value == (term[2] if kind == "typed" else XSD_STRING)):
-            form, text = "s", o.value  # the term's datatype (plain: xsd:string)
+            form, key_text = "s", string(o.value)  # the term's datatype (plain: xsd:string)
+            text = key_text
         else:
             form = "o"
             if isinstance(o, ox.NamedNode):
-                text = {"@id": compact(o.value)}
+                node = compact(o.value)
+                key_text, text = f'[["@id", {node}]]', f'{{"@id": {node}}}'
             elif is_literal and o.language:
-                text = {"@value": o.value, "@language": o.language}
+                language, value = string(o.language), string(o.value)
+                key_text = f'[["@language", {language}], ["@value", {value}]]'
+                text = f'{{"@value": {value}, "@language": {language}}}'
             elif is_literal and o.datatype.value != XSD_STRING:
-                text = {"@value": o.value, "@type": compact(o.datatype.value)}
+                datatype, value = compact(o.datatype.value), string(o.value)
+                key_text = f'[["@type", {datatype}], ["@value", {value}]]'
+                text = f'{{"@value": {value}, "@type": {datatype}}}'
             else:
-                text = {"@value": o.value}
-        key_text = dumps(sorted(text.items()) if isinstance(text, dict) else text,
-                         ensure_ascii=False)
-        name = term[0] if form != "o" and term else compact(t.predicate.value)
-        prop = dumps(name, ensure_ascii=False)
-        lines.add(f"{subject}\t1{prop}|{form}\t{key_text}\t{dumps(text, ensure_ascii=False)}\n")
+                value = string(o.value)
+                key_text, text = f'[["@value", {value}]]', f'{{"@value": {value}}}'
+        prop = names.get((predicate, form))
+        if prop is None:
+            name = string(term[0]) if form != "o" and term else compact(predicate)
+            prop = names[(predicate, form)] = f"{name}|{form}"
+        lines.add(f"{subject}\t1{prop}\t{key_text}\t{text}\n")
     return sorted(line.encode("utf-8") for line in lines)
+
+
+def _json_string(text: str) -> str:
+    """`text` as a JSON string, as ``json.dumps(text, ensure_ascii=False)`` writes it."""
+    return _encode_string(text)
 
 
 # -- rows.csv records ----------------------------------------------------------------------
