@@ -103,12 +103,15 @@ def write_all_beside(store: Any, out_dir: Path,
     """
     from welfare_kg.parallel import alongside
 
-    from .charts import write_charts
-    from .handout import load_handout
-    from .kept_maps import write_maps
-    from .maps import map_context
-    from .report import write_metrics
-    from .source import load_plan
+    # Through the package's names (loaded on first use), as callers and tests see them.
+    from . import (
+        load_handout,
+        load_plan,
+        map_context,
+        write_charts,
+        write_maps,
+        write_metrics,
+    )
 
     out_dir = Path(out_dir)
     plan = load_plan(store)

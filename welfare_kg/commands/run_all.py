@@ -18,10 +18,20 @@ __all__ = ["add_parser", "run"]
 
 
 def _load_views() -> tuple[Any, Any, Any]:
-    """The functions that write the views and the site, with their modules and templates
-    loaded."""
+    """The functions that write the views and the site, with their modules (every one the
+    views and the site use: `welfare_kg.viz` loads them on first use) and templates loaded."""
     from welfare_kg.graph.sparql import open_store
-    from welfare_kg.viz import load_templates, write_all_beside
+    from welfare_kg.viz import (  # noqa: F401 - imported now, while the build runs
+        load_handout,
+        load_plan,
+        load_templates,
+        map_context,
+        write_all_beside,
+        write_charts,
+        write_maps,
+        write_metrics,
+        write_site,
+    )
 
     from .site import write_site_for
 
