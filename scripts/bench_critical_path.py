@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
             beside.ready, beside.wait = timed_ready, timed_wait
             yield beside
         marks.close()
-        joins.append("(" + ", ".join(f"{c:.3f} child / {h:.3f} here" for c, h in seen) + ")")
+        joins.append("(" + ", ".join(f"{c:.3f} / {h:.3f}" for c, h in seen) + ")")
 
     parallel.alongside_telling = timed  # `alongside` runs through it too
     from welfare_kg.cli import main as cli
@@ -96,8 +96,8 @@ def main(argv: list[str]) -> int:
     code = cli(["all", "-o", *argv])
     cpu = time.process_time() - start
     print(f"exit {code}; this process's CPU {cpu:.3f} s; critical path {clock() - start:.3f} s; "
-          "at each wait for a child, its CPU and this process's time since the fork: "
-          + ", ".join(joins), file=sys.stderr)
+          "waits (child CPU / this process's since the fork): " + ", ".join(joins),
+          file=sys.stderr)
     return code
 
 
