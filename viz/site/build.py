@@ -75,7 +75,7 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None,
         if not _from_cache(kept, stage):
             writer = _Writer(gather(store), stage, out, store, exports_written)
             writer.write(jobs or cores())
-            cache.write_entry(kept, cache.pack_tree(stage))
+            cache.write_tree(kept, stage)
         if site_dir.exists():
             site_dir.rename(old)
         stage.rename(site_dir)
