@@ -627,26 +627,80 @@ def build_outputs(
     checksum_algorithm(meta["catalog"])  # bad catalogue settings fail before the slow work
     contact_point(meta["catalog"])
     # The parts live outside out_dir, so bad input found while extracting leaves no trace.
+    early = _EarlyGraph(Path(out_dir), base_iri, meta, on_graph)
     with tempfile.TemporaryDirectory(prefix="welfare-kg-parts-") as work:
         parts = make_parts([Path(p) for p in report_paths], Path(work), base_iri=base_iri,
                            corrections=corrections, jobs=jobs, extraction_dir=extraction_dir,
-                           extractions=extractions, on_report=on_report)
+                           extractions=extractions, on_report=on_report,
+                           on_graph=early.graph_lines if on_graph is not None else None)
         shared: set[bytes] = set()
         for part in parts:
             shared.update(part.lines("shared"))
 
         def stage(staging: Path, place: Callable[[Path], Path]) -> list[Path]:
-            def graph_ready(nq: Path) -> Path:
-                if on_graph is None:
-                    return nq
-                placed = place(nq)
-                on_graph(placed, exports_key(placed, base_iri, meta))
-                return placed
-
             return write_exports(parts, shared, staging, base_iri=base_iri, meta=meta,
-                                 on_graph=graph_ready)
+                                 on_graph=lambda nq: early.placed(nq, place))
 
         return _staged(out_dir, stage)
+
+
+class _EarlyGraph:
+    """The N-Quads of a build, told to `build_outputs`'s `on_graph` once: as soon as a
+    single report's graph is made (before the rest of its part, `make_parts`), written
+    straight into `out_dir`; otherwise when `write_exports` has written it. The N-Quads
+    `write_exports` writes later must then be the same bytes (else a bug: the caller would
+    have loaded another graph)."""
+
+    def __init__(self, out_dir: Path, base_iri: str, meta: dict[str, Any],
+                 on_graph: Callable[[Path, str], None] | None) -> None:
+        self.out_dir, self.base_iri, self.meta, self.on_graph = out_dir, base_iri, meta, on_graph
+        self.told: Path | None = None
+
+    def graph_lines(self, graph: str, triples: list[bytes], shared: list[bytes]) -> None:
+        """One report's graph (`parts.GraphLines`): its N-Quads as `write_exports` will
+        write it (graphs in IRI order, the shared one from the shared lines)."""
+        shared_iri = str(shared_graph_iri(self.base_iri))
+        graphs = sorted([(graph, triples), *([(shared_iri, shared)] if shared else [])],
+                        key=lambda g: g[0])
+        target = self.out_dir / "welfare-kg.nq"
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".welfare-kg.nq.", dir=self.out_dir)
+        except OSError as exc:
+            raise InputError(f"{self.out_dir}: cannot write the exports here: "
+                             f"{exc.strerror}") from exc
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
+                for iri, lines in graphs:
+                    name_bytes = f" <{iri}> .\n".encode()
+                    for line in lines:
+                        fh.write(line[:-3] + name_bytes)
+            if target.is_file() and filecmp.cmp(tmp, target, shallow=False):
+                tmp.unlink()  # unchanged: keep the old file (and its mtime), as `_staged` does
+            else:
+                tmp.chmod(0o644)
+                tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(f"{self.out_dir}: cannot write the exports here: "
+                             f"{exc.strerror}") from exc
+        self._tell(target)
+
+    def placed(self, staged: Path, place: Callable[[Path], Path]) -> Path:
+        """`write_exports` has written the N-Quads at `staged`: `place` it (`_staged`) and
+        tell, unless it was told early; the path it is at."""
+        if self.told is not None and not filecmp.cmp(staged, self.told, shallow=False):
+            raise RuntimeError(f"{staged}: the N-Quads told early differs from the build's")
+        target = place(staged)
+        if self.told is None:
+            self._tell(target)
+        return target
+
+    def _tell(self, nq: Path) -> None:
+        self.told = nq
+        if self.on_graph is not None:
+            self.on_graph(nq, exports_key(nq, self.base_iri, self.meta))
 
 
 def exports_key(nquads: Path, base_iri: str, meta: dict[str, Any]) -> str:
