@@ -234,11 +234,11 @@ class _Writer:
         write_staged(self.root / rel, rows_csv(self.site, rows))
 
     def write(self, jobs: int = 1) -> None:
-        """Every file of the site. With `jobs` > 1 the maps and the pages of the bodies and
-        the pairs (about half the work) are written by a second process while this one
-        writes the rest: they need only the gathered site and the maps' context,
-        and no page of one share reads a file of the other, so the files are those of a
-        serial run. The store is queried in this process only.
+        """Every file of the site. With `jobs` > 1 the maps and the pages of the bodies, the
+        pairs, the pillars and the action plans (about half the work) are written by a second
+        process while this one writes the rest: they need only the gathered site and the
+        maps' context, and no page of one share reads a file of the other, so the files are
+        those of a serial run. The store is queried in this process only.
         """
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
@@ -247,7 +247,7 @@ class _Writer:
         self.name_maps()
         self.charts_of_the_build()
         with alongside(lambda: self.maps_and_body_pages(context), enabled=jobs > 1):
-            self.outline_pages()
+            self.initiative_pages()
             self.row_lists()  # before downloads: it writes rows.csv
             self.search()
             self.metrics()  # before downloads: it writes the metric tables
@@ -260,6 +260,7 @@ class _Writer:
     def maps_and_body_pages(self, context: Any) -> None:
         self.draw_maps(context)
         self.body_pages()
+        self.pillar_and_action_plan_pages()
 
     # -- pages ----------------------------------------------------------------------------------
     def name_maps(self) -> None:
@@ -434,7 +435,7 @@ class _Writer:
         self.page(f"{rel}.html", "rows.html", title, rows=rows, csv=f"{name}.csv",
                   intro_ja=intro[0], intro_en=intro[1], crumbs_status=crumbs_status)
 
-    def outline_pages(self) -> None:
+    def pillar_and_action_plan_pages(self) -> None:
         s = self.site
         for p in s.pillars.values():
             children = [a for a in s.action_plans.values() if a.parent == p.iri]
@@ -446,6 +447,9 @@ class _Writer:
             crumbs = [s.pillars[a.parent]] if a.parent in s.pillars else []
             self.outline(f"action-plans/{a.slug}", a, "action_plan", crumbs, children,
                          "initiatives_of", unplaced)
+
+    def initiative_pages(self) -> None:
+        s = self.site
         for i in s.initiatives.values():
             ap = s.action_plans.get(i.parent or "")
             crumbs = ([s.pillars[ap.parent]] if ap and ap.parent in s.pillars else []) + (
