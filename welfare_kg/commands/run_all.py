@@ -63,10 +63,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_store_argument(parser)
     from .build import add_jobs_argument, add_publication_arguments
 
-    add_jobs_argument(parser, "; with N > 1 the build, then the maps, metrics and half the "
-                      "site's pages, run in a second process beside the rest (1: all in one "
-                      "process, the same files; by default 1 when the load average shows the "
-                      "cores busy)")
+    add_jobs_argument(parser, "; with N > 1 the build runs in a second process, and once "
+                      "its N-Quads is written the store, the charts, the maps and metrics (a "
+                      "second process) and the site (half its pages in another) are made "
+                      "beside the rest of the exports (1: all in one process, the same files; "
+                      "by default 1 when the load average shows the cores busy)")
     add_publication_arguments(parser)
     parser.set_defaults(run=run)
     return parser
