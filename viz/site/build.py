@@ -82,8 +82,20 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None,
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise InputError(f"{site_dir}: cannot write the site: {exc.strerror or exc}") from exc
+    except _ExportsFailed as exc:  # the exports' own error, not one of writing the site
+        shutil.rmtree(stage, ignore_errors=True)
+        raise exc.error from None
     shutil.rmtree(old, ignore_errors=True)
     return sorted(p for p in site_dir.rglob("*") if p.is_file())
+
+
+class _ExportsFailed(Exception):
+    """Waiting for the exports (`write_site`'s `exports_written`) raised `error`: carried past
+    the site's handling of its own write errors, and raised as itself."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _cache_entry(out_dir: Path | None, exports_key: str | None = None) -> Path | None:
@@ -252,10 +264,18 @@ class _Writer:
             self.search()
             self.metrics()  # before downloads: it writes the metric tables
             self.queries()
-            if self.exports_written is not None:  # the overview and downloads read them
-                self.exports_written()
+            self.wait_for_exports()  # the overview and the downloads read them
             self.overview()
             self.downloads()
+
+    def wait_for_exports(self) -> None:
+        """Return once the exports still being written into out_dir are in place."""
+        if self.exports_written is None:
+            return
+        try:
+            self.exports_written()
+        except Exception as exc:
+            raise _ExportsFailed(exc) from exc
 
     def maps_and_body_pages(self, context: Any) -> None:
         self.draw_maps(context)
