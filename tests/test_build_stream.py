@@ -163,3 +163,78 @@ def test_unchanged_exports_are_not_rewritten(tmp_path: Path) -> None:
     after = {name: (tmp_path / name).stat().st_mtime_ns for name in OUTPUT_FILES}
     assert [n for n in OUTPUT_FILES if before[n] != after[n]] == ["rows.csv"]
     assert (tmp_path / "rows.csv").read_text(encoding="utf-8") != "stale\n"
+
+
+@pytest.mark.parametrize("cache", ["cold", "warm", "several reports"])
+def test_the_graph_is_told_once_as_soon_as_it_is_made(
+        reports: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        cache: str) -> None:
+    """`on_graph` hears of the N-Quads once, in place in out_dir: for one report made here,
+    before the rest of its part (its JSON-LD entries) is made, else once the parts are;
+    the file is the N-Quads of the finished build, and the key is `exports_key`'s."""
+    from welfare_kg.graph.rdf import exports
+    from welfare_kg.graph.rdf.metadata import load_metadata
+
+    monkeypatch.setenv("WELFARE_KG_CACHE_DIR", str(tmp_path / "cache"))
+    chosen = reports if cache == "several reports" else reports[:1]
+    if cache == "warm":
+        build_outputs(chosen, tmp_path / "first", corrections=False, jobs=1)
+    events: list[str] = []
+    told: list[tuple[Path, str, bytes]] = []
+    real_jsonld_lines = parts_module.jsonld_lines
+
+    def jsonld_lines(*args: object, **kwargs: object) -> list[bytes]:
+        events.append("part's JSON-LD")
+        return real_jsonld_lines(*args, **kwargs)
+
+    def on_graph(path: Path, key: str) -> None:
+        events.append("told")
+        told.append((path, key, path.read_bytes()))
+
+    monkeypatch.setattr(parts_module, "jsonld_lines", jsonld_lines)
+    out = tmp_path / "out"
+    build_outputs(chosen, out, corrections=False, jobs=1, on_graph=on_graph)
+    assert [p for p, _, _ in told] == [out / "welfare-kg.nq"]
+    assert told[0][2] == (out / "welfare-kg.nq").read_bytes()
+    meta = load_metadata()
+    assert told[0][1] == exports.exports_key(out / "welfare-kg.nq", meta["base_iri"], meta)
+    expected = {"cold": ["told", "part's JSON-LD"], "warm": ["told"],
+                "several reports": ["part's JSON-LD", "part's JSON-LD", "told"]}[cache]
+    assert [e for e in events if e == "told" or cache != "warm"] == expected
+    monkeypatch.undo()
+    monkeypatch.setenv("WELFARE_KG_CACHE_DIR", "off")
+    build_outputs(chosen, tmp_path / "plain", corrections=False, jobs=1)
+    assert _files(out) == _files(tmp_path / "plain")
+
+
+def test_an_early_graph_that_the_build_contradicts_is_a_bug_not_a_build(
+        reports: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from welfare_kg.graph.rdf import exports
+
+    monkeypatch.setenv("WELFARE_KG_CACHE_DIR", "off")
+    real = exports._write_nquads
+
+    def other(path: Path, *args: object) -> None:
+        real(path, *args)
+        with path.open("ab") as fh:
+            fh.write(b"<urn:x> <urn:y> <urn:z> <urn:g> .\n")
+
+    monkeypatch.setattr(exports, "_write_nquads", other)
+    with pytest.raises(RuntimeError, match="told early differs"):
+        build_outputs(reports[:1], tmp_path / "out", corrections=False, jobs=1,
+                      on_graph=lambda path, key: None)
+
+
+def test_exports_key_follows_what_the_exports_are_made_of(tmp_path: Path) -> None:
+    from welfare_kg.graph.rdf.exports import exports_key
+
+    nq = tmp_path / "a.nq"
+    nq.write_bytes(b"<urn:a> <urn:b> <urn:c> <urn:g> .\n")
+    meta = {"download_url": "https://example.org/d/", "catalog": {"title": {"ja": "計画"}}}
+    key = exports_key(nq, "https://example.org/", meta)
+    assert key == exports_key(nq, "https://example.org/", dict(meta))
+    assert key != exports_key(nq, "https://example.org/other/", meta)
+    assert key != exports_key(nq, "https://example.org/",
+                              {**meta, "download_url": "https://example.org/e/"})
+    nq.write_bytes(b"<urn:a> <urn:b> <urn:d> <urn:g> .\n")
+    assert key != exports_key(nq, "https://example.org/", meta)

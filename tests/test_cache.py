@@ -175,3 +175,48 @@ def test_an_infinite_bound_is_not_a_size(monkeypatch: pytest.MonkeyPatch) -> Non
             cache.parse_size(text)
         monkeypatch.setenv(cache.LIMIT_ENV, text)
         assert cache.cache_limit() == cache.DEFAULT_LIMIT
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_a_tree_is_kept_as_the_bytes_of_its_pack(tmp_path: Path, kernel_copy: bool,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_tree copies the files into the entry one by one (os.sendfile, or reads where the
+    kernel will not): the entry is the very bytes of pack_tree, and unpacks to the tree."""
+    import os
+
+    tree = tmp_path / "tree"
+    (tree / "a" / "b").mkdir(parents=True)
+    (tree / "index.html").write_text("<p>索引</p>\n", encoding="utf-8")
+    (tree / "a" / "empty.txt").write_bytes(b"")
+    (tree / "a" / "b" / "big.bin").write_bytes(bytes(range(256)) * 9000)  # > one block
+    (tree / "z.csv").write_bytes(b"\xef\xbb\xbfa,b\r\n")
+    if not kernel_copy:
+        def refuse(*args: object) -> int:
+            raise OSError(22, "Invalid argument")
+
+        monkeypatch.setattr(os, "sendfile", refuse, raising=False)
+    kept = tmp_path / "cache" / "site" / "x.pack"
+    cache.write_tree(kept, tree)
+    assert kept.read_bytes() == cache.pack_tree(tree)
+    assert cache.unpack_tree(kept.read_bytes(), tmp_path / "copy") is not None
+    assert {p.relative_to(tmp_path / "copy"): p.read_bytes()
+            for p in (tmp_path / "copy").rglob("*") if p.is_file()} == {
+        p.relative_to(tree): p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+
+
+def test_a_tree_that_changes_while_it_is_kept_leaves_no_entry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.txt").write_bytes(b"12345")
+    real_copy = cache._copy_file
+
+    def shrinking(src: object, out: object, size: int) -> int:
+        (tree / "a.txt").write_bytes(b"1")  # cut short by another writer meanwhile
+        return real_copy(src, out, size)
+
+    monkeypatch.setattr(cache, "_copy_file", shrinking)
+    kept = tmp_path / "cache" / "site" / "x.pack"
+    cache.write_tree(kept, tree)
+    assert not kept.exists()
+    assert not [p for p in kept.parent.iterdir() if p.name.startswith(".tmp-")]

@@ -134,6 +134,116 @@ def test_a_bad_chart_format_is_refused_and_out_stays(
     assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
 
 
+def test_a_bad_chart_format_on_two_cores_stops_before_the_build_starts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The format names are checked before the build's second process is started: only the
+    error is printed (no "extracted ..." line), and no out/ nor versions folder is made."""
+    out = tmp_path / "out"
+    assert main(["all", "-o", str(out), "--chart-formats", "svg,gif", "--jobs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["welfare-kg all: error: chart formats gif: choose from svg, png "
+                   "(e.g. svg,png)"]
+    assert not out.exists() and not out.is_symlink()
+    assert not versions_dir(out).exists()
+
+
+def _wait_for(path: Path, seconds: float = 30) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return path.exists()
+
+
+def test_the_store_and_the_views_start_while_the_build_writes_its_other_exports(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two cores the build tells as soon as its N-Quads is in place: the store is
+    opened then, while the build's second process still writes Turtle, JSON-LD and the
+    catalogue (here it waits, bounded, for the store to be opened before it goes on), and
+    out/ is the same as ever."""
+    import welfare_kg.graph.rdf.exports as exports
+    import welfare_kg.graph.sparql as sparql
+    from welfare_kg import cache
+
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    opened = tmp_path / "store-opened"
+    parent = os.getpid()
+    real_open, real_jsonld = sparql.open_store, exports.write_jsonld
+
+    def open_store(out_dir: Path, *args: object, **kwargs: object) -> object:
+        assert os.getpid() == parent
+        assert (Path(out_dir) / "welfare-kg.nq").is_file()
+        assert not (Path(out_dir) / "catalog.ttl").exists()  # the exports are still on
+        opened.write_text("yes", encoding="utf-8")
+        return real_open(out_dir, *args, **kwargs)
+
+    def write_jsonld(*args: object, **kwargs: object) -> None:
+        assert os.getpid() != parent  # the build's second process
+        if not _wait_for(opened):
+            raise AssertionError("the store waited for the whole build")
+        real_jsonld(*args, **kwargs)
+
+    monkeypatch.setattr(sparql, "open_store", open_store)
+    monkeypatch.setattr(exports, "write_jsonld", write_jsonld)
+    out = tmp_path / "out"
+    assert main(["all", "-o", str(out), "--jobs", "2"]) == 0
+    assert opened.exists()
+    monkeypatch.undo()
+    again = tmp_path / "again"
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    assert main(["all", "-o", str(again), "--jobs", "1"]) == 0
+    assert snapshot(out) == snapshot(again)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_failure_while_the_build_writes_its_other_exports_leaves_out_whole(
+        built: Path, jobs: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """After the N-Quads is in place (the store, the views and the site are under way) the
+    build's writing of the other exports fails: its one line, and out/ as it was."""
+    import welfare_kg.graph.rdf.exports as exports
+    from welfare_kg import cache
+
+    before = snapshot(built)
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exports, "_write_rows_csv", broken)
+    assert main(["all", "-o", str(built), "--jobs", jobs]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("welfare-kg all: error: ")
+    assert err[-1].endswith("cannot write the exports here: No space left on device")
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+
+
+def test_the_main_jobs_site_is_kept_by_what_its_exports_are_made_of(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site is keyed before the exports are written (by the N-Quads, base IRI and
+    metadata they are made of): the same job again unpacks it; a job whose exports differ
+    (another download URL: another catalogue) renders it again."""
+    from welfare_kg import cache
+    from welfare_kg.viz.site import build
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    first = tmp_path / "first"
+    assert main(["all", "-o", str(first), "--jobs", "2"]) == 0
+
+    def no_rendering(*args: object) -> None:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(build, "gather", no_rendering)
+    second = tmp_path / "second"
+    assert main(["all", "-o", str(second), "--jobs", "2"]) == 0
+    assert snapshot(first) == snapshot(second)
+    with pytest.raises(AssertionError, match="rendered again"):
+        main(["all", "-o", str(tmp_path / "third"), "--jobs", "1",
+              "--download-url", "https://example.org/other/"])
+
+
 def test_an_empty_base_iri_is_refused_before_anything_is_written(
         built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot(built)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from welfare_kg.errors import InputError, ReportFormatError, WelfareKGError
-from welfare_kg.parallel import alongside, cores, spare_cores
+from welfare_kg.parallel import alongside, alongside_telling, cores, spare_cores
 
 
 def _write(path: Path, text: str) -> None:
@@ -156,3 +157,109 @@ def test_an_interrupt_in_the_child_never_runs_the_callers_code(
                 fh.write(f"{os.getpid()}\n")
     monkeypatch.undo()
     assert (tmp_path / "cleanup").read_text(encoding="utf-8").split() == [str(parent)]
+
+
+# -- work that tells the block when its first product is in place --------------------------
+def _wait_for(path: Path, seconds: float = 30) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return path.exists()
+
+
+def test_the_block_goes_on_once_the_work_has_told_while_the_work_goes_on(
+        tmp_path: Path) -> None:
+    """The child tells, then waits for a file only the block writes after `ready()`: the
+    two really overlap, and the result still comes back at the end."""
+    go = tmp_path / "go"
+
+    def work(tell: Callable[[object], None]) -> str:
+        _write(tmp_path / "first", "made")
+        tell({"first": str(tmp_path / "first")})
+        if not _wait_for(go):
+            raise AssertionError("the block never went on while this work ran")
+        return "rest made"
+
+    with alongside_telling(work) as beside:
+        told = beside.ready()
+        assert Path(told["first"]).read_text(encoding="utf-8") == "made"
+        assert beside.ready() == told  # asked again: the same answer, nothing read
+        _write(go, "yes")
+        assert beside.wait() == "rest made"
+    assert beside.result == "rest made"
+
+
+def test_telling_serially_runs_the_whole_work_first() -> None:
+    order: list[str] = []
+
+    def work(tell: Callable[[object], None]) -> int:
+        order.append("first")
+        tell(7)
+        order.append("rest")
+        return 8
+
+    with alongside_telling(work, enabled=False) as beside:
+        order.append("block")
+        assert beside.ready() == 7
+        assert beside.wait() == 8
+    assert order == ["first", "rest", "block"]
+
+
+@pytest.mark.parametrize("when", ["before telling", "after telling"])
+def test_the_works_error_is_raised_where_the_block_waits_for_it(when: str) -> None:
+    error = InputError(f"report.txt: line 3: failed {when}")
+
+    def work(tell: Callable[[object], None]) -> None:
+        if when == "after telling":
+            tell("first")
+        raise error
+
+    with pytest.raises(InputError) as caught, alongside_telling(work) as beside:
+        assert beside.ready() == "first"  # raises here when the work failed before telling
+        beside.wait()
+        raise AssertionError("not reached: the work failed")
+    assert str(caught.value) == str(error)
+    assert not getattr(caught.value, "__notes__", None)
+
+
+def test_an_error_after_telling_is_raised_at_the_end_of_the_block() -> None:
+    def work(tell: Callable[[object], None]) -> None:
+        tell("first")
+        raise ReportFormatError("report.txt", 9, "cut short")
+
+    reached = []
+    with pytest.raises(ReportFormatError, match="cut short"), alongside_telling(work) as b:
+        b.ready()
+        reached.append("block")
+    assert reached == ["block"]
+
+
+def test_work_that_never_tells_is_a_clear_error_at_ready() -> None:
+    with pytest.raises(RuntimeError, match="without telling"), \
+            alongside_telling(lambda tell: 1) as beside:
+        beside.ready()
+
+
+def test_a_failing_block_after_the_child_ended_stops_no_other_process() -> None:
+    """Once the child is reaped its pid may belong to another process: the block's error
+    must not send it a signal."""
+    import welfare_kg.parallel as parallel
+
+    stopped: list[int] = []
+    real_stop = parallel._stop
+
+    def spy(pid: int, grace: float = 5.0) -> None:
+        stopped.append(pid)
+        real_stop(pid, grace)
+
+    parallel._stop = spy
+    try:
+        with pytest.raises(ValueError, match="block failed"), \
+                alongside_telling(lambda tell: tell(1)) as beside:
+            beside.wait()  # the child is done and reaped
+            raise ValueError("block failed")
+    finally:
+        parallel._stop = real_stop
+    assert stopped == []

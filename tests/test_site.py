@@ -16,6 +16,7 @@ import pytest
 
 from welfare_kg import cache
 from welfare_kg.cli import main
+from welfare_kg.errors import InputError
 from welfare_kg.viz.site import gather, search_index, write_site
 from welfare_kg.viz.site.render import strings
 
@@ -306,6 +307,48 @@ def test_the_site_is_kept_by_the_build_it_shows(built_site: BuiltSite, tmp_path:
     catalog.write_text(catalog.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     with pytest.raises(AssertionError, match="rendered again"):
         write_site(built_site.store, tmp_path / "third", out_dir=other)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_exports_still_being_written_are_waited_for_only_by_the_pages_that_read_them(
+        built_site: BuiltSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        jobs: int) -> None:
+    """With `exports_written` (the main job's build finishes the exports beside the site),
+    every page that does not read them is written first; the overview and the downloads
+    come after the wait, and the site is the same bytes."""
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    seen: list[set[str]] = []
+    stage = tmp_path / "site"
+
+    def exports_written() -> None:
+        staging = [p for p in tmp_path.iterdir() if p.is_dir() and p != stage]
+        seen.append({str(f.relative_to(staging[0])) for f in staging[0].rglob("*.html")})
+
+    write_site(built_site.store, stage, out_dir=built_site.out, jobs=jobs,
+               exports_key="k", exports_written=exports_written)
+    assert len(seen) == 1
+    assert {"rows.html", "queries.html", "metrics.html", "search.html"} <= seen[0]
+    assert not {"index.html", "downloads.html"} & seen[0]
+    assert _files(stage) == _files(built_site.site)
+
+
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"),
+                                   InputError("out: cannot write the exports here: full")])
+def test_a_failure_of_the_exports_the_site_waits_for_is_raised_as_itself(
+        built_site: BuiltSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        error: Exception) -> None:
+    """Not as the site's own "cannot write the site": the exports failed, elsewhere."""
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+
+    def exports_written() -> None:
+        raise error
+
+    with pytest.raises(type(error)) as caught:
+        write_site(built_site.store, tmp_path / "site", out_dir=built_site.out, jobs=1,
+                   exports_key="k", exports_written=exports_written)
+    assert caught.value is error
+    assert not (tmp_path / "site").exists()
+    assert [p for p in tmp_path.iterdir()] == []  # no staging folder left
 
 
 def test_a_damaged_cache_entry_is_rendered_again(tmp_path: Path) -> None:

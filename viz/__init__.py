@@ -16,24 +16,42 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from welfare_kg.parallel import Beside, alongside
+from welfare_kg.lazy import lazy_exports
+from welfare_kg.parallel import Beside
 
-from .charts import (
-    CHART_FORMATS,
-    DEFAULT_CHART_FORMATS,
-    chart_formats,
-    japanese_font,
-    write_charts,
-)
-from .handout import Handout, load_handout
-from .kept_maps import write_maps  # viz.maps.write_maps, kept in the cache by the plan
-from .maps import MapContext, map_context
-from .report import write_metrics
-from .review import review_model, write_review
-from .site import load_templates, write_site
-from .source import load_plan
+from .formats import CHART_FORMATS, DEFAULT_CHART_FORMATS, chart_formats
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time names load on first use
+    from .charts import japanese_font, write_charts
+    from .handout import Handout, load_handout
+    from .kept_maps import write_maps
+    from .maps import MapContext, map_context
+    from .report import write_metrics
+    from .review import review_model, write_review
+    from .site import load_templates, write_site
+    from .source import load_plan
+
+# Each public name and the module it lives in, imported when the name is first used (PEP
+# 562): the chart formats (`formats`) cost nothing, so the main job checks `--chart-formats`
+# before it starts work, while the maps, charts and site modules (networkx, Jinja: ~0.3 s)
+# load where they are used.
+_HOME = {
+    "japanese_font": "charts",
+    "write_charts": "charts",
+    "Handout": "handout",
+    "load_handout": "handout",
+    "write_maps": "kept_maps",  # viz.maps.write_maps, kept in the cache by the plan
+    "MapContext": "maps",
+    "map_context": "maps",
+    "write_metrics": "report",
+    "review_model": "review",
+    "write_review": "review",
+    "load_templates": "site",
+    "write_site": "site",
+    "load_plan": "source",
+}
 
 __all__ = [
     "CHART_FORMATS",
@@ -55,6 +73,8 @@ __all__ = [
     "write_review",
     "write_site",
 ]
+
+__getattr__, __dir__ = lazy_exports(globals(), _HOME)
 
 
 def write_all(store: Any, out_dir: Path,
@@ -81,6 +101,18 @@ def write_all_beside(store: Any, out_dir: Path,
     The charts are written first, in this process, since the site copies them; the store is
     queried here only (the maps' names and pages), so the second process never touches it.
     """
+    from welfare_kg.parallel import alongside
+
+    # Through the package's names (loaded on first use), as callers and tests see them.
+    from . import (
+        load_handout,
+        load_plan,
+        map_context,
+        write_charts,
+        write_maps,
+        write_metrics,
+    )
+
     out_dir = Path(out_dir)
     plan = load_plan(store)
     handout = load_handout(store)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,6 +45,7 @@ from .chart_data import (
     status_legend,
 )
 from .chart_svg import SVG_CHARTS
+from .formats import CHART_FORMATS, DEFAULT_CHART_FORMATS, chart_formats
 from .maps import TYPE_COLORS
 from .plan import IMPLEMENTING, Plan, type_label
 from .vocabulary import status_labels
@@ -81,12 +82,6 @@ JAPANESE_FONTS = (
 """Font families tried in turn for Japanese text when the bundled font is missing."""
 
 _CHART_SVG_SALT = "welfare-kg"
-
-CHART_FORMATS = ("svg", "png")
-"""The formats the charts can be written in."""
-
-DEFAULT_CHART_FORMATS = ("svg",)
-"""What `write_charts` writes unless asked for more (see the module docstring for why SVG)."""
 
 # Per format: what savefig is given so the bytes carry no date or version and stay the same.
 _SAVE_OPTIONS: dict[str, dict[str, Any]] = {
@@ -232,22 +227,6 @@ def status_by_pillar(plan: Plan) -> Figure:
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18),
                       ncols=min(len(statuses), 5), fontsize=8, frameon=False)
     return fig
-
-
-def chart_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
-    """The chart formats named in `formats` ("svg,png" or a list), in a fixed order, checked.
-
-    >>> chart_formats("PNG, svg")
-    ('svg', 'png')
-    """
-    names = formats.split(",") if isinstance(formats, str) else list(formats)
-    chosen = {n.strip().lower().lstrip(".") for n in names if n.strip()}
-    unknown = sorted(chosen - set(CHART_FORMATS))
-    if unknown or not chosen:
-        raise InputError(
-            f"chart formats {', '.join(unknown) or '(none)'}: choose from "
-            f"{', '.join(CHART_FORMATS)} (e.g. svg,png)")
-    return tuple(f for f in CHART_FORMATS if f in chosen)
 
 
 def chart_bytes(fig: Figure, fmt: str) -> bytes:

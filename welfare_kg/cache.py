@@ -23,15 +23,16 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR, PROJECT_ROOT, QUERIES_DIR
 
 __all__ = ["CACHE_ENV", "KINDS", "LIMIT_ENV", "cache_limit", "cache_root", "code_version",
            "entries", "entry", "files_digest", "pack_tree", "parse_size", "prune", "read_entry",
-           "read_tree", "unpack_tree", "write_entry"]
+           "read_tree", "unpack_tree", "write_entry", "write_tree"]
 
 CACHE_ENV = "WELFARE_KG_CACHE_DIR"
 LIMIT_ENV = "WELFARE_KG_CACHE_MAX"
@@ -107,6 +108,52 @@ def read_entry(path: Path | None) -> bytes | None:
 
 def write_entry(path: Path | None, data: bytes) -> None:
     """Store a cache entry atomically; a cache that cannot be written is skipped."""
+    _write_atomically(path, lambda fh: fh.write(data))
+
+
+def write_tree(path: Path | None, folder: Path) -> None:
+    """Store every file under `folder` as the cache entry `path`: the bytes
+    `write_entry(path, pack_tree(folder))` stores, copied file by file into the entry (by
+    the kernel where it can) instead of gathered in memory first. For a site of some 20 MB
+    that gathering cost a tenth of a second of CPU, mostly the kernel's handing out fresh
+    pages for two 20 MB buffers; the copy costs a fifth of that. A file that changes size
+    while it is copied leaves no entry."""
+    def copy(out: BinaryIO) -> None:
+        files = _tree_files(folder)
+        sizes = [p.stat().st_size for p in files]
+        header = [[p.relative_to(folder).as_posix(), size] for p, size in zip(files, sizes,
+                                                                               strict=True)]
+        out.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
+        for file, size in zip(files, sizes, strict=True):
+            with file.open("rb") as src:
+                if _copy_file(src, out, size) != size:
+                    raise OSError(f"{file} changed while it was kept")
+
+    _write_atomically(path, copy)
+
+
+def _copy_file(src: BinaryIO, out: BinaryIO, size: int) -> int:
+    """Copy `size` bytes of `src` to the end of `out`; the bytes copied."""
+    out.flush()  # the kernel's copy writes at the file's own position
+    copied = 0
+    if hasattr(os, "sendfile"):
+        with contextlib.suppress(OSError):  # not supported here: copied below instead
+            while copied < size:
+                sent = os.sendfile(out.fileno(), src.fileno(), copied, size - copied)
+                if sent == 0:
+                    break
+                copied += sent
+            return copied
+    src.seek(copied)
+    while copied < size and (block := src.read(min(1 << 20, size - copied))):
+        out.write(block)
+        copied += len(block)
+    return copied
+
+
+def _write_atomically(path: Path | None, write: Callable[[BinaryIO], object]) -> None:
+    """Write a cache entry through `write(file)` into a temporary file renamed into place,
+    then keep the cache within its bound; a cache that cannot be written is skipped."""
     if path is None:
         return
     try:
@@ -114,7 +161,7 @@ def write_entry(path: Path | None, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                write(fh)
             Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

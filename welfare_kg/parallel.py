@@ -10,11 +10,16 @@ What the two processes write must not depend on which runs first (each writes it
 files); then the output is the same bytes as a serial run's, which is what `enabled=False`
 (or a system without `fork`) does: `work` first, then the block, in this process.
 
+Work that others wait for only in part can say so: `alongside_telling(work)` hands `work` a
+`tell(value)` to call once its first product is in place (the main job's build: the N-Quads
+the store loads, before the exports), and the block waits for that alone (`Beside.ready`)
+and for the whole work only where it needs it (`Beside.wait`, or the end of the block).
+
 Failure is the caller's as if the work had run here: an error in the child is raised again
-in this process at the end of the block (a `WelfareKGError` as itself, so the CLI prints its
-one line; a bug with the child's traceback attached); an error in the block stops the
-child and waits for it before it propagates, so no child is left writing into a staging
-folder that its caller is about to remove.
+in this process where the block waits for it (`ready`, `wait`, or the end of the block): a
+`WelfareKGError` as itself, so the CLI prints its one line; a bug with the child's traceback
+attached. An error in the block stops the child and waits for it before it propagates, so
+no child is left writing into a staging folder that its caller is about to remove.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import gc
 import os
 import pickle
 import signal
+import struct
 import sys
 import time
 import traceback
@@ -32,7 +38,7 @@ from typing import Any
 
 from welfare_kg.errors import WelfareKGError
 
-__all__ = ["Beside", "alongside", "cores", "spare_cores"]
+__all__ = ["Beside", "alongside", "alongside_telling", "cores", "spare_cores"]
 
 
 def cores() -> int:
@@ -58,9 +64,88 @@ def spare_cores() -> int:
 
 class Beside:
     """What `alongside` yields: `result` holds what the work returned, once the block is over
-    (pickled across from the child, so it must be picklable: paths, numbers, text)."""
+    (pickled across from the child, so it must be picklable: paths, numbers, text).
+
+    Inside the block, `ready()` waits for what the work told (`alongside_telling`) and
+    `wait()` for the whole work; either raises the work's error when it failed first."""
 
     result: Any = None
+
+    def __init__(self) -> None:
+        self._told: list[Any] = []  # [value] once the work has told it
+        self._done = False  # the outcome is known (result set, or the error raised)
+        self._child: _Child | None = None  # the second process, while it is being waited for
+
+    def ready(self) -> Any:
+        """The value the work passed to `tell`, waiting for the second process until then."""
+        while not self._told:
+            if self._done or self._child is None:
+                raise RuntimeError("the work finished without telling what it had made")
+            self._take(self._child.next_message())
+        return self._told[0]
+
+    def wait(self) -> Any:
+        """The work's result, waiting for the second process to finish."""
+        while not self._done:
+            if self._child is None:  # pragma: no cover - a serial work is done before the block
+                raise RuntimeError("no work to wait for")
+            self._take(self._child.next_message())
+        return self.result
+
+    def _take(self, message: tuple[Any, ...] | None) -> None:
+        """One message of the child: what it told, or its end (the result, or its error
+        raised here)."""
+        child = self._child
+        assert child is not None
+        if message is not None and message[0] == "told":
+            self._told.append(message[1])
+            return
+        self._done = True
+        self.result = child.end(message)
+
+
+class _Child:
+    """The parent's end of a forked child: its pid and the pipe of its messages (each a
+    pickled tuple behind its length), read as the block needs them."""
+
+    def __init__(self, pid: int, read_end: int) -> None:
+        self.pid = pid
+        self.pipe = os.fdopen(read_end, "rb")
+        self.reaped = False
+
+    def next_message(self) -> tuple[Any, ...] | None:
+        """The next whole message, or None when the child closed the pipe without one (it
+        was killed, or its reply was cut short)."""
+        head = self.pipe.read(_LENGTH.size)
+        if len(head) < _LENGTH.size:
+            return None
+        (size,) = _LENGTH.unpack(head)
+        data = self.pipe.read(size)
+        if len(data) < size:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:
+            return None
+
+    def end(self, message: tuple[Any, ...] | None) -> Any:
+        """Reap the child; its result, or its failure raised here."""
+        self.pipe.close()
+        _, status = os.waitpid(self.pid, 0)
+        self.reaped = True
+        return _outcome(message, status)
+
+    def stop(self) -> None:
+        """The block failed: end the child unless it was already reaped (its pid may then
+        belong to another process)."""
+        with suppress(OSError):
+            self.pipe.close()
+        if not self.reaped:
+            self.reaped = True
+            _stop(self.pid)
+
+
+_LENGTH = struct.Struct(">Q")
 
 
 @contextmanager
@@ -68,9 +153,23 @@ def alongside(work: Callable[[], Any], *, enabled: bool = True) -> Iterator[Besi
     """Run `work` in a forked child while the block runs here; when the block ends, wait for
     the child, raise its error if it failed, else keep its return value in `result`. Serial
     (`work`, then the block) when not `enabled` or where there is no `fork`."""
+    with alongside_telling(lambda tell: work(), enabled=enabled) as beside:
+        yield beside
+
+
+@contextmanager
+def alongside_telling(work: Callable[[Callable[[Any], None]], Any], *,
+                      enabled: bool = True) -> Iterator[Beside]:
+    """`alongside` for work that tells the block when its first product is in place:
+    `work(tell)` calls `tell(value)` once (a small picklable value), and the block's
+    `beside.ready()` returns that value as soon as the child has told it, while the child
+    goes on; the block may `beside.wait()` for the whole work, and the end of the block
+    waits for it in any case. Serial (`work`, then the block) when not `enabled` or where
+    there is no `fork`: `ready()` then returns at once."""
     beside = Beside()
     if not enabled or not hasattr(os, "fork"):
-        beside.result = work()
+        beside.result = work(beside._told.append)
+        beside._done = True
         yield beside
         return
     read_end, write_end = os.pipe()
@@ -107,29 +206,37 @@ def alongside(work: Callable[[], Any], *, enabled: bool = True) -> Iterator[Besi
     signal.pthread_sigmask(signal.SIG_SETMASK, held)
     gc.unfreeze()
     os.close(write_end)
+    child = beside._child = _Child(pid, read_end)
     try:
         yield beside
-    except BaseException:
-        _stop(pid)
-        os.close(read_end)
+        beside.wait()
+    except BaseException:  # the block failed, or was interrupted while waiting
+        child.stop()
         raise
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            report = pipe.read()  # until the child closes its end: a result of any size
-        _, status = os.waitpid(pid, 0)
-    except BaseException:  # interrupted while waiting: the child is not left behind
-        _stop(pid)
-        raise
-    beside.result = _outcome(report, status)
+    finally:
+        beside._child = None
 
 
-def _child(work: Callable[[], Any], pipe: int) -> None:  # pragma: no cover - in the child
-    """Do `work`, send back its result or its error, and leave with os._exit: the parent's
-    exit handlers, temporary folders and buffered output are the parent's, not run or
-    written a second time here."""
+def _child(work: Callable[[Callable[[Any], None]], Any],
+           pipe: int) -> None:  # pragma: no cover - in the child
+    """Do `work`, send back what it tells, then its result or its error, and leave with
+    os._exit: the parent's exit handlers, temporary folders and buffered output are the
+    parent's, not run or written a second time here."""
+    out = os.fdopen(pipe, "wb")
+
+    def send(message: bytes) -> None:
+        out.write(_LENGTH.pack(len(message)) + message)
+        out.flush()
+
+    def tell(value: Any) -> None:
+        for stream in (sys.stdout, sys.stderr):  # what it printed comes before the block's
+            if stream is not None:
+                stream.flush()
+        send(pickle.dumps(("told", value)))
+
     code = 0
     try:
-        message = pickle.dumps(("result", work()))
+        message = pickle.dumps(("result", work(tell)))
     except BaseException as exc:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         code = 1
@@ -140,8 +247,8 @@ def _child(work: Callable[[], Any], pipe: int) -> None:  # pragma: no cover - in
         with suppress(BaseException):
             if stream is not None:
                 stream.flush()
-    with suppress(BaseException), os.fdopen(pipe, "wb") as out:
-        out.write(message)
+    with suppress(BaseException), out:
+        send(message)
     os._exit(code)
 
 
@@ -178,13 +285,9 @@ def _stopped(signum: int, frame: object) -> None:  # pragma: no cover - in the c
     raise SystemExit(f"stopped by signal {signum}")
 
 
-def _outcome(report: bytes, status: int) -> Any:
+def _outcome(message: tuple[Any, ...] | None, status: int) -> Any:
     """The child's result, or its failure raised here."""
     code = os.waitstatus_to_exitcode(status)
-    try:
-        message = pickle.loads(report) if report else None
-    except Exception:  # cut short: the child was killed while it wrote
-        message = None
     if code == 0 and message and message[0] == "result":
         return message[1]
     if message and message[0] == "error":

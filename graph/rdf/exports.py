@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import hashlib
 import heapq
 import io
 import json
@@ -56,6 +57,7 @@ __all__ = [
     "OUTPUT_FILES",
     "build_outputs",
     "export_dataset",
+    "exports_key",
     "jsonld_context",
     "to_nquads",
     "write_exports",
@@ -410,11 +412,14 @@ def write_exports(
     *,
     base_iri: str,
     meta: dict[str, Any],
+    on_graph: Callable[[Path], Path] | None = None,
 ) -> list[Path]:
     """Write every export into the (staging) folder `out_dir`, the catalogue last.
 
     `parts` are the named graphs other than the shared one; `shared_triples` the shared
-    graph's N-Triples lines. Returns the paths in OUTPUT_FILES order.
+    graph's N-Triples lines. The N-Quads (what a store loads) is written first, and
+    `on_graph(path)` hears of it before the other files are written (and returns where the
+    file is then: it may move it). Returns the paths in OUTPUT_FILES order.
     """
     shared = sorted(set(shared_triples))
     shared_iri = str(shared_graph_iri(base_iri))
@@ -424,6 +429,9 @@ def write_exports(
     graphs.sort(key=lambda g: g[0])
     context = jsonld_context(base_iri)
     path = {name: out_dir / name for name in OUTPUT_FILES}
+    _write_nquads(path["welfare-kg.nq"], graphs, shared)
+    if on_graph is not None:
+        path["welfare-kg.nq"] = on_graph(path["welfare-kg.nq"])
     shared_ox = [q.triple for q in ox.parse(b"".join(shared), format=ox.RdfFormat.N_TRIPLES)]
 
     _write_lines(path["welfare-kg.nt"], _merged(shared, parts, "triples"))
@@ -434,7 +442,6 @@ def write_exports(
                  _merged(jsonld_lines(shared_ox, context["@context"]), parts, "jsonld"))
     path["context.jsonld"].write_bytes(
         (json.dumps(context, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    _write_nquads(path["welfare-kg.nq"], graphs, shared)
     graph_files = _write_graph_files(out_dir, parts, shared, shared_iri)
     _write_trig(path["welfare-kg.nq"], path["welfare-kg.trig"], base_iri)
     index = _Shared(shared)
@@ -488,28 +495,41 @@ def _turtle(G: Graph, *, prefixes_of: Graph | None = None) -> bytes:
     return out.serialize(format="turtle", encoding="utf-8")
 
 
-def _staged(out_dir: Path, stage: Callable[[Path], list[Path]]) -> list[Path]:
+def _staged(out_dir: Path,
+            stage: Callable[[Path, Callable[[Path], Path]], list[Path]]) -> list[Path]:
     """Run `stage` on a staging folder inside `out_dir`; move its files into place only when
     every one succeeded, so a failure leaves the previous build whole; a file whose bytes did
     not change is not rewritten; files of `out_dir` not in OUTPUT_FILES are left alone,
-    except graphs/*.nq of graphs this build no longer has."""
+    except graphs/*.nq of graphs this build no longer has.
+
+    `stage(staging, place)` may `place` a finished file at once (it returns the file's path
+    in `out_dir`): then a later failure leaves that file new beside the previous build's
+    others, which only a caller that stages `out_dir` as a whole (welfare_kg.outdir) does."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot write the exports here: {exc.strerror}") from exc
-    try:
-        staged = stage(staging)
-        for path in staged:
-            target = out_dir / path.relative_to(staging)
-            target.parent.mkdir(exist_ok=True)
-            if target.is_file() and filecmp.cmp(path, target, shallow=False):
-                continue  # unchanged: keep the old file (and its mtime)
+
+    def place(path: Path) -> Path:
+        target = out_dir / path.relative_to(staging)
+        target.parent.mkdir(exist_ok=True)
+        if target.is_file() and filecmp.cmp(path, target, shallow=False):
+            path.unlink()  # unchanged: keep the old file (and its mtime)
+        else:
             path.chmod(0o644)
             path.replace(target)
+        return target
+
+    try:
+        staged = stage(staging, place)
+        for path in staged:
+            if path.is_relative_to(staging):  # not placed already
+                place(path)
         # graphs/ holds this build's named graphs only: drop a graph left by an earlier build
-        kept = {out_dir / p.relative_to(staging) for p in staged}
+        kept = {out_dir / p.relative_to(staging) if p.is_relative_to(staging) else p
+                for p in staged}
         for old in sorted((out_dir / GRAPHS_DIR).glob("*.nq")):
             if old not in kept:
                 old.unlink()
@@ -547,7 +567,7 @@ def export_dataset(
     shared_iri = shared_graph_iri(base_iri)
     context = jsonld_context(base_iri)["@context"]
 
-    def stage(staging: Path) -> list[Path]:
+    def stage(staging: Path, place: Callable[[Path], Path]) -> list[Path]:
         work = staging / ".parts"
         work.mkdir()
         parts, shared = [], []
@@ -580,6 +600,7 @@ def build_outputs(
     on_report: Callable[[Path, dict[str, Any]], None] | None = None,
     public_endpoint: str | None = None,
     download_url: str | None = None,
+    on_graph: Callable[[Path, str], None] | None = None,
 ) -> list[Path]:
     """Extract each report, build the graph and write every export into `out_dir`, streaming.
 
@@ -593,6 +614,12 @@ def build_outputs(
     published (the catalogue's SPARQL endpoint and the base of its download URLs; default:
     ``sparql_endpoint`` and ``download_url`` of data/dataset.yaml). Returns the paths
     written, in OUTPUT_FILES order.
+
+    `on_graph(path, key)`, when given, hears of the N-Quads (``welfare-kg.nq``, what a store
+    loads) as soon as it is in place in `out_dir`, before the other exports are written, so
+    the caller can load the store meanwhile; `key` is `exports_key` of this build. The
+    N-Quads is then moved into `out_dir` before the rest: a caller giving `on_graph` stages
+    `out_dir` as a whole (welfare_kg.outdir), so a later failure leaves no trace.
     """
     base_iri, meta = _base_and_meta(base_iri, None, {
         "sparql_endpoint": public_endpoint, "download_url": download_url})
@@ -600,15 +627,98 @@ def build_outputs(
     checksum_algorithm(meta["catalog"])  # bad catalogue settings fail before the slow work
     contact_point(meta["catalog"])
     # The parts live outside out_dir, so bad input found while extracting leaves no trace.
+    early = _EarlyGraph(Path(out_dir), base_iri, meta, on_graph)
     with tempfile.TemporaryDirectory(prefix="welfare-kg-parts-") as work:
         parts = make_parts([Path(p) for p in report_paths], Path(work), base_iri=base_iri,
                            corrections=corrections, jobs=jobs, extraction_dir=extraction_dir,
-                           extractions=extractions, on_report=on_report)
+                           extractions=extractions, on_report=on_report,
+                           on_graph=early.graph_lines if on_graph is not None else None)
         shared: set[bytes] = set()
         for part in parts:
             shared.update(part.lines("shared"))
-        return _staged(out_dir, lambda staging: write_exports(
-            parts, shared, staging, base_iri=base_iri, meta=meta))
+
+        def stage(staging: Path, place: Callable[[Path], Path]) -> list[Path]:
+            return write_exports(parts, shared, staging, base_iri=base_iri, meta=meta,
+                                 on_graph=lambda nq: early.placed(nq, place))
+
+        return _staged(out_dir, stage)
+
+
+class _EarlyGraph:
+    """The N-Quads of a build, told to `build_outputs`'s `on_graph` once: as soon as a
+    single report's graph is made (before the rest of its part, `make_parts`), written
+    straight into `out_dir`; otherwise when `write_exports` has written it. The N-Quads
+    `write_exports` writes later must then be the same bytes (else a bug: the caller would
+    have loaded another graph)."""
+
+    def __init__(self, out_dir: Path, base_iri: str, meta: dict[str, Any],
+                 on_graph: Callable[[Path, str], None] | None) -> None:
+        self.out_dir, self.base_iri, self.meta, self.on_graph = out_dir, base_iri, meta, on_graph
+        self.told: Path | None = None
+
+    def graph_lines(self, graph: str, triples: list[bytes], shared: list[bytes]) -> None:
+        """One report's graph (`parts.GraphLines`): its N-Quads as `write_exports` will
+        write it (graphs in IRI order, the shared one from the shared lines)."""
+        shared_iri = str(shared_graph_iri(self.base_iri))
+        graphs = sorted([(graph, triples), *([(shared_iri, shared)] if shared else [])],
+                        key=lambda g: g[0])
+        target = self.out_dir / "welfare-kg.nq"
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".welfare-kg.nq.", dir=self.out_dir)
+        except OSError as exc:
+            raise InputError(f"{self.out_dir}: cannot write the exports here: "
+                             f"{exc.strerror}") from exc
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
+                for iri, lines in graphs:
+                    name_bytes = f" <{iri}> .\n".encode()
+                    for line in lines:
+                        fh.write(line[:-3] + name_bytes)
+            if target.is_file() and filecmp.cmp(tmp, target, shallow=False):
+                tmp.unlink()  # unchanged: keep the old file (and its mtime), as `_staged` does
+            else:
+                tmp.chmod(0o644)
+                tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(f"{self.out_dir}: cannot write the exports here: "
+                             f"{exc.strerror}") from exc
+        self._tell(target)
+
+    def placed(self, staged: Path, place: Callable[[Path], Path]) -> Path:
+        """`write_exports` has written the N-Quads at `staged`: `place` it (`_staged`) and
+        tell, unless it was told early; the path it is at."""
+        if self.told is not None and not filecmp.cmp(staged, self.told, shallow=False):
+            raise RuntimeError(f"{staged}: the N-Quads told early differs from the build's")
+        target = place(staged)
+        if self.told is None:
+            self._tell(target)
+        return target
+
+    def _tell(self, nq: Path) -> None:
+        self.told = nq
+        if self.on_graph is not None:
+            self.on_graph(nq, exports_key(nq, self.base_iri, self.meta))
+
+
+def exports_key(nquads: Path, base_iri: str, meta: dict[str, Any]) -> str:
+    """A digest of what every export of a build is a pure function of, to key work done from
+    the exports (the site) before they are all written: the build's N-Quads (every triple of
+    every named graph: the parts, their summaries, the CSV rows and JSON-LD entries are all
+    read from these triples), the base IRI, the metadata with this build's publication
+    overrides (the catalogue's text, endpoint and download URLs), and, through the cache's
+    code version, the code, the ontology files copied beside them and the data files. Two
+    builds with the same key write the same bytes in every export file; a change to any
+    export changes one of these inputs."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([base_iri, meta], sort_keys=True, ensure_ascii=False,
+                             default=str).encode("utf-8") + b"\0")
+    with nquads.open("rb") as fh:
+        for block in iter(lambda: fh.read(_BUFFER), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _check_out_dir(out_dir: Path) -> None:

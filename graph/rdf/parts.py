@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import os
 import zlib
 from collections import defaultdict
@@ -53,6 +54,7 @@ from .terms import SCHEMA, WK
 
 __all__ = [
     "SECTIONS",
+    "GraphLines",
     "OxTerms",
     "Part",
     "compact_iri",
@@ -68,6 +70,8 @@ __all__ = [
 SECTIONS = ("triples", "shared", "objects", "jsonld", "rows")
 _CHUNK = 1 << 14  # bytes read at a time from each part while merging (one buffer per part)
 RDF_TYPE = str(RDF.type)
+# What json.dumps(text, ensure_ascii=False) calls for a string (the C encoder where there is one).
+_encode_string = json.encoder.encode_basestring
 XSD_STRING = str(XSD.string)
 
 
@@ -159,50 +163,71 @@ def jsonld_lines(triples: Iterable[Any], context: dict[str, Any]) -> list[bytes]
     (`jsonld.py`), ``|l`` a language map.
     """
     prefixes, props, classes = _context_terms(context)
-    compacted: dict[str, str] = {}
+    compacted: dict[str, str] = {}  # IRI -> its compact form as JSON text
 
     def compact(iri: str) -> str:
         found = compacted.get(iri)
         if found is None:
-            found = compacted[iri] = compact_iri(iri, prefixes)
+            found = compacted[iri] = string(compact_iri(iri, prefixes))
         return found
 
-    dumps = json.dumps
+    # JSON text of a string as ``json.dumps(text, ensure_ascii=False)`` writes it (the same
+    # function json calls), and of the small objects below as json.dumps lays them out:
+    # json.dumps with a keyword builds an encoder on every call, which was most of the time.
+    string = _json_string
+    names: dict[tuple[str, str], str] = {}  # (property IRI, form) -> its property field
     lines = set()
     for t in triples:
-        subject = dumps(compact(t.subject.value), ensure_ascii=False)
+        subject = compact(t.subject.value)
         o = t.object
-        if t.predicate.value == RDF_TYPE and isinstance(o, ox.NamedNode):
-            value = dumps(classes.get(o.value) or compact(o.value), ensure_ascii=False)
+        predicate = t.predicate.value
+        if predicate == RDF_TYPE and isinstance(o, ox.NamedNode):
+            known = classes.get(o.value)
+            value = string(known) if known else compact(o.value)
             lines.add(f"{subject}\t0\"@type\"|s\t{value}\t{value}\n")
             continue
-        term = props.get(t.predicate.value)
+        term = props.get(predicate)
         is_literal = isinstance(o, ox.Literal)
         kind = term[1] if term else None
-        text: Any
         if kind == "id" and isinstance(o, ox.NamedNode):
-            form, text = "s", compact(o.value)
+            form, key_text = "s", compact(o.value)
+            text = key_text
         elif kind == "lang" and is_literal and o.language:
-            form, text = "l", {"@language": o.language, "@value": o.value}
+            form = "l"
+            language, value = string(o.language), string(o.value)
+            key_text = f'[["@language", {language}], ["@value", {value}]]'
+            text = f'{{"@language": {language}, "@value": {value}}}'
         elif kind in ("typed", "plain") and is_literal and not o.language and (
                 o.datatype.value == (term[2] if kind == "typed" else XSD_STRING)):
-            form, text = "s", o.value  # the term's datatype (plain: xsd:string)
+            form, key_text = "s", string(o.value)  # the term's datatype (plain: xsd:string)
+            text = key_text
         else:
             form = "o"
             if isinstance(o, ox.NamedNode):
-                text = {"@id": compact(o.value)}
+                node = compact(o.value)
+                key_text, text = f'[["@id", {node}]]', f'{{"@id": {node}}}'
             elif is_literal and o.language:
-                text = {"@value": o.value, "@language": o.language}
+                language, value = string(o.language), string(o.value)
+                key_text = f'[["@language", {language}], ["@value", {value}]]'
+                text = f'{{"@value": {value}, "@language": {language}}}'
             elif is_literal and o.datatype.value != XSD_STRING:
-                text = {"@value": o.value, "@type": compact(o.datatype.value)}
+                datatype, value = compact(o.datatype.value), string(o.value)
+                key_text = f'[["@type", {datatype}], ["@value", {value}]]'
+                text = f'{{"@value": {value}, "@type": {datatype}}}'
             else:
-                text = {"@value": o.value}
-        key_text = dumps(sorted(text.items()) if isinstance(text, dict) else text,
-                         ensure_ascii=False)
-        name = term[0] if form != "o" and term else compact(t.predicate.value)
-        prop = dumps(name, ensure_ascii=False)
-        lines.add(f"{subject}\t1{prop}|{form}\t{key_text}\t{dumps(text, ensure_ascii=False)}\n")
+                value = string(o.value)
+                key_text, text = f'[["@value", {value}]]', f'{{"@value": {value}}}'
+        prop = names.get((predicate, form))
+        if prop is None:
+            name = string(term[0]) if form != "o" and term else compact(predicate)
+            prop = names[(predicate, form)] = f"{name}|{form}"
+        lines.add(f"{subject}\t1{prop}\t{key_text}\t{text}\n")
     return sorted(line.encode("utf-8") for line in lines)
+
+
+def _json_string(text: str) -> str:
+    """`text` as a JSON string, as ``json.dumps(text, ensure_ascii=False)`` writes it."""
+    return _encode_string(text)
 
 
 # -- rows.csv records ----------------------------------------------------------------------
@@ -304,17 +329,25 @@ def part_bytes(
     base_iri: str,
     context: dict[str, Any],
     extra: dict[str, Any] | None = None,
+    on_graph: GraphLines | None = None,
 ) -> bytes:
-    """The part file of one named graph: its own triples and the shared ones it uses."""
+    """The part file of one named graph: its own triples and the shared ones it uses.
+
+    `on_graph(graph, triples, shared)` hears of the graph's N-Triples lines and the shared
+    ones as soon as they are made, before the rest of the part (summary, JSON-LD entries,
+    rows)."""
     own = list(own)
     conv = OxTerms()
     ox_own = conv.triples(own)
     triples = nt_lines(ox_own)
+    shared_lines = nt_lines(conv.triples(shared))
+    if on_graph is not None:
+        on_graph(graph, triples, shared_lines)
     summary, rows = _summary(graph, own, base_iri, len(triples))
     summary.update(extra or {})
     sections = {
         "triples": b"".join(triples),
-        "shared": b"".join(nt_lines(conv.triples(shared))),
+        "shared": b"".join(shared_lines),
         "objects": b"".join(sorted({str(t.object).encode("utf-8") + b"\n" for t in ox_own})),
         "jsonld": b"".join(jsonld_lines(ox_own, context)),
         "rows": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"),
@@ -384,6 +417,9 @@ def extraction_from_json(data: dict[str, Any]) -> Extraction:
 
 
 Corrections = bool | Path  # the switch, or an explicit corrections file for the report
+GraphLines = Callable[[str, list[bytes], list[bytes]], None]
+"""Hears of a report's graph before its part is done: (graph IRI, its N-Triples lines, the
+shared graph's lines it uses), each list sorted and distinct."""
 
 
 def _corrections_key(corrections: Corrections) -> str:
@@ -433,8 +469,10 @@ class _Task:
     extraction_dir: Path | None  # also write the extraction's JSON, CSV and report here
 
 
-def _run_task(task: _Task) -> dict[str, Any]:
-    """Make the part of one report (in a worker process, or inline); return its summary."""
+def _run_task(task: _Task, on_graph: GraphLines | None = None) -> dict[str, Any]:
+    """Make the part of one report (in a worker process, or inline); return its summary.
+    `on_graph` (inline only) hears of its graph when the part is made, not read from the
+    cache (`part_bytes`)."""
     raw = _read(task.path)
     raw_sha = hashlib.sha256(raw).hexdigest()
     entry = _part_entry(raw_sha, task.path, task.corrections, task.base_iri)
@@ -452,7 +490,7 @@ def _run_task(task: _Task) -> dict[str, Any]:
             data = None
     if data is None:
         extraction = extraction or _extraction(task.path, raw_sha, task.corrections)
-        data = _built_part(extraction, task.base_iri)
+        data = _built_part(extraction, task.base_iri, on_graph)
         cache.write_entry(entry, zlib.compress(data, 1))
     task.target.write_bytes(data)
     summary = Part.load(task.target).summary
@@ -504,6 +542,7 @@ def make_parts(
     extraction_dir: Path | None = None,
     extractions: Sequence[Extraction] | None = None,
     on_report: Callable[[Path, dict[str, Any]], None] | None = None,
+    on_graph: GraphLines | None = None,
 ) -> list[Part]:
     """The parts of `report_paths`, written into `workdir`, in the reports' order.
 
@@ -515,7 +554,9 @@ def make_parts(
     cache. Reports run on `jobs` processes (default: the cores; 1 runs them here), at most
     two per process in flight, and their results are taken in the reports' order, so the
     first report that fails is the one reported. `on_report(path, summary)` is called for each
-    report, in order, as its part is ready.
+    report, in order, as its part is ready. `on_graph` (`GraphLines`) hears of a report's
+    graph before the rest of its part is made, for a part made in this process (one report,
+    not in the cache): the caller may load a store from it meanwhile.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     tasks = [_Task(Path(p), _corrections_of(corrections, Path(p)), base_iri,
@@ -527,7 +568,7 @@ def make_parts(
         summaries: Iterator[dict[str, Any]] = (
             _part_of_extraction(e, t) for e, t in zip(extractions, tasks, strict=True))
     else:
-        summaries = _run_all(tasks, jobs or default_jobs())
+        summaries = _run_all(tasks, jobs or default_jobs(), on_graph)
     parts: list[Part] = []
     seen: dict[str, str] = {}
     for task, summary in zip(tasks, summaries, strict=True):
@@ -545,11 +586,12 @@ def _corrections_of(corrections: Corrections | Mapping[Path, Path], report: Path
     return corrections
 
 
-def _built_part(extraction: Extraction, base_iri: str) -> bytes:
+def _built_part(extraction: Extraction, base_iri: str,
+                on_graph: GraphLines | None = None) -> bytes:
     built = report_triples(extraction, build_inputs(base_iri=base_iri))
     return part_bytes(str(built.graph), built.report, built.shared, base_iri=base_iri,
                       context=jsonld_context(base_iri)["@context"],
-                      extra={"extraction": _extraction_note(extraction)})
+                      extra={"extraction": _extraction_note(extraction)}, on_graph=on_graph)
 
 
 def _part_of_extraction(extraction: Extraction, task: _Task) -> dict[str, Any]:
@@ -559,11 +601,13 @@ def _part_of_extraction(extraction: Extraction, task: _Task) -> dict[str, Any]:
     return Part.load(task.target).summary
 
 
-def _run_all(tasks: list[_Task], jobs: int) -> Iterator[dict[str, Any]]:
-    """Run `tasks`, yielding their summaries in order; in a pool when it pays."""
+def _run_all(tasks: list[_Task], jobs: int,
+             on_graph: GraphLines | None = None) -> Iterator[dict[str, Any]]:
+    """Run `tasks`, yielding their summaries in order; in a pool when it pays (`on_graph`
+    hears only of a single report's graph, made here)."""
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield _run_task(task)
+            yield _run_task(task, on_graph if len(tasks) == 1 else None)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
         yield from _in_order(pool, tasks, window=2 * jobs)

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,8 @@ BOM = "\ufeff"
 
 
 def write_site(store: Any, site_dir: Path, out_dir: Path | None = None,
-               jobs: int | None = None) -> list[Path]:
+               jobs: int | None = None, *, exports_key: str | None = None,
+               exports_written: Callable[[], object] | None = None) -> list[Path]:
     """Write the site for the build in `store` into `site_dir`; return the files written.
 
     `out_dir` is the build folder whose exports, charts and metric tables the downloads page
@@ -54,21 +55,39 @@ def write_site(store: Any, site_dir: Path, out_dir: Path | None = None,
     (`_cache_entry`), and the same build's site is unpacked from there, not rendered again.
     `jobs`: processes that render pages (default: the cores; the pages are the same bytes
     with 1).
+
+    `exports_key` and `exports_written` are for exports still being written into `out_dir`
+    beside the site (the main job's build finishes them while the site is rendered):
+    `exports_key` (`graph.rdf.exports.exports_key`) digests what they are a function of and
+    keys the cache instead of their bytes, and `exports_written()` returns once they are
+    all in place; the pages that read them are rendered after it, the others meanwhile.
     """
     site_dir = Path(site_dir)
     out = Path(out_dir) if out_dir else None
-    kept = _cache_entry(out)
+    kept = _cache_entry(out, exports_key)
     with replace_folder(site_dir) as stage:  # its own staging folder: concurrent runs are safe
         try:
             if not _from_cache(kept, stage):
-                _Writer(gather(store), stage, out, store).write(jobs or cores())
-                cache.write_entry(kept, cache.pack_tree(stage))
+                writer = _Writer(gather(store), stage, out, store, exports_written)
+                writer.write(jobs or cores())
+                cache.write_tree(kept, stage)
         except OSError as exc:
             raise InputError(f"{site_dir}: cannot write the site: {exc.strerror or exc}") from exc
+        except _ExportsFailed as exc:  # the exports' own error, not one of writing the site
+            raise exc.error from None
     return sorted(p for p in site_dir.rglob("*") if p.is_file())
 
 
-def _cache_entry(out_dir: Path | None) -> Path | None:
+class _ExportsFailed(Exception):
+    """Waiting for the exports (`write_site`'s `exports_written`) raised `error`: carried past
+    the site's handling of its own write errors, and raised as itself."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _cache_entry(out_dir: Path | None, exports_key: str | None = None) -> Path | None:
     """The cache entry of the site of the build in `out_dir`, or None (no build folder, or
     caching off).
 
@@ -77,13 +96,21 @@ def _cache_entry(out_dir: Path | None) -> Path | None:
     copies) and `charts/`, and of the code, templates, interface text and data files
     (`code_version`, part of every entry's key). So the same build gives the same site, and a
     later run unpacks it instead of rendering some 200 pages again.
+
+    With `exports_key` (the exports are still being written: `write_site`), the dataset
+    file and the exports are stood for by that digest of what they are a function of, and
+    only `charts/` is read; such a key never equals a key of the files.
     """
     if out_dir is None or cache.cache_root() is None:
         return None
-    read = [p for p in out_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
+    read = [] if exports_key is not None else [
+        p for p in out_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
     if (out_dir / "charts").is_dir():
         read += [p for p in (out_dir / "charts").iterdir() if p.is_file()]
-    return cache.entry("site", cache.files_digest(out_dir, read), suffix=".pack")
+    digest = cache.files_digest(out_dir, read)
+    if exports_key is not None:
+        return cache.entry("site", "exports", exports_key, digest, suffix=".pack")
+    return cache.entry("site", digest, suffix=".pack")
 
 
 def _from_cache(kept: Path | None, stage: Path) -> bool:
@@ -166,10 +193,16 @@ def _size(n: int) -> str:
 class _Writer:
     """Renders every page of one site into `root`."""
 
-    def __init__(self, site: Site, root: Path, out_dir: Path | None, store: Any) -> None:
+    def __init__(self, site: Site, root: Path, out_dir: Path | None, store: Any,
+                 exports_written: Callable[[], object] | None = None) -> None:
         from welfare_kg.graph.rdf import load_metadata
 
         self.site, self.root, self.out_dir, self.store = site, root, out_dir, store
+        self.exports_written = exports_written
+        # Every page links the catalogue when the build has one; exports still being written
+        # always include it (graph/rdf/exports.py writes catalog.ttl with every build).
+        self.has_catalog = bool(out_dir and (
+            exports_written is not None or (out_dir / "catalog.ttl").is_file()))
         self.meta = load_metadata()
         self.env = environment()
         plan_key = self.meta["default_plan"]
@@ -194,7 +227,7 @@ class _Writer:
         depth = rel.count("/")
         html = self.env.get_template(template).render(
             site=self.site, catalog=self.meta["catalog"], root="../" * depth, current=rel,
-            has_catalog=bool(self.out_dir and (self.out_dir / "catalog.ttl").is_file()),
+            has_catalog=self.has_catalog,
             title_ja=title[0], title_en=title[1], row_line=self.row_line, **context)
         write_staged(self.root / rel, html.encode("utf-8"))  # root: the site's staging folder
 
@@ -202,11 +235,11 @@ class _Writer:
         write_staged(self.root / rel, rows_csv(self.site, rows))
 
     def write(self, jobs: int = 1) -> None:
-        """Every file of the site. With `jobs` > 1 the maps and the pages of the bodies and
-        the pairs (about half the work) are written by a second process while this one
-        writes the rest: they need only the gathered site and the maps' context,
-        and no page of one share reads a file of the other, so the files are those of a
-        serial run. The store is queried in this process only.
+        """Every file of the site. With `jobs` > 1 the maps and the pages of the bodies, the
+        pairs, the pillars and the action plans (about half the work) are written by a second
+        process while this one writes the rest: they need only the gathered site and the
+        maps' context, and no page of one share reads a file of the other, so the files are
+        those of a serial run. The store is queried in this process only.
         """
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
@@ -215,17 +248,28 @@ class _Writer:
         self.name_maps()
         self.charts_of_the_build()
         with alongside(lambda: self.maps_and_body_pages(context), enabled=jobs > 1):
-            self.overview()
-            self.outline_pages()
-            self.row_lists()
+            self.initiative_pages()
+            self.row_lists()  # before downloads: it writes rows.csv
             self.search()
             self.metrics()  # before downloads: it writes the metric tables
-            self.downloads()
             self.queries()
+            self.wait_for_exports()  # the overview and the downloads read them
+            self.overview()
+            self.downloads()
+
+    def wait_for_exports(self) -> None:
+        """Return once the exports still being written into out_dir are in place."""
+        if self.exports_written is None:
+            return
+        try:
+            self.exports_written()
+        except Exception as exc:
+            raise _ExportsFailed(exc) from exc
 
     def maps_and_body_pages(self, context: Any) -> None:
         self.draw_maps(context)
         self.body_pages()
+        self.pillar_and_action_plan_pages()
 
     # -- pages ----------------------------------------------------------------------------------
     def name_maps(self) -> None:
@@ -400,7 +444,7 @@ class _Writer:
         self.page(f"{rel}.html", "rows.html", title, rows=rows, csv=f"{name}.csv",
                   intro_ja=intro[0], intro_en=intro[1], crumbs_status=crumbs_status)
 
-    def outline_pages(self) -> None:
+    def pillar_and_action_plan_pages(self) -> None:
         s = self.site
         for p in s.pillars.values():
             children = [a for a in s.action_plans.values() if a.parent == p.iri]
@@ -412,6 +456,9 @@ class _Writer:
             crumbs = [s.pillars[a.parent]] if a.parent in s.pillars else []
             self.outline(f"action-plans/{a.slug}", a, "action_plan", crumbs, children,
                          "initiatives_of", unplaced)
+
+    def initiative_pages(self) -> None:
+        s = self.site
         for i in s.initiatives.values():
             ap = s.action_plans.get(i.parent or "")
             crumbs = ([s.pillars[ap.parent]] if ap and ap.parent in s.pillars else []) + (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,26 @@ from ._views import add_chart_formats_argument, add_store_argument, store_choice
 __all__ = ["add_parser", "run"]
 
 
-def _load_views(args: argparse.Namespace) -> tuple[tuple[str, ...], Any, Any, Any]:
-    """The chart formats asked for (checked: a bad name is an InputError), and the functions
-    that write the views and the site, with their modules and templates loaded."""
+def _load_views() -> tuple[Any, Any, Any]:
+    """The functions that write the views and the site, with their modules (every one the
+    views and the site use: `welfare_kg.viz` loads them on first use) and templates loaded."""
     from welfare_kg.graph.sparql import open_store
-    from welfare_kg.viz import chart_formats, load_templates, write_all_beside
+    from welfare_kg.viz import (  # noqa: F401 - imported now, while the build runs
+        load_handout,
+        load_plan,
+        load_templates,
+        map_context,
+        write_all_beside,
+        write_charts,
+        write_maps,
+        write_metrics,
+        write_site,
+    )
 
     from .site import write_site_for
 
-    formats = chart_formats(args.chart_formats)
     load_templates()
-    return formats, open_store, write_all_beside, write_site_for
+    return open_store, write_all_beside, write_site_for
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -53,10 +63,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_store_argument(parser)
     from .build import add_jobs_argument, add_publication_arguments
 
-    add_jobs_argument(parser, "; with N > 1 the build, then the maps, metrics and half the "
-                      "site's pages, run in a second process beside the rest (1: all in one "
-                      "process, the same files; by default 1 when the load average shows the "
-                      "cores busy)")
+    add_jobs_argument(parser, "; with N > 1 the build runs in a second process, and once "
+                      "its N-Quads is written the store, the charts, the maps and metrics (a "
+                      "second process) and the site (half its pages in another) are made "
+                      "beside the rest of the exports (1: all in one process, the same files; "
+                      "by default 1 when the load average shows the cores busy)")
     add_publication_arguments(parser)
     parser.set_defaults(run=run)
     return parser
@@ -78,11 +89,11 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from welfare_kg.graph.rdf import build_outputs, check_base_iri, load_metadata
     from welfare_kg.outdir import transaction
-    from welfare_kg.parallel import alongside, spare_cores
+    from welfare_kg.parallel import alongside_telling, spare_cores
+    from welfare_kg.viz import chart_formats
 
     jobs = args.jobs or spare_cores()
-    if jobs == 1:
-        _load_views(args)  # a bad chart format name fails before any work
+    formats = chart_formats(args.chart_formats)  # a bad format name fails before any work
     reports = args.reports or [DEFAULT_REPORT]
     out: Path = args.out_dir
     stems = [Path(r).stem for r in reports]
@@ -104,26 +115,34 @@ def _run(args: argparse.Namespace) -> int:
     # Everything is staged and switched in at once: a reader sees the old out/ or the new one,
     # never new exports beside old maps (welfare_kg.outdir).
     with transaction(out) as stage:
-        def build() -> list[Path]:
-            # The build extracts each report (cached, in parallel) and writes its records too.
+        def build(tell: Callable[[str], None]) -> list[Path]:
+            # The build extracts each report (cached, in parallel) and writes its records too;
+            # it tells as soon as the N-Quads the store loads is in place, then writes the
+            # other exports (Turtle, JSON-LD, the catalogue ...).
             return build_outputs(reports, stage, base_iri=base_iri,
                                  corrections=corrections,  # type: ignore[arg-type]
                                  jobs=args.jobs, extraction_dir=stage / "extraction",
                                  on_report=extracted, public_endpoint=args.public_endpoint,
-                                 download_url=args.download_url)
+                                 download_url=args.download_url,
+                                 on_graph=lambda nquads, key: tell(key))
 
         # With two cores the build runs in a second process while this one loads what the
-        # maps, metrics and the site need (a fifth of a second of imports and templates).
-        with alongside(build, enabled=jobs > 1) as built:
-            formats, open_store, write_all_beside, write_site_for = _load_views(args)
+        # maps, metrics and the site need (a fifth of a second of imports and templates), then,
+        # once the build's N-Quads is in place, loads the store and writes the views and the
+        # site while the build writes its other exports; the site waits for those only where
+        # it reads them (its overview and downloads).
+        with alongside_telling(build, enabled=jobs > 1) as built:
+            open_store, write_all_beside, write_site_for = _load_views()
+            exports_key = built.ready()
+            store = open_store(stage, store_choice(args))
+            # The maps and metrics (a second process) and the site (this one, its pages on two
+            # processes again) are independent: they run side by side on two cores.
+            with write_all_beside(store, stage, formats, jobs=jobs) as views:
+                # The site: the front door to all of the above (welfare_kg.commands.site).
+                site = write_site_for(store, stage, stage / "site", jobs=jobs,
+                                      exports_key=exports_key, exports_written=built.wait)
+            del store  # an on-disk store is closed before its folder moves
         written = built.result
-        store = open_store(stage, store_choice(args))
-        # The maps and metrics (a second process) and the site (this one, its pages on two
-        # processes again) are independent: they run side by side on two cores.
-        with write_all_beside(store, stage, formats, jobs=jobs) as views:
-            # The site: the front door to all of the above (welfare_kg.commands.site).
-            site = write_site_for(store, stage, stage / "site", jobs=jobs)
-        del store  # an on-disk store is closed before its folder moves
     written_views: list[Path] = views.result
     maps = [p for p in written_views if p.parent.name == "maps" and p.suffix == ".html"]
     metrics = sum(1 for p in written_views if p.parent.name == "metrics")

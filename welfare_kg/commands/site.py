@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ._views import add_output_arguments, view_output
@@ -28,13 +29,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def write_site_for(store: object, out_dir: Path, output: Path,
-                   jobs: int | None = None) -> list[Path]:
+def write_site_for(store: object, out_dir: Path, output: Path, jobs: int | None = None,
+                   exports_key: str | None = None,
+                   exports_written: Callable[[], object] | None = None) -> list[Path]:
     """Write the site for `store` (the build in `out_dir`) into `output`, its pages rendered
-    by `jobs` processes (default: the cores)."""
+    by `jobs` processes (default: the cores); with `exports_key`, while the build's exports
+    are still being written (`welfare_kg.viz.write_site`)."""
     from welfare_kg.viz import write_site
 
-    return write_site(store, output, out_dir=out_dir, jobs=jobs)
+    return write_site(store, output, out_dir=out_dir, jobs=jobs, exports_key=exports_key,
+                      exports_written=exports_written)
 
 
 def run(args: argparse.Namespace) -> int:
