@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from welfare_kg import fileio
-from welfare_kg.fileio import atomic_write, replace_folder, write_bytes, write_text
+from welfare_kg.errors import InputError
+from welfare_kg.fileio import (
+    atomic_write,
+    replace_folder,
+    write_bytes,
+    write_staged,
+    write_text,
+)
 
 
 def test_an_unchanged_file_keeps_its_inode_and_mtime(tmp_path: Path) -> None:
@@ -46,8 +53,6 @@ def test_a_failed_block_leaves_the_old_file(tmp_path: Path) -> None:
 
 def test_a_staged_write_makes_a_shared_file_and_names_the_path_it_cannot_write(
         tmp_path: Path) -> None:
-    from welfare_kg.errors import InputError
-    from welfare_kg.fileio import write_staged
 
     old = os.umask(0o077)
     try:
@@ -92,6 +97,44 @@ def test_a_failed_block_leaves_the_folder_and_no_staging(tmp_path: Path) -> None
         raise RuntimeError("boom")
     assert _tree(site) == {"index.html": "old"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_swap_that_fails_between_its_renames_puts_the_old_folder_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old folder is moved aside before the new one moves in: when that second rename
+    fails, the user keeps the old folder, not nothing."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old", encoding="utf-8")
+    rename = Path.rename
+
+    def refuse_the_stage(self: Path, target: Path) -> Path:
+        if ".staging-" in self.name:
+            raise PermissionError(13, "Permission denied", str(target))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_the_stage)
+    with pytest.raises(InputError, match=r"site: cannot write here"), \
+            replace_folder(site) as stage:
+        (stage / "index.html").write_text("new", encoding="utf-8")
+    assert _tree(site) == {"index.html": "old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_link_at_the_target_is_replaced_without_leftovers(tmp_path: Path) -> None:
+    """`site` a link to the real folder: the link is replaced by the new folder, what it
+    pointed to is kept, and no `.site.old-*` is left behind run after run."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "index.html").write_text("real", encoding="utf-8")
+    site = tmp_path / "site"
+    site.symlink_to(real)
+    for run in range(2):
+        with replace_folder(site) as stage:
+            (stage / "index.html").write_text(f"new{run}", encoding="utf-8")
+    assert not site.is_symlink() and _tree(site) == {"index.html": "new1"}
+    assert _tree(real) == {"index.html": "real"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["real", "site"]
 
 
 def test_leftovers_of_killed_runs_go_after_an_hour(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -184,7 +184,8 @@ def write_staged(path: str | Path, data: bytes) -> None:
 @contextmanager
 def replace_folder(target: str | Path) -> Iterator[Path]:
     """Yield an empty staging folder beside `target`; when the block succeeds, it replaces
-    `target` whole (two renames), and when it fails, it is removed and `target` is untouched.
+    `target` whole (two renames), and when it fails, it is removed and `target` is untouched
+    (a swap that fails between its two renames puts the old folder back).
 
     Each run stages under a name of its own (``.NAME.staging-*``), so two runs writing the same
     folder at once do not write into one staging folder: the last to finish wins, complete.
@@ -213,7 +214,7 @@ def _remove_stale(target: Path) -> None:
         for path in target.parent.glob(f"{glob.escape(prefix)}*"):
             try:
                 if now - path.lstat().st_mtime > STALE_SECONDS:
-                    shutil.rmtree(path, ignore_errors=True)
+                    _remove(path)
             except FileNotFoundError:
                 pass  # another run removed it first
 
@@ -227,9 +228,13 @@ def _swap_in(stage: Path, target: Path) -> None:
     """Move `target` aside and `stage` into its place, then remove what was moved aside.
 
     Between the two renames another run may put its own folder at `target`; then the rename
-    fails (the place is taken) and is tried again, a bounded number of times.
+    fails (the place is taken) and is tried again, a bounded number of times. What was moved
+    aside is removed only once `stage` is in place: when the swap fails (an error, an
+    interrupt, too many lost tries), the last folder moved aside goes back, so a failed run
+    never leaves `target` missing.
     """
     olds: list[Path] = []
+    swapped = False
     try:
         for _ in range(_SWAP_TRIES):
             if target.exists() or target.is_symlink():
@@ -241,6 +246,7 @@ def _swap_in(stage: Path, target: Path) -> None:
                     pass  # another run moved it first: the place is free now
             try:
                 stage.rename(target)
+                swapped = True
                 return
             except OSError as exc:
                 if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
@@ -249,5 +255,29 @@ def _swap_in(stage: Path, target: Path) -> None:
     except OSError as exc:
         raise _cannot(target, exc) from exc
     finally:
+        if not swapped and olds:
+            _put_back(olds.pop(), target)
         for old in olds:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
+
+
+def _put_back(old: Path, target: Path) -> None:
+    """After a failed swap: `old` back at `target` while the place is free; when another run
+    has filled it meanwhile, `old` is an older copy and goes."""
+    if target.exists() or target.is_symlink():
+        _remove(old)
+        return
+    with suppress(OSError):  # else kept under its .old name (removed as stale later)
+        old.rename(target)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder tree, or a link or file (a `target` may be a link to the real folder:
+    the link goes, not what it points to); what cannot be removed stays."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -1,5 +1,6 @@
 """Write the site: every page, the row downloads, the search index, the maps and the exports,
-into a staging folder that replaces the old site in one step.
+into a staging folder of this run's own that then takes the old site's place whole
+(`fileio.replace_folder`: a reader sees the old site or the new one, never a mixture).
 
 Pages link to each other with relative paths, so the folder works from `file://` on a PC with
 no network and from any static web server. Data the browser needs (the search index) travels
