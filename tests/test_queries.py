@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Store
-from sparql_data import ID, PARAMS, WK
+from sparql_data import ID, PARAMS, WK, bundled_store
 
 from welfare_kg.datafiles import display_width
 from welfare_kg.errors import QueryError
 from welfare_kg.graph.rdf.metadata import default_base_iri
 from welfare_kg.graph.sparql.library import (
+    REQUIREMENTS,
     Param,
     bind_params,
     list_queries,
@@ -106,6 +107,41 @@ def test_header_fields_and_parameters_are_read() -> None:
 def test_a_malformed_parameter_declaration_names_file_and_line() -> None:
     with pytest.raises(QueryError, match=r"x\.rq:2: cannot read the parameter declaration"):
         parse_query_text("# title@en: T\n# param: word string\nSELECT * {}", path=Path("x.rq"))
+
+
+def test_a_requirement_is_read_and_an_unknown_one_names_file_and_line() -> None:
+    spec = parse_query_text("# title@en: T\n# requires: row-facts\nSELECT * {}")
+    assert spec.requires == ("row-facts",)
+    assert set(spec.requires) <= set(REQUIREMENTS)
+    with pytest.raises(QueryError,
+                       match=r"x\.rq:2: unknown requirement 'rows'; use one of row-facts"):
+        parse_query_text("# title@en: T\n# requires: rows\nSELECT * {}", path=Path("x.rq"))
+
+
+def _without_row_facts() -> Store:
+    """The bundled graph as a build before ontology 1.2.0 published it: no wk:line or
+    wk:bodyCount on the rows."""
+    store = Store()
+    store.extend(q for q in bundled_store()
+                 if q.predicate.value not in (WK + "line", WK + "bodyCount"))
+    return store
+
+
+def test_a_query_declares_the_row_facts_exactly_when_it_answers_short_without_them() -> None:
+    """`# requires: row-facts` makes a remote endpoint be asked first whether its rows have
+    wk:line/wk:bodyCount. A query declares it when, without them, it would lose rows or leave
+    a column empty (found by running it on a graph without them); one that only sorts by
+    the line answers the same rows and does not, so it still runs on an older graph."""
+    older = _without_row_facts()
+    short_without: set[str] = set()
+    for spec in LIBRARY:
+        params = PARAMS.get(spec.name, {})
+        rows = sorted(map(repr, run_query(bundled_store(), spec, params).rows))
+        if rows != sorted(map(repr, run_query(older, spec, params).rows)):
+            short_without.add(spec.name)
+    declared = {spec.name for spec in LIBRARY if "row-facts" in spec.requires}
+    assert short_without  # the check can tell: some queries do read the row facts
+    assert declared == short_without
 
 
 def test_unknown_query_name_lists_the_library() -> None:

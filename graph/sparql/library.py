@@ -32,6 +32,7 @@ from .limits import check_query
 
 __all__ = [
     "PARAM_TYPES",
+    "REQUIREMENTS",
     "Param",
     "QuerySpec",
     "bind_params",
@@ -44,8 +45,13 @@ __all__ = [
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("string", "iri", "integer", "decimal", "boolean", "date")
+# What a query may declare it needs of the graph (`# requires: NAME`), and what that is.
+REQUIREMENTS = {
+    "row-facts": "each row's wk:line and wk:bodyCount (welfare-kg ontology 1.2.0)",
+}
 
-_HEADER_KEY = re.compile(r"^#\s*(title@ja|title@en|title|description|param)\s*:\s*(.*)$")
+_HEADER_KEY = re.compile(
+    r"^#\s*(title@ja|title@en|title|description|param|requires)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^\??(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?P<type>\w+)\s*"
     r"(?:,\s*(?P<mode>required|optional|default\s+(?P<default>[^)]*?)))?\s*\)"
@@ -94,6 +100,9 @@ class QuerySpec:
     description: str = ""
     params: tuple[Param, ...] = ()
     prefixes: Mapping[str, str] = field(default_factory=dict)
+    # what the query needs of the graph to answer in full (`REQUIREMENTS`): a remote endpoint
+    # is asked first, since an older published graph would answer short and say nothing
+    requires: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -115,6 +124,7 @@ def parse_query_text(text: str, name: str = "<query>", path: Path | None = None)
     check_query(text, name=str(path or name))  # before any engine can crash on it
     fields: dict[str, str] = {}
     params: list[Param] = []
+    requires: list[str] = []
     last: str | None = None
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -127,6 +137,9 @@ def parse_query_text(text: str, name: str = "<query>", path: Path | None = None)
             key, value = m.group(1), m.group(2).strip()
             if key == "param":
                 params.append(_parse_param(value, f"{path or name}:{lineno}"))
+                last = None
+            elif key == "requires":
+                requires += _parse_requires(value, f"{path or name}:{lineno}")
                 last = None
             else:
                 fields[key] = value
@@ -145,7 +158,18 @@ def parse_query_text(text: str, name: str = "<query>", path: Path | None = None)
         description=fields.get("description", ""),
         params=tuple(params),
         prefixes=prefixes,
+        requires=tuple(requires),
     )
+
+
+def _parse_requires(value: str, where: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in REQUIREMENTS]
+    if unknown or not names:
+        named = ", ".join(map(repr, unknown or [value]))
+        raise QueryError(f"{where}: unknown requirement {named}; "
+                         f"use one of {', '.join(REQUIREMENTS)}")
+    return names
 
 
 def _parse_param(value: str, where: str) -> Param:

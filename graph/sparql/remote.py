@@ -26,7 +26,6 @@ from .urls import check_endpoint, check_timeout
 
 __all__ = ["execute_remote", "inject_values", "run_remote", "values_block"]
 
-_ROW_FACTS = re.compile(r"\bwk:(?:line|bodyCount)\b")  # the row facts of ontology 1.2.0
 _OLDER_GRAPH = Path(__file__).parent / "assets" / "rows-without-row-facts.rq"
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -167,7 +166,7 @@ def run_remote(endpoint: str, query: str | Path | QuerySpec,
     check_endpoint(endpoint)
     check_timeout(timeout)
     spec = query if isinstance(query, QuerySpec) else load_query(query)
-    if _ROW_FACTS.search(_strip_comments(spec.text)):
+    if "row-facts" in spec.requires:
         _check_row_facts(endpoint, spec.name, default_graphs, timeout)
     return execute_remote(endpoint, spec.text, bind_params(spec, params or {}),
                           default_graphs=default_graphs, timeout=timeout, name=spec.name)

@@ -1,6 +1,7 @@
 """Write the site: every page, the row downloads, the search index, the maps and the exports,
 into a staging folder of this run's own that then takes the old site's place whole
-(`fileio.replace_folder`: a reader sees the old site or the new one, never a mixture).
+(`fileio.replace_folder`: a reader sees the old site or the new one, never a mixture;
+for a moment between its two renames, neither).
 
 Pages link to each other with relative paths, so the folder works from `file://` on a PC with
 no network and from any static web server. Data the browser needs (the search index) travels
