@@ -43,6 +43,19 @@ def test_code_version_is_a_stable_digest() -> None:
     assert len(cache.code_version()) == 64
 
 
+def test_another_library_version_is_another_code_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached site, chart or extraction made with rdflib (or matplotlib, Janome …) of one
+    version is not served after an upgrade: the installed packages are part of the version."""
+    installed = cache.environment()
+    assert any(n.startswith("rdflib-") for n in installed)
+    assert any(n.startswith("pyoxigraph-") for n in installed)
+    now = cache.code_version.__wrapped__()
+    upgraded = [n.replace("rdflib-", "rdflib-99.") if n.startswith("rdflib-") else n
+                for n in installed]
+    monkeypatch.setattr(cache, "environment", lambda: upgraded)
+    assert cache.code_version.__wrapped__() != now
+
+
 def test_the_tokenizer_output_is_kept_by_content(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from welfare_kg.graph.report import similarity

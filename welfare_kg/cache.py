@@ -2,9 +2,10 @@
 
 Adding one report to a build of 89 should cost one report, and running the main job twice on
 the same report should cost reading what the first run made. An entry's key always includes
-`code_version()`, a digest of the package's code and of the data and ontology files, so a
-change to any of them misses instead of serving stale work. Entries are written atomically;
-a cache that cannot be written (read-only home, full disk) is skipped, never an error.
+`code_version()`, a digest of the package's code, of the data and ontology files and of the
+installed packages' versions, so a change to any of them misses instead of serving stale
+work. Entries are written atomically; a cache that cannot be written (read-only home, full
+disk) is skipped, never an error.
 
 The cache lives in ``$WELFARE_KG_CACHE_DIR`` when set (``off`` turns it off), else in
 ``$XDG_CACHE_HOME/welfare-kg`` or ``~/.cache/welfare-kg``. It is bounded: each write drops
@@ -21,6 +22,8 @@ import json
 import math
 import os
 import re
+import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -31,8 +34,8 @@ from typing import BinaryIO
 from welfare_kg.paths import DATA_DIR, ONTOLOGY_DIR, PROJECT_ROOT, QUERIES_DIR
 
 __all__ = ["CACHE_ENV", "KINDS", "LIMIT_ENV", "cache_limit", "cache_root", "code_version",
-           "entries", "entry", "files_digest", "pack_tree", "parse_size", "prune", "read_entry",
-           "read_tree", "unpack_tree", "write_entry", "write_tree"]
+           "entries", "entry", "environment", "files_digest", "pack_tree", "parse_size",
+           "prune", "read_entry", "read_tree", "unpack_tree", "write_entry", "write_tree"]
 
 CACHE_ENV = "WELFARE_KG_CACHE_DIR"
 LIMIT_ENV = "WELFARE_KG_CACHE_MAX"
@@ -63,8 +66,9 @@ def cache_root() -> Path | None:
 @cache
 def code_version() -> str:
     """SHA-256 over every file of the package's rooms and its data, ontology and query
-    files."""
+    files, and over the Python version and the installed packages (`environment`)."""
     digest = hashlib.sha256()
+    digest.update("\n".join(environment()).encode("utf-8") + b"\0")
     files = [p for d in _CODE_DIRS for p in (PROJECT_ROOT / d).rglob("*")
              if "__pycache__" not in p.parts and p.is_file()]
     files += [p for folder, pattern in _DATA_GLOBS for p in folder.glob(pattern)]
@@ -72,6 +76,19 @@ def code_version() -> str:
         digest.update(_file_key(path).encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def environment() -> list[str]:
+    """The Python version and the name and version of every installed distribution (its
+    ``*.dist-info`` folder's name): rdflib, pyoxigraph, matplotlib, pyvis, Janome or Jinja2
+    of another version may write other bytes from the same input, so cached work made with
+    them must miss. One listing of site-packages, not a metadata lookup per package."""
+    names = [sys.version]
+    for folder in sorted({sysconfig.get_paths()[k] for k in ("purelib", "platlib")}):
+        with contextlib.suppress(OSError):
+            names += sorted(p.name for p in Path(folder).iterdir()
+                            if p.name.endswith(".dist-info"))
+    return names
 
 
 def _file_key(path: Path) -> str:

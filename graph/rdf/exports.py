@@ -709,7 +709,8 @@ def exports_key(nquads: Path, base_iri: str, meta: dict[str, Any]) -> str:
     every named graph: the parts, their summaries, the CSV rows and JSON-LD entries are all
     read from these triples), the base IRI, the metadata with this build's publication
     overrides (the catalogue's text, endpoint and download URLs), and, through the cache's
-    code version, the code, the ontology files copied beside them and the data files. Two
+    code version, the code, the ontology files copied beside them, the data files and the
+    installed libraries' versions (rdflib writes Turtle and JSON-LD). Two
     builds with the same key write the same bytes in every export file; a change to any
     export changes one of these inputs."""
     digest = hashlib.sha256()
