@@ -90,6 +90,24 @@ def test_a_killed_child_is_a_clear_error() -> None:
         pass
 
 
+def test_a_killed_child_whose_own_child_holds_the_pipe_is_not_waited_for() -> None:
+    """The build's pool workers inherit the pipe: when the child is killed they may hold it
+    open for a while, and the parent must not wait for them to let go."""
+    import time
+
+    def fork_then_die(tell: Callable[[object], None]) -> None:
+        if os.fork() == 0:  # the grandchild: holds the pipe's write end for 5 s
+            time.sleep(5)
+            os._exit(0)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    start = time.monotonic()
+    with pytest.raises(WelfareKGError, match="killed by signal 9"), \
+            alongside_telling(fork_then_die) as beside:
+        beside.ready()
+    assert time.monotonic() - start < 3
+
+
 def test_an_error_in_the_block_stops_the_child_before_it_propagates(tmp_path: Path) -> None:
     marker, pid_file, cleaned = tmp_path / "late", tmp_path / "pid", tmp_path / "cleaned"
 

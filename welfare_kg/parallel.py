@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
@@ -106,21 +107,28 @@ class Beside:
 
 class _Child:
     """The parent's end of a forked child: its pid and the pipe of its messages (each a
-    pickled tuple behind its length), read as the block needs them."""
+    pickled tuple behind its length), read as the block needs them.
+
+    The pipe's end of file alone cannot say that the child is gone: a process the child
+    forked (a pool worker of the build) holds the pipe's write end too, and may outlive a
+    child that was killed. So the reader waits for data at most `_POLL` seconds at a time
+    and asks between waits whether the child has exited; once it has, what it wrote is
+    already in the pipe, and nothing more is waited for."""
 
     def __init__(self, pid: int, read_end: int) -> None:
         self.pid = pid
-        self.pipe = os.fdopen(read_end, "rb")
+        self.fd = read_end
         self.reaped = False
+        self.status = 0  # the wait status, once reaped
 
     def next_message(self) -> tuple[Any, ...] | None:
-        """The next whole message, or None when the child closed the pipe without one (it
-        was killed, or its reply was cut short)."""
-        head = self.pipe.read(_LENGTH.size)
+        """The next whole message, or None when the child ended without one (it was killed,
+        or its reply was cut short)."""
+        head = self._read(_LENGTH.size)
         if len(head) < _LENGTH.size:
             return None
         (size,) = _LENGTH.unpack(head)
-        data = self.pipe.read(size)
+        data = self._read(size)
         if len(data) < size:
             return None
         try:
@@ -128,24 +136,54 @@ class _Child:
         except Exception:
             return None
 
+    def _read(self, size: int) -> bytes:
+        """`size` bytes of the pipe, or fewer when it ends or the child has exited."""
+        chunks: list[bytes] = []
+        while size:
+            if not select.select([self.fd], [], [], _POLL)[0]:
+                if not self._exited() or select.select([self.fd], [], [], 0)[0]:
+                    continue  # still working, or it wrote just before it exited
+                break
+            data = os.read(self.fd, size)
+            if not data:
+                break
+            chunks.append(data)
+            size -= len(data)
+        return b"".join(chunks)
+
+    def _exited(self) -> bool:
+        """Whether the child has exited (reaping it then)."""
+        if not self.reaped:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.reaped, self.status = True, status
+        return self.reaped
+
     def end(self, message: tuple[Any, ...] | None) -> Any:
         """Reap the child; its result, or its failure raised here."""
-        self.pipe.close()
-        _, status = os.waitpid(self.pid, 0)
-        self.reaped = True
-        return _outcome(message, status)
+        self._close()
+        if not self.reaped:
+            _, status = os.waitpid(self.pid, 0)
+            self.reaped, self.status = True, status
+        return _outcome(message, self.status)
 
     def stop(self) -> None:
         """The block failed: end the child unless it was already reaped (its pid may then
         belong to another process)."""
-        with suppress(OSError):
-            self.pipe.close()
+        self._close()
         if not self.reaped:
             self.reaped = True
             _stop(self.pid)
 
+    def _close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            with suppress(OSError):
+                os.close(fd)
+
 
 _LENGTH = struct.Struct(">Q")
+_POLL = 0.1  # seconds the parent waits for the child's pipe before asking if it exited
 
 
 @contextmanager
