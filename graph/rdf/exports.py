@@ -681,11 +681,11 @@ class _EarlyGraph:
             else:
                 tmp.chmod(0o644)
                 tmp.replace(target)
+            self._tell(target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise InputError(f"{self.out_dir}: cannot write the exports here: "
                              f"{exc.strerror}") from exc
-        self._tell(target)
 
     def placed(self, staged: Path, place: Callable[[Path], Path]) -> Path:
         """`write_exports` has written the N-Quads at `staged`: `place` it (`_staged`) and

@@ -133,12 +133,15 @@ def _version(name: str) -> str:
     spec = importlib.util.find_spec(name)
     if spec is not None and spec.origin:
         found = list(Path(spec.origin).parents[1].glob(f"{name}-*.dist-info/METADATA"))
-        if len(found) == 1:
-            for line in found[0].read_text(encoding="utf-8").splitlines():
-                if not line:  # the end of the headers
-                    break
-                if line.startswith("Version:"):
-                    return line.removeprefix("Version:").strip()
+        try:
+            headers = found[0].read_text(encoding="utf-8") if len(found) == 1 else ""
+        except (OSError, UnicodeError):
+            headers = ""  # unreadable: importlib.metadata says (or fails as itself) below
+        for line in headers.splitlines():
+            if not line:  # the end of the headers
+                break
+            if line.startswith("Version:"):
+                return line.removeprefix("Version:").strip()
     from importlib.metadata import version
 
     return version(name)
@@ -226,7 +229,7 @@ class Similarity:
         """Cosine of the texts' unit TF-IDF vectors, summed in `a`'s word order (words
         missing from `b` would add exact zeros, so they are skipped)."""
         va, vb = self.vector(a), self.vector(b)
-        return sum([v * vb[w] for w, v in va.items() if w in vb])
+        return sum([v * vb[w] for w, v in va.items() if w in vb], 0.0)
 
     def score(self, items: str, result: str, initiative: str) -> float:
         """Resemblance of a row (plan items and result) to an initiative, about 0..1."""
