@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import yaml
 
 from welfare_kg.errors import VocabularyError
 
-__all__ = ["display_width", "load_yaml", "normalize", "read_csv"]
+__all__ = ["display_width", "load_yaml", "normalize", "normalized", "read_csv"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -34,6 +34,13 @@ def normalize(text: str) -> str:
     '食育'
     """
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=16384)
+def normalized(text: str) -> str:
+    """`normalize`, remembered: the extractor asks for the same lines', names' and items'
+    matching forms many times over (the page walk, the body vocabulary, the corrections)."""
+    return normalize(text)
 
 
 def display_width(text: str) -> int:

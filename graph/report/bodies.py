@@ -7,14 +7,11 @@ recognises printed names with them and the RDF build describes the same entities
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
-from welfare_kg.datafiles import normalize, read_csv
+from welfare_kg.datafiles import normalize, normalized, read_csv
 from welfare_kg.paths import DATA_DIR
-
-# Looked up for every line the page walk meets (and every row's bodies): kept normalised.
-_normal = lru_cache(maxsize=16384)(normalize)
 
 __all__ = [
     "Body",
@@ -76,8 +73,9 @@ class BodyVocabulary:
                 self._by_key[normalize(name)] = body
 
     def lookup(self, name: str) -> Body | None:
-        """The body printed as `name`, or None."""
-        return self._by_key.get(_normal(name))
+        """The body printed as `name`, or None (asked of every line the page walk meets and
+        every row's bodies: the remembered normal form)."""
+        return self._by_key.get(normalized(name))
 
     def prefix(self, text: str) -> tuple[str, str] | None:
         """Split `text` into (body name as printed, rest) when it starts with a known name.

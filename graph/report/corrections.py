@@ -15,11 +15,10 @@ review page (`welfare-kg review`) writes such files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from welfare_kg.datafiles import load_yaml, normalize
+from welfare_kg.datafiles import load_yaml, normalize, normalized
 from welfare_kg.errors import InputError, VocabularyError
 from welfare_kg.paths import DATA_DIR
 
@@ -136,17 +135,11 @@ def find_corrections(
 
 def _find_row(rows: list[Row], c: Correction) -> Row | None:
     key = normalize(c.item)
-    hits = [r for r in rows if r.items and _normal(r.items[0]).startswith(key)]
+    hits = [r for r in rows if r.items and normalized(r.items[0]).startswith(key)]
     if len(hits) > 1 and c.line is not None:
         hits.sort(key=lambda r: abs(r.line - int(c.line)))
         return hits[0]
     return hits[0] if len(hits) == 1 else None
-
-
-@lru_cache(maxsize=4096)
-def _normal(text: str) -> str:
-    """`normalize`, kept: every correction looks at every row's first item."""
-    return normalize(text)
 
 
 def unmatched_corrections(rows: list[Row], cset: CorrectionSet) -> list[Correction]:

@@ -14,18 +14,14 @@ import os
 import stat
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from welfare_kg.datafiles import display_width
-from welfare_kg.datafiles import normalize as _normalize
+from welfare_kg.datafiles import normalized as normalize  # each line is asked several times
 from welfare_kg.errors import InputError, ReportFormatError
 
 from .bodies import BodyVocabulary, load_bodies
 from .format import LayoutVocabulary, load_layout
-
-# The page walk asks several questions of each line, each on its normalised form: kept.
-normalize = lru_cache(maxsize=16384)(_normalize)
 
 __all__ = [
     "MAX_REPORT_BYTES",
