@@ -26,7 +26,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Dataset, Graph, URIRef
@@ -201,10 +201,27 @@ class _StatsCounter:
 def _write_nquads(path: Path, graphs: Sequence[tuple[str, Part | None]],
                   shared: Sequence[bytes]) -> None:
     with path.open("wb", buffering=_BUFFER) as fh:
-        for iri, part in graphs:
-            name = f" <{iri}> .\n".encode()
-            for line in (shared if part is None else part.lines("triples")):
-                fh.write(line[:-3] + name)
+        _write_graphs(fh, ((iri, shared if part is None else part.lines("triples"))
+                           for iri, part in graphs))
+
+
+def _write_graphs(fh: BinaryIO, graphs: Iterable[tuple[str, Iterable[bytes]]]) -> None:
+    """N-Quads of named graphs given as N-Triples lines: each line's ` .\n` becomes the
+    graph's name and ` .\n` (the one way the N-Quads file is written, early or not)."""
+    for iri, lines in graphs:
+        name = f" <{iri}> .\n".encode()
+        for line in lines:
+            fh.write(line[:-3] + name)
+
+
+def _keep_or_replace(new: Path, target: Path) -> None:
+    """Move `new` to `target`, unless `target` has the same bytes: then the old file (and its
+    mtime) stays, so tools watching out/ see no change."""
+    if target.is_file() and filecmp.cmp(new, target, shallow=False):
+        new.unlink()
+    else:
+        new.chmod(0o644)
+        new.replace(target)
 
 
 def _write_trig(nq: Path, trig: Path, base_iri: str) -> None:
@@ -515,11 +532,7 @@ def _staged(out_dir: Path,
     def place(path: Path) -> Path:
         target = out_dir / path.relative_to(staging)
         target.parent.mkdir(exist_ok=True)
-        if target.is_file() and filecmp.cmp(path, target, shallow=False):
-            path.unlink()  # unchanged: keep the old file (and its mtime)
-        else:
-            path.chmod(0o644)
-            path.replace(target)
+        _keep_or_replace(path, target)
         return target
 
     try:
@@ -672,15 +685,8 @@ class _EarlyGraph:
         tmp = Path(name)
         try:
             with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
-                for iri, lines in graphs:
-                    name_bytes = f" <{iri}> .\n".encode()
-                    for line in lines:
-                        fh.write(line[:-3] + name_bytes)
-            if target.is_file() and filecmp.cmp(tmp, target, shallow=False):
-                tmp.unlink()  # unchanged: keep the old file (and its mtime), as `_staged` does
-            else:
-                tmp.chmod(0o644)
-                tmp.replace(target)
+                _write_graphs(fh, graphs)
+            _keep_or_replace(tmp, target)
             self._tell(target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
