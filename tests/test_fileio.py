@@ -137,18 +137,34 @@ def test_a_link_at_the_target_is_replaced_without_leftovers(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["real", "site"]
 
 
+def _ended_pid() -> int:
+    """The pid of a process that has ended (a child, reaped)."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
 def test_leftovers_of_killed_runs_go_after_an_hour(tmp_path: Path) -> None:
-    stale = [tmp_path / ".site.staging", tmp_path / ".site.staging-1-2", tmp_path / ".site.old-3-4"]
-    fresh = tmp_path / ".site.staging-5-6"  # maybe a run writing right now
-    other = tmp_path / ".sites.staging-7-8"  # another folder's
-    for folder in (*stale, fresh, other):
+    dead = _ended_pid()
+    stale = [tmp_path / ".site.staging", tmp_path / f".site.staging-{dead}-2",
+             tmp_path / f".site.old-{dead}-4"]
+    fresh = tmp_path / f".site.staging-{dead}-6"  # maybe a run writing right now
+    paused = tmp_path / f".site.staging-{os.getppid()}-7"  # its run was stopped for an hour
+    other = tmp_path / f".sites.staging-{dead}-8"  # another folder's
+    for folder in (*stale, fresh, paused, other):
         (folder / "x").mkdir(parents=True)
+    link = tmp_path / f".site.old-{dead}-9"  # a link moved aside: unlinked, not left
+    link.symlink_to(tmp_path / "nowhere")
+    stale.append(link)
     hour_ago = time.time() - fileio.STALE_SECONDS - 60
-    for folder in (*stale, other):
-        os.utime(folder, (hour_ago, hour_ago))
+    for folder in (*stale, paused, other):
+        os.utime(folder, (hour_ago, hour_ago), follow_symlinks=False)
     with replace_folder(tmp_path / "site") as stage:
         (stage / "index.html").write_text("new", encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, other.name, "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [fresh.name, paused.name, other.name, "site"])
 
 
 def _write_site_many_times(site: str, tag: str, times: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import glob
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -208,15 +209,31 @@ def replace_folder(target: str | Path) -> Iterator[Path]:
 
 
 def _remove_stale(target: Path) -> None:
-    """Remove the staging and old folders of `target` that killed runs left behind."""
+    """Remove the staging and old folders of `target` that killed runs left behind: older
+    than `STALE_SECONDS`, and not of a process still running (a run stopped for an hour, or
+    on a suspended laptop, keeps its staging folder)."""
     now = time.time()
     for prefix in (f".{target.name}.staging", f".{target.name}.old"):
         for path in target.parent.glob(f"{glob.escape(prefix)}*"):
             try:
-                if now - path.lstat().st_mtime > STALE_SECONDS:
+                if now - path.lstat().st_mtime > STALE_SECONDS and not _owner_runs(path):
                     _remove(path)
             except FileNotFoundError:
                 pass  # another run removed it first
+
+
+def _owner_runs(path: Path) -> bool:
+    """Whether the process named in `path` (``.NAME.KIND-PID-NS``) still runs on this host."""
+    m = re.search(r"-(\d+)-\d+$", path.name)
+    if not m or int(m.group(1)) == os.getpid():
+        return False  # an older name, or this process's own leftover of an earlier call
+    try:
+        os.kill(int(m.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it runs, as another user
+    return True
 
 
 def _unique(target: Path, kind: str) -> Path:
