@@ -139,7 +139,9 @@ def read_template(path: Path, era_header: re.Pattern[str]) -> Template:
     ]
     if not pool:
         raise SynthError(f"{path}: the template has no cancelled row to learn a cancellation from")
-    use = Counter(b.id for t in out for name in t.row.bodies if (b := bodies.lookup(name)))
+    # (a row whose cell the extractor only guessed, body source "nearest", weighs nothing)
+    use = Counter(b.id for t in out if t.row.body_source != "nearest"
+                  for name in t.row.bodies if (b := bodies.lookup(name)))
     headers = [n for n, line in enumerate(lines, start=1)
                if era_header.search(unicodedata.normalize("NFKC", line))]
     if not headers:
@@ -173,7 +175,7 @@ def _find_cells(rows: list[TemplateRow], lines: list[str], bodies: BodyVocabular
     if current:
         cells.append(current)
     for t in rows:
-        if t.row.body_source != "merged":
+        if t.row.body_source not in ("merged", "nearest"):
             continue
         wanted = {bodies.lookup(b).id for b in t.row.bodies if bodies.lookup(b)}
         same = [c for c in cells
@@ -540,7 +542,7 @@ class Generator:
         cell_plazas = [b["id"] for n in tr.cell_lines for b in self.cell_plazas(wb, n)]
         for name in tr.row.bodies:
             template_id = t.body_id(name)
-            if template_id in wb.plazas and tr.row.body_source == "merged":
+            if template_id in wb.plazas and tr.row.body_source in ("merged", "nearest"):
                 # the cell's plaza lines, or a plaza name glued to text (printed as the first)
                 ids += cell_plazas or [wb.plazas[template_id][0]["id"]]
             elif template_id != plan.remove:

@@ -82,6 +82,51 @@ MERGED_CELL = f"""{HEADER}
 土木事務所
 """
 
+# Rows printed without bodies that no rule gives a merged cell: 防犯講習会 has an initiative of
+# its own printed among the rows, while the only cell pairs with the initiative of the bare row
+# above it (a row with its own body between them); 防災出前講座 is a lone bullet printed in the
+# end block, after the cell, at the foot of a page the next one continues (` ・`).
+BARE_ROWS = f"""{HEADER}
+
+・防災訓練の支援
+希望する自治会町内会に安否確認カードを配布した。
+
+・河川の整備
+阿久和川の護岸を整備した。
+
+土木事務所
+
+地域での防犯の意識を高めるための
+啓発を行っていきます。
+
+・防犯講習会の実施
+防犯講習会を合計7回開催した。
+
+災害に強い、安心・安全なまちづく
+りを防災訓練で進めます。
+
+総務課
+
+１
+安心・安全に暮ら
+せる環境の整備
+
+地域での防災出前講座による啓発を
+行っていきます。
+
+・防災出前講座の実施
+ ・地域防犯パトロールの支援
+パトロール団体に物品を支給した。
+
+地域振興課
+
+地域での防犯活動を支援します。
+
+１
+安心・安全に暮ら
+せる環境の整備
+"""
+
 # Result text with bullets and numbered lines of its own; a footnote; a ※1 mark in a result.
 RESULT_BULLETS = f"""{HEADER}
 

@@ -62,6 +62,49 @@ def test_merged_body_cells_follow_their_initiative(tmp_path):
     assert rows[2].initiative == "災害に強い、安心・安全なまちづくりを河川の整備で進めます。"
 
 
+def test_bare_rows_no_rule_places_take_the_nearest_cell_and_are_listed(tmp_path):
+    """A row printed without bodies has them in a merged cell of its page: when no rule ties a
+    cell to it, it takes the first cell printed after it (else the last before), marked as a
+    guess and always listed for review, never a row without bodies at confidence 1."""
+    from welfare_kg.graph.report.review import flagged_rows, review_score
+
+    extraction = extract_report(F.write(tmp_path, F.BARE_ROWS))
+    rows = {r.items[0]: r for r in extraction.rows}
+    assert rows["防災訓練の支援"].bodies == ["総務課"]
+    assert rows["防災訓練の支援"].body_source == "merged"
+    guessed = [rows["防犯講習会の実施"], rows["防災出前講座の実施"]]
+    assert all(r.bodies == ["総務課"] and r.body_source == "nearest" for r in guessed)
+    assert all(r.body_confidence == 0.0 and review_score(r) == 0.0 for r in guessed)
+    # listed although the list is full (at most a quarter of five rows is one row)
+    assert {r.line for r in guessed} <= {r.line for r in flagged_rows(extraction.rows)}
+    assert all(r.bodies for r in extraction.rows)
+    assert sum("no rule placed a merged cell" in w for w in extraction.warnings) == 2
+
+
+def test_a_dropped_row_keeps_the_bare_rows_cell(tmp_path):
+    """The bundled report without one row of the end of page 17 (a row with its own body, as
+    another ward's report might lack it): the segmentation then gives the initiative printed
+    beside the こども家庭支援課 cell to rows above, and the two bare rows below, each with its
+    own initiative, would have no body; they take the cell printed after them (the hand
+    reading's bodies) and are listed for review."""
+    from welfare_kg.graph.report.review import flagged_rows
+
+    lines = DEFAULT_REPORT.read_text(encoding="utf-8").split("\n")
+    start = lines.index("・泉区災害対策本部運営訓練")
+    end = lines.index("総務課", start)
+    copy = "\n".join(lines[:start] + lines[end + 2:])
+    extraction = extract_report(F.write(tmp_path, copy), corrections=False)
+    assert all(r.bodies for r in extraction.rows)
+    flagged = {r.line for r in flagged_rows(extraction.rows)}
+    bare = [r for r in extraction.rows
+            if r.items[0].startswith(("中学校単位で組織する", "子育て支援連絡会やエリア別"))
+            and r.page == 17]
+    assert len(bare) == 2
+    for row in bare:
+        assert row.bodies == ["こども家庭支援課"], row.line
+        assert row.body_source == "nearest" and row.line in flagged
+
+
 def test_result_bullets_are_result_text_not_rows(tmp_path):
     rows = rows_of(tmp_path, F.RESULT_BULLETS)
     assert len(rows) == 2

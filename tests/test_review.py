@@ -131,7 +131,7 @@ def test_every_string_has_both_languages_and_every_status_rule_a_label():
     used = set(re.findall(r"""\b(?:t|attr)\('([a-z_]+[a-z])'""",
                           (STRINGS.parent / "review.html").read_text(encoding="utf-8")))
     assert used <= set(text)
-    assert {f"source_{s}" for s in ("own", "merged", "correction", "none")} <= set(text)
+    assert {f"source_{s}" for s in ("own", "merged", "nearest", "correction", "none")} <= set(text)
 
 
 def test_existing_corrections_are_applied_and_carried_over():

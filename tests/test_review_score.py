@@ -131,3 +131,27 @@ def test_the_extractors_review_list(method_rows) -> None:
     from welfare_kg.graph.report.review import review_score
     scores = [review_score(r) for r in flagged_rows(method_rows)]
     assert scores == sorted(scores)
+
+
+def test_rows_without_sure_bodies_score_zero_and_are_always_listed() -> None:
+    """A row without bodies, or with a merged cell no rule placed ("nearest"), is never passed
+    at initiative confidence 1: it scores 0 and is listed even when the list is full."""
+    from welfare_kg.graph.report.records import Row
+    from welfare_kg.graph.report.review import has_sure_bodies, review_score
+
+    def row(line: int, bodies: list[str], source: str) -> Row:
+        return Row(page=1, line=line, end_line=line, items=[f"item {line}"], result="",
+                   bodies=bodies, confidence=1.0, body_source=source, status_confidence=0.95,
+                   body_confidence=0.0 if source in ("none", "nearest") else 1.0)
+
+    sure = [row(n, ["総務課"], "own") for n in range(1, 9)]
+    unsure = [row(20, [], "none"), row(21, ["総務課"], "nearest"), row(22, [], "none")]
+    corrected = row(23, ["総務課"], "correction")
+    assert not any(has_sure_bodies(r) for r in unsure)
+    assert has_sure_bodies(corrected) and all(has_sure_bodies(r) for r in sure)
+    assert [review_score(r) for r in unsure] == [0.0, 0.0, 0.0]
+    assert review_score(corrected) > 0.9
+    rows = [*sure, *unsure, corrected]  # 12 rows: a quarter is 3
+    unsure.append(row(24, [], "none"))  # a fourth: over the quarter, still listed
+    rows.append(unsure[-1])
+    assert [r.line for r in flagged_rows(rows)] == [20, 21, 22, 24]

@@ -144,6 +144,9 @@ def test_build_counts_agree_with_the_manifest(built: tuple[Path, list[dict[str, 
     assert used == {b for r in manifest["reports"] for b in r["bodies"]}
     assert len(used) == totals["bodies"]
     assert Counter(r["status"] for r in rows) == totals["statuses"]
+    # every row has a body (the graph's shapes reject one without): the template's lone
+    # end-block bullet and bare rows whose cell the segmentation pairs elsewhere included
+    assert all(r["body_ids"] for r in rows), [r["row"] for r in rows if not r["body_ids"]]
     links = {pair for r in rows
              for pair in combinations(sorted(set(r["body_ids"].split("|")) - {""}), 2)}
     # merged body cells are paired with rows by the extractor's segmentation, which may pair

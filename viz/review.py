@@ -99,7 +99,7 @@ class ReviewRow:
     status: str
     status_rule: str
     bodies: tuple[str, ...]
-    body_source: str  # own | merged | correction | none
+    body_source: str  # own | merged | nearest | correction | none
     body_lines: tuple[int, int] | None  # own lines or the merged cell's lines
     cells: tuple[Cell, ...]
     corrections: tuple[str, ...]  # reasons of corrections already applied to the row

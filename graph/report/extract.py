@@ -55,6 +55,7 @@ from .segment import (
     assign_initiatives,
     assign_merged_bodies,
     initiative_candidates,
+    nearest_cells,
 )
 from .similarity import Similarity
 
@@ -108,6 +109,7 @@ def extract_report(
         initiatives = (initiative_candidates if candidates else assign_initiatives)(page, sim)
         headings = assign_headings(page, initiatives, sim)
         merged = assign_merged_bodies(page, initiatives)
+        nearest = nearest_cells(page, merged)
         for i, block in enumerate(page.rows):
             heading = headings[i] or current
             if heading is None:
@@ -115,7 +117,7 @@ def extract_report(
                     name, block.line, "rows before any action-plan heading (truncated page?)"
                 )
             own = list(block.bodies)
-            cell = merged.get(i)
+            cell = merged.get(i) or nearest.get(i)
             sure = initiative_confidence(initiatives[i].share, initiatives[i].length)
             row = Row(
                 page=page.number,
@@ -129,9 +131,11 @@ def extract_report(
                 action_plan_number=heading.number,
                 pillar=pillars.get(heading.line),
                 confidence=sure,
-                body_source="own" if own else ("merged" if cell else "none"),
-                # a merged cell is placed by the initiatives' runs: as sure as the row's run
-                body_confidence=1.0 if own else (sure if cell else 0.0),
+                body_source=("own" if own else "merged" if i in merged
+                             else "nearest" if cell else "none"),
+                # a merged cell is placed by the initiatives' runs: as sure as the row's run;
+                # one placed by nearness alone (or none) is not sure at all
+                body_confidence=1.0 if own else (sure if i in merged else 0.0),
             )
             rows.append(row)
             if candidates:
@@ -166,6 +170,11 @@ def extract_report(
             found[row.line].status_rule = judge_status_rule(row.result)[1]
     warnings += [
         f"{name}:{r.line}: row has no implementing body" for r in rows if not r.bodies
+    ]
+    warnings += [
+        f"{name}:{r.line}: row printed without bodies and no rule placed a merged cell for it: "
+        f"given the nearest cell ({', '.join(r.bodies)}), to review"
+        for r in rows if r.body_source == "nearest"
     ]
     if source.encoding == "cp932":
         warnings.insert(0, f"{name}: decoded as Shift_JIS (CP932), not UTF-8")
@@ -332,6 +341,11 @@ def extraction_report(extraction: Extraction) -> str:
     lines += [f"  line {r.line}: {r.items[0][:30]}" for r in no_bodies]
     merged = [r for r in rows if r.body_source == "merged"]
     lines += ["", f"rows given a merged body cell: {len(merged)}"]
+    nearest = [r for r in rows if r.body_source == "nearest"]
+    if nearest:  # (a line only when there are some: older reports stay as they were)
+        lines += [f"rows given the nearest merged cell (no rule placed one; to review): "
+                  f"{len(nearest)}"]
+        lines += [f"  line {r.line}: {r.items[0][:30]} -> {', '.join(r.bodies)}" for r in nearest]
     unknown = [w for w in extraction.warnings if "unknown body name" in w]
     lines += ["", f"unknown body names: {len(unknown)}", *[f"  {w}" for w in unknown]]
     no_init = [r for r in rows if r.initiative is None]

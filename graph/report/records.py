@@ -38,7 +38,7 @@ class Row:
     quantities: list[Quantity] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     confidence: float = 0.0  # of the initiative (review.initiative_confidence)
-    body_source: str = "own"  # own | merged | correction | none
+    body_source: str = "own"  # own | merged | nearest (a cell no rule placed) | correction | none
     status_confidence: float = 1.0  # of the status (data/status.yaml `confidence`)
     body_confidence: float = 1.0  # of the bodies (own line 1.0; a merged cell less)
     corrections: list[str] = field(default_factory=list)

@@ -1,13 +1,15 @@
 """Which rows a person should check, and how well that list finds the method's errors.
 
 A row's review score (0..1, lower is less sure) joins its initiative confidence and its status
-confidence; rows with no bodies at all score 0. The initiative confidence starts from the share
-of the segmentations that give the row its initiative (`segment`: `Assignment.share`, body
-continuity weighed REVIEW_SAME, more than the answers weigh it) and lowers it, in log-odds, for a
-row whose run is longer than the page's rows per initiative (`Assignment.length`): the
-similarity can be confidently wrong about where a boundary sits, and then one initiative
-swallows its neighbour's rows; an unusually long run is where that shows. Merged-cell bodies
-are placed by the initiatives' runs, so their confidence is the row's initiative confidence.
+confidence; rows with no bodies at all, or with a merged cell given by nearness alone, score 0
+whatever their initiative confidence (the graph's shapes reject a row without bodies). The
+initiative confidence starts from the share of the segmentations that give the row its
+initiative (`segment`: `Assignment.share`, body continuity weighed REVIEW_SAME, more than the
+answers weigh it) and lowers it, in log-odds, for a row whose run is longer than the page's rows
+per initiative (`Assignment.length`): the similarity can be confidently wrong about where a
+boundary sits, and then one initiative swallows its neighbour's rows; an unusually long run is
+where that shows. Merged-cell bodies are placed by the initiatives' runs, so their confidence is
+the row's initiative confidence.
 
 Three parameters (REVIEW_SAME, RUN_LENGTH, STATUS_WEIGHT) were chosen on the FY2021 hand
 reading; `holdout_curve` measures the list honestly: for each page, the parameters and the
@@ -40,6 +42,7 @@ __all__ = [
     "Params",
     "RowSignals",
     "flagged_rows",
+    "has_sure_bodies",
     "holdout_curve",
     "initiative_confidence",
     "quarter_point",
@@ -85,18 +88,27 @@ def _joined(confidence: float, status_confidence: float, has_bodies: bool,
 
 def review_score(row: Row) -> float:
     """How sure the extraction is of a row as a whole (initiative, status, bodies), 0..1.
-    Rows below LOW_CONFIDENCE are flagged for review, lowest first. A row without bodies
-    scores 0 unless a person said so (its bodies come from a correction)."""
-    has_bodies = bool(row.bodies) or row.body_source == "correction"
-    return round(_joined(row.confidence, row.status_confidence, has_bodies), 4)
+    Rows below LOW_CONFIDENCE are flagged for review, lowest first. A row without bodies, or
+    whose merged cell no rule placed (`body_source` "nearest"), scores 0 however sure its
+    initiative is, unless a person said so (its bodies come from a correction)."""
+    return round(_joined(row.confidence, row.status_confidence, has_sure_bodies(row)), 4)
+
+
+def has_sure_bodies(row: Row) -> bool:
+    """Whether the row's bodies were read, not guessed: printed with it, placed by a rule, or
+    given by a correction (the graph's shapes reject a row without any)."""
+    return row.body_source == "correction" or (bool(row.bodies) and row.body_source != "nearest")
 
 
 def flagged_rows(rows: list[Row]) -> list[Row]:
     """The rows to check by hand, worst first (ties in printed order): those below
-    LOW_CONFIDENCE, at most REVIEW_SHARE of all rows, so a reviewer's list stays short."""
+    LOW_CONFIDENCE, at most REVIEW_SHARE of all rows, so a reviewer's list stays short; but a
+    row without bodies, or with a guessed cell, is always listed (the graph's shapes reject a
+    row without bodies, so it must not pass unseen because the list is full)."""
     low = sorted((r for r in rows if review_score(r) < LOW_CONFIDENCE),
                  key=lambda r: (review_score(r), r.line))
-    return low[: int(REVIEW_SHARE * len(rows))]
+    cap = int(REVIEW_SHARE * len(rows))
+    return low[:cap] + [r for r in low[cap:] if not has_sure_bodies(r)]
 
 
 # --------------------------------------------------------------- measuring against a reading
@@ -168,7 +180,7 @@ def row_signals(report: str | Path, sames: Iterable[float] = sorted({p.same for 
     return {
         line: RowSignals(line, rows[line].page, {s: v[line].share for s, v in views.items()},
                          first[line].length, rows[line].status_confidence,
-                         bool(rows[line].bodies))
+                         has_sure_bodies(rows[line]))
         for line in first if line in rows
     }
 

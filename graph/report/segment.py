@@ -45,6 +45,7 @@ __all__ = [
     "assign_initiatives",
     "assign_merged_bodies",
     "initiative_candidates",
+    "nearest_cells",
 ]
 
 # Weights of the scoring; tuned on the FY2021 reading, kept few and explained. Row scores are
@@ -483,4 +484,26 @@ def assign_merged_bodies(
         above = next((j for j in range(i - 1, -1, -1) if j in out), None)
         if above is not None and all(not rows[k].bodies for k in range(above, i)):
             out[i] = out[above]
+    return out
+
+
+def nearest_cells(page: PageLayout, placed: dict[int, BodiesBlock]) -> dict[int, BodiesBlock]:
+    """The cell of each row printed without bodies that no rule of `assign_merged_bodies`
+    placed (`placed`), by row index: the first merged cell printed after the row on its page
+    (a merged cell prints in the end block, after the rows it covers), else the last one before.
+
+    A row with no body line has its bodies in a merged cell of its page, so leaving it with
+    none is never the right reading; but nothing tied this cell to the row, so the extractor
+    marks the row's bodies as unsure (`body_source` "nearest", body confidence 0) and lists the
+    row for review. A page without any cell leaves the row without bodies.
+    """
+    cells = [b for b in page.blocks if isinstance(b, BodiesBlock)]
+    out: dict[int, BodiesBlock] = {}
+    if not cells:
+        return out
+    for i, row in enumerate(page.rows):
+        if row.bodies or i in placed:
+            continue
+        after = [c for c in cells if c.line > row.end_line]
+        out[i] = after[0] if after else cells[-1]
     return out
