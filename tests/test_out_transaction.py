@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from waiting import wait_for
 
 from welfare_kg.cli import main
 from welfare_kg.outdir import versions_dir
@@ -17,6 +18,12 @@ FILES = ("welfare-kg.nq", "catalog.ttl", "maps/whole-plan.html", "metrics/report
 def snapshot(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
             if p.is_file()}
+
+
+def _left_as_it_was(built: Path, before: dict[str, bytes]) -> None:
+    """out/ holds the same files as `before`, and no staging folder is left beside it."""
+    assert snapshot(built) == before
+    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +53,7 @@ def test_a_failing_step_leaves_the_previous_out_whole(
     assert main(["all", "-o", str(built), "--jobs", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.endswith(f"{built}: cannot write the outputs here: No space left on device")
-    assert snapshot(built) == before
-    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+    _left_as_it_was(built, before)
 
 
 def test_a_failure_in_the_sites_second_process_leaves_the_previous_out_whole(
@@ -70,8 +76,7 @@ def test_a_failure_in_the_sites_second_process_leaves_the_previous_out_whole(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("welfare-kg all: error: ")
     assert err[-1].endswith("cannot write the site: No space left on device")
-    assert snapshot(built) == before
-    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+    _left_as_it_was(built, before)
 
 
 def test_a_failure_in_the_maps_second_process_leaves_the_previous_out_whole(
@@ -94,8 +99,7 @@ def test_a_failure_in_the_maps_second_process_leaves_the_previous_out_whole(
     assert main(["all", "-o", str(built), "--jobs", "2"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == "welfare-kg all: error: data/bodies.csv:7: no English name"
-    assert snapshot(built) == before
-    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+    _left_as_it_was(built, before)
 
 
 def test_one_process_and_two_write_the_same_out(
@@ -119,8 +123,7 @@ def test_bad_input_found_by_the_build_process_is_one_line_and_out_stays(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("welfare-kg all: error: ")
     assert str(report) in err[0]
-    assert snapshot(built) == before
-    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+    _left_as_it_was(built, before)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -130,8 +133,7 @@ def test_a_bad_chart_format_is_refused_and_out_stays(
     assert main(["all", "-o", str(built), "--chart-formats", "gif", "--jobs", jobs]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("welfare-kg all: error: chart formats gif: choose from svg, png")
-    assert snapshot(built) == before
-    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+    _left_as_it_was(built, before)
 
 
 def test_a_bad_chart_format_on_two_cores_stops_before_the_build_starts(
@@ -145,15 +147,6 @@ def test_a_bad_chart_format_on_two_cores_stops_before_the_build_starts(
                    "(e.g. svg,png)"]
     assert not out.exists() and not out.is_symlink()
     assert not versions_dir(out).exists()
-
-
-def _wait_for(path: Path, seconds: float = 30) -> bool:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return path.exists()
 
 
 def test_the_store_and_the_views_start_while_the_build_writes_its_other_exports(
@@ -180,7 +173,7 @@ def test_the_store_and_the_views_start_while_the_build_writes_its_other_exports(
 
     def write_jsonld(*args: object, **kwargs: object) -> None:
         assert os.getpid() != parent  # the build's second process
-        if not _wait_for(opened):
+        if not wait_for(opened):
             raise AssertionError("the store waited for the whole build")
         real_jsonld(*args, **kwargs)
 
@@ -216,8 +209,7 @@ def test_a_failure_while_the_build_writes_its_other_exports_leaves_out_whole(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("welfare-kg all: error: ")
     assert err[-1].endswith("cannot write the exports here: No space left on device")
-    assert snapshot(built) == before
-    assert not [p for p in versions_dir(built).iterdir() if p.name.startswith(".stage")]
+    _left_as_it_was(built, before)
 
 
 def test_the_main_jobs_site_is_kept_by_what_its_exports_are_made_of(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from waiting import wait_for
 
 from welfare_kg.errors import InputError, ReportFormatError, WelfareKGError
 from welfare_kg.parallel import alongside, alongside_telling, cores, spare_cores
@@ -178,15 +179,6 @@ def test_an_interrupt_in_the_child_never_runs_the_callers_code(
 
 
 # -- work that tells the block when its first product is in place --------------------------
-def _wait_for(path: Path, seconds: float = 30) -> bool:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return path.exists()
-
-
 def test_the_block_goes_on_once_the_work_has_told_while_the_work_goes_on(
         tmp_path: Path) -> None:
     """The child tells, then waits for a file only the block writes after `ready()`: the
@@ -196,7 +188,7 @@ def test_the_block_goes_on_once_the_work_has_told_while_the_work_goes_on(
     def work(tell: Callable[[object], None]) -> str:
         _write(tmp_path / "first", "made")
         tell({"first": str(tmp_path / "first")})
-        if not _wait_for(go):
+        if not wait_for(go):
             raise AssertionError("the block never went on while this work ran")
         return "rest made"
 

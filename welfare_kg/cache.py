@@ -138,9 +138,7 @@ def write_tree(path: Path | None, folder: Path) -> None:
     def copy(out: BinaryIO) -> None:
         files = _tree_files(folder)
         sizes = [p.stat().st_size for p in files]
-        header = [[p.relative_to(folder).as_posix(), size] for p, size in zip(files, sizes,
-                                                                               strict=True)]
-        out.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
+        out.write(_tree_header(folder, files, sizes))
         for file, size in zip(files, sizes, strict=True):
             with file.open("rb") as src:
                 if _copy_file(src, out, size) != size:
@@ -289,9 +287,14 @@ def pack_tree(folder: Path) -> bytes:
     the files' bytes one after the other (one read and one write, not one per file)."""
     files = _tree_files(folder)
     blobs = [p.read_bytes() for p in files]
-    header = [[p.relative_to(folder).as_posix(), len(b)] for p, b in zip(files, blobs,
-                                                                          strict=True)]
-    return json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(blobs)
+    return _tree_header(folder, files, [len(b) for b in blobs]) + b"".join(blobs)
+
+
+def _tree_header(folder: Path, files: list[Path], sizes: list[int]) -> bytes:
+    """A tree entry's header line: the JSON list of each file's (name under `folder`, size)."""
+    header = [[p.relative_to(folder).as_posix(), size] for p, size in zip(files, sizes,
+                                                                           strict=True)]
+    return json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 def read_tree(data: bytes) -> list[tuple[str, memoryview]] | None:

@@ -254,7 +254,7 @@ def _swap_in(stage: Path, target: Path) -> None:
     swapped = False
     try:
         for _ in range(_SWAP_TRIES):
-            if target.exists() or target.is_symlink():
+            if os.path.lexists(target):
                 old = _unique(target, "old")
                 try:
                     target.rename(old)
@@ -281,7 +281,7 @@ def _swap_in(stage: Path, target: Path) -> None:
 def _put_back(old: Path, target: Path) -> None:
     """After a failed swap: `old` back at `target` while the place is free; when another run
     has filled it meanwhile, `old` is an older copy and goes."""
-    if target.exists() or target.is_symlink():
+    if os.path.lexists(target):
         _remove(old)
         return
     with suppress(OSError):  # else kept under its .old name (removed as stale later)

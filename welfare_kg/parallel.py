@@ -211,9 +211,7 @@ def alongside_telling(work: Callable[[Callable[[Any], None]], Any], *,
         yield beside
         return
     read_end, write_end = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
-        if stream is not None:
-            stream.flush()
+    _flush_output()  # nothing buffered is written twice
     # The child shares this process's memory until it writes to a page; a garbage collection
     # in the child would write to every object it scans, copying most of the heap. Objects
     # made before the fork are set aside from collection (in both, for the child's life).
@@ -267,9 +265,7 @@ def _child(work: Callable[[Callable[[Any], None]], Any],
         out.flush()
 
     def tell(value: Any) -> None:
-        for stream in (sys.stdout, sys.stderr):  # what it printed comes before the block's
-            if stream is not None:
-                stream.flush()
+        _flush_output()  # what it printed comes before the block's
         send(pickle.dumps(("told", value)))
 
     code = 0
@@ -281,13 +277,20 @@ def _child(work: Callable[[Callable[[Any], None]], Any],
         message = _error_message(exc)
     # Done: a late SIGTERM must not cut the reply short (the parent reads it whole).
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stdout, sys.stderr):  # each, whatever the other does
         with suppress(BaseException):
             if stream is not None:
                 stream.flush()
     with suppress(BaseException), out:
         send(message)
     os._exit(code)
+
+
+def _flush_output() -> None:
+    """Write out what this process has buffered for stdout and stderr."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
 
 
 def _error_message(exc: BaseException) -> bytes:

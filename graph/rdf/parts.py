@@ -70,8 +70,9 @@ __all__ = [
 SECTIONS = ("triples", "shared", "objects", "jsonld", "rows")
 _CHUNK = 1 << 14  # bytes read at a time from each part while merging (one buffer per part)
 RDF_TYPE = str(RDF.type)
-# What json.dumps(text, ensure_ascii=False) calls for a string (the C encoder where there is one).
-_encode_string = json.encoder.encode_basestring
+# `text` as a JSON string, as json.dumps(text, ensure_ascii=False) writes it: the function it
+# calls for a string (the C encoder where there is one).
+_json_string = json.encoder.encode_basestring
 XSD_STRING = str(XSD.string)
 
 
@@ -223,11 +224,6 @@ def jsonld_lines(triples: Iterable[Any], context: dict[str, Any]) -> list[bytes]
             prop = names[(predicate, form)] = f"{name}|{form}"
         lines.add(f"{subject}\t1{prop}\t{key_text}\t{text}\n")
     return sorted(line.encode("utf-8") for line in lines)
-
-
-def _json_string(text: str) -> str:
-    """`text` as a JSON string, as ``json.dumps(text, ensure_ascii=False)`` writes it."""
-    return _encode_string(text)
 
 
 # -- rows.csv records ----------------------------------------------------------------------

@@ -166,8 +166,10 @@ def assign_initiatives(page: PageLayout, sim: Similarity, *, candidates: bool = 
     inits = list(anchored.values()) + free
     if not inits:  # the page prints no initiative: null, and no confidence in any
         return [Assignment(None, 0.0, share=0.0) for _ in rows]
-    raw = [[sim.score(items, r.result, init.text) for init in inits]
-           for r, items in zip(rows, ("".join(r.items) for r in rows), strict=True)]
+    raw = []
+    for r in rows:
+        items = "".join(r.items)  # once per row, not once per initiative
+        raw.append([sim.score(items, r.result, init.text) for init in inits])
     score = [[v - sum(line) / len(line) for v in line] for line in raw]
     col = {id(init): j for j, init in enumerate(inits)}
     cont = [_jaccard(rows[i].bodies, rows[i + 1].bodies) for i in range(n - 1)]
